@@ -1,0 +1,132 @@
+import path from 'node:path';
+
+/** Every TT_* variable Telltale reads, with its default and a one-line meaning (kept in step with config.example.env by a test). */
+export const CONFIG_VARIABLES = {
+  TT_HOST: { default: '127.0.0.1', doc: 'Address the HTTP server listens on.' },
+  TT_PORT: { default: '8080', doc: 'Port the HTTP server listens on (0 picks a free port).' },
+  TT_DATA_DIR: { default: './data', doc: 'Folder for the SQLite file and, later, recordings.' },
+  TT_DATABASE_URL: { default: '', doc: 'postgres://user:pass@host/db to use PostgreSQL instead of the embedded SQLite file.' },
+  TT_PUBLIC_URL: { default: '', doc: 'Base URL outsiders (carriers, your systems) use to reach Telltale; defaults to http://TT_HOST:TT_PORT.' },
+  TT_MODE: { default: 'sandbox', doc: 'sandbox (simulated carrier, demo data, private callback URLs allowed) or production.' },
+  TT_DEMO: { default: '1', doc: 'Seed a demo account, user and sandbox stock on an empty database (sandbox mode only); 0 disables.' },
+  TT_LOG_LEVEL: { default: 'info', doc: 'fatal, error, warn, info, debug, trace or silent.' },
+  TT_PROPAGATION_DELAY_SECONDS: { default: '', doc: 'Seconds a new service takes to go live on the network; default 0 in sandbox, 420 in production.' },
+  TT_QUARANTINE_DAYS: { default: '90', doc: 'Days a decommissioned public number rests in quarantine (90 to 183).' },
+  TT_QUIET_DAYS: { default: '14', doc: 'Days before release over which noise calls are counted; each noise call pushes the release date to at least that far ahead.' },
+  TT_NOISE_THRESHOLD: { default: '0', doc: 'Noise calls tolerated within the quiet period for a number to be released.' },
+  TT_SWEEP_INTERVAL_SECONDS: { default: '3600', doc: 'How often a worker runs the quarantine sweep.' },
+  TT_WORKER_POLL_MS: { default: '250', doc: 'How often an idle worker looks for due jobs.' },
+  TT_DELIVERY_RETRY_SCHEDULE: { default: '0,5,300,1800,7200,18000,36000,36000', doc: 'Seconds before each delivery attempt, comma-separated; after the last one the delivery is dead-lettered.' },
+  TT_DELIVERY_CONNECT_TIMEOUT_MS: { default: '5000', doc: 'Connect timeout of one delivery attempt.' },
+  TT_DELIVERY_TIMEOUT_MS: { default: '15000', doc: 'Total timeout of one delivery attempt.' },
+  TT_ALLOW_PRIVATE_URLS: { default: '', doc: 'true/false: allow callbacks to private, loopback and link-local addresses (default: allowed in sandbox, refused in production).' },
+} as const;
+
+export type ConfigVariable = keyof typeof CONFIG_VARIABLES;
+
+export interface Config {
+  readonly host: string;
+  readonly port: number;
+  readonly dataDir: string;
+  readonly databaseUrl: string | null;
+  readonly publicUrl: string;
+  readonly mode: 'sandbox' | 'production';
+  readonly demo: boolean;
+  readonly logLevel: string;
+  readonly propagationDelaySeconds: number;
+  readonly quarantineDays: number;
+  readonly quietDays: number;
+  readonly noiseThreshold: number;
+  readonly sweepIntervalSeconds: number;
+  readonly workerPollMs: number;
+  readonly deliveryRetrySchedule: readonly number[];
+  readonly deliveryConnectTimeoutMs: number;
+  readonly deliveryTimeoutMs: number;
+  readonly allowPrivateUrls: boolean;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+/** Parses TT_* variables into a frozen Config; lists every problem at once. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const problems: string[] = [];
+  const unknown = Object.keys(env).filter((k) => k.startsWith('TT_') && !k.startsWith('TT_TEST_') && !(k in CONFIG_VARIABLES));
+  for (const k of unknown) problems.push(`${k}: unknown variable (known: ${Object.keys(CONFIG_VARIABLES).join(', ')})`);
+  const raw = (k: ConfigVariable): string => {
+    const v = env[k];
+    return v === undefined || v === '' ? CONFIG_VARIABLES[k].default : v.trim();
+  };
+  const int = (k: ConfigVariable, min: number, max: number): number => {
+    const v = raw(k);
+    const n = Number(v);
+    if (!/^-?\d+$/.test(v) || n < min || n > max) {
+      problems.push(`${k}: must be a whole number from ${min} to ${max}, got "${v}"`);
+      return min;
+    }
+    return n;
+  };
+  const bool = (k: ConfigVariable, fallback: boolean): boolean => {
+    const v = raw(k).toLowerCase();
+    if (v === '') return fallback;
+    if (['1', 'true', 'yes', 'on'].includes(v)) return true;
+    if (['0', 'false', 'no', 'off'].includes(v)) return false;
+    problems.push(`${k}: must be true or false, got "${v}"`);
+    return fallback;
+  };
+
+  const host = raw('TT_HOST');
+  const port = int('TT_PORT', 0, 65535);
+  const mode = raw('TT_MODE');
+  if (mode !== 'sandbox' && mode !== 'production') problems.push(`TT_MODE: must be sandbox or production, got "${mode}"`);
+  const databaseUrl = raw('TT_DATABASE_URL') || null;
+  if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) problems.push('TT_DATABASE_URL: must start with postgres:// (leave it empty for the embedded SQLite file)');
+  let publicUrl = raw('TT_PUBLIC_URL');
+  if (publicUrl) {
+    try {
+      const u = new URL(publicUrl);
+      if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error();
+      publicUrl = publicUrl.replace(/\/+$/, '');
+    } catch {
+      problems.push(`TT_PUBLIC_URL: must be an http(s) URL, got "${publicUrl}"`);
+    }
+  } else {
+    publicUrl = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  }
+  const logLevel = raw('TT_LOG_LEVEL');
+  if (!LOG_LEVELS.includes(logLevel)) problems.push(`TT_LOG_LEVEL: must be one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`);
+  const delayRaw = raw('TT_PROPAGATION_DELAY_SECONDS');
+  const propagationDelaySeconds = delayRaw === '' ? (mode === 'production' ? 420 : 0) : int('TT_PROPAGATION_DELAY_SECONDS', 0, 86400);
+  const schedule = raw('TT_DELIVERY_RETRY_SCHEDULE').split(',').map((s) => s.trim());
+  if (schedule.length === 0 || schedule.some((s) => !/^\d+$/.test(s))) {
+    problems.push(`TT_DELIVERY_RETRY_SCHEDULE: must be comma-separated whole seconds, got "${raw('TT_DELIVERY_RETRY_SCHEDULE')}"`);
+  }
+
+  const config: Config = {
+    host,
+    port,
+    dataDir: path.resolve(raw('TT_DATA_DIR')),
+    databaseUrl,
+    publicUrl,
+    mode: mode === 'production' ? 'production' : 'sandbox',
+    demo: bool('TT_DEMO', true),
+    logLevel,
+    propagationDelaySeconds,
+    quarantineDays: int('TT_QUARANTINE_DAYS', 90, 183),
+    quietDays: int('TT_QUIET_DAYS', 0, 365),
+    noiseThreshold: int('TT_NOISE_THRESHOLD', 0, 100000),
+    sweepIntervalSeconds: int('TT_SWEEP_INTERVAL_SECONDS', 1, 86400 * 7),
+    workerPollMs: int('TT_WORKER_POLL_MS', 10, 60000),
+    deliveryRetrySchedule: Object.freeze(schedule.map(Number)),
+    deliveryConnectTimeoutMs: int('TT_DELIVERY_CONNECT_TIMEOUT_MS', 100, 120000),
+    deliveryTimeoutMs: int('TT_DELIVERY_TIMEOUT_MS', 100, 600000),
+    allowPrivateUrls: bool('TT_ALLOW_PRIVATE_URLS', mode !== 'production'),
+  };
+  if (problems.length) throw new ConfigError(problems);
+  return Object.freeze(config);
+}

@@ -1,0 +1,16 @@
+import { createHmac } from 'node:crypto';
+
+/** Standard Webhooks: HMAC-SHA256 over `${id}.${timestamp}.${payload}` with the secret's bytes (the base64 after `whsec_`). */
+export function signWebhook(secret: string, id: string, timestampSeconds: number, payload: string): string {
+  const key = Buffer.from(secret.startsWith('whsec_') ? secret.slice(6) : secret, 'base64');
+  const mac = createHmac('sha256', key).update(`${id}.${timestampSeconds}.${payload}`).digest('base64');
+  return `v1,${mac}`;
+}
+
+export function webhookHeaders(secret: string, id: string, timestampSeconds: number, payload: string): Record<string, string> {
+  return {
+    'webhook-id': id,
+    'webhook-timestamp': String(timestampSeconds),
+    'webhook-signature': signWebhook(secret, id, timestampSeconds, payload),
+  };
+}

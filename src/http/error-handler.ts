@@ -1,0 +1,82 @@
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { AppError, type ErrorCode, type FieldError } from '../domain/errors.ts';
+
+const STATUS: Record<ErrorCode, number> = {
+  validation_failed: 400,
+  unauthorized: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  no_stock: 409,
+  number_unavailable: 409,
+  unprocessable: 422,
+  rate_limited: 429,
+  internal: 500,
+};
+
+export interface ErrorBody {
+  code: string;
+  detail: string;
+  requestId: string;
+  errors?: FieldError[];
+}
+
+interface AjvError {
+  instancePath: string;
+  keyword: string;
+  message?: string;
+  params: Record<string, unknown>;
+}
+
+/** Ajv's errors as `{path, message}` with dotted paths that name the field, e.g. `service.target_number`. */
+function fieldErrors(validation: AjvError[], context: string | undefined): FieldError[] {
+  const root = context === 'body' ? '' : `${context ?? ''}`;
+  return validation.map((v) => {
+    let path = v.instancePath.replace(/^\//, '').replace(/\/(\d+)(?=\/|$)/g, '[$1]').replace(/\//g, '.');
+    let message = v.message ?? 'is invalid';
+    if (v.keyword === 'additionalProperties') {
+      path = path ? `${path}.${v.params.additionalProperty}` : String(v.params.additionalProperty);
+      message = 'is not a known field';
+    } else if (v.keyword === 'required') {
+      path = path ? `${path}.${v.params.missingProperty}` : String(v.params.missingProperty);
+      message = 'is required';
+    } else if (v.keyword === 'enum') {
+      message = `must be one of ${(v.params.allowedValues as unknown[]).join(', ')}`;
+    }
+    if (!path) path = root || '(body)';
+    return { path, message };
+  });
+}
+
+export function sendError(reply: FastifyReply, request: FastifyRequest, status: number, body: Omit<ErrorBody, 'requestId'>) {
+  if (status === 401) reply.header('www-authenticate', 'Basic realm="Telltale", charset="UTF-8"');
+  return reply.status(status).type('application/json').send({ ...body, requestId: request.id });
+}
+
+/** The one place that maps errors to HTTP: AppError codes, schema validation, body parsing; anything else is a logged 500. */
+export function registerErrorHandler(app: FastifyInstance): void {
+  app.setErrorHandler((err: FastifyError | AppError | Error, request, reply) => {
+    if (err instanceof AppError) {
+      return sendError(reply, request, STATUS[err.code], { code: err.code, detail: err.message, ...(err.details ? { errors: err.details } : {}) });
+    }
+    const fe = err as FastifyError;
+    if (fe.validation) {
+      const errors = fieldErrors(fe.validation as AjvError[], fe.validationContext);
+      return sendError(reply, request, 400, { code: 'validation_failed', detail: errors.map((e) => `${e.path}: ${e.message}`).join('; '), errors });
+    }
+    if (fe.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || (err instanceof SyntaxError && fe.statusCode === 400)) {
+      return sendError(reply, request, 400, { code: 'invalid_json', detail: `the request body is not valid JSON: ${err.message}` });
+    }
+    if (fe.code === 'FST_ERR_CTP_EMPTY_JSON_BODY') return sendError(reply, request, 400, { code: 'invalid_json', detail: 'the request body is empty; send a JSON object' });
+    if (fe.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return sendError(reply, request, 415, { code: 'unsupported_media_type', detail: 'send JSON with Content-Type: application/json' });
+    if (fe.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return sendError(reply, request, 413, { code: 'payload_too_large', detail: 'the request body is too large' });
+    if (typeof fe.statusCode === 'number' && fe.statusCode >= 400 && fe.statusCode < 500) {
+      return sendError(reply, request, fe.statusCode, { code: 'bad_request', detail: err.message });
+    }
+    request.log.error({ err }, 'unhandled error');
+    return sendError(reply, request, 500, { code: 'internal', detail: 'an internal error occurred; it has been logged with this requestId' });
+  });
+  app.setNotFoundHandler((request, reply) =>
+    sendError(reply, request, 404, { code: 'not_found', detail: `no route ${request.method} ${request.url.split('?')[0]}` }),
+  );
+}

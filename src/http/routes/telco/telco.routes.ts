@@ -1,0 +1,219 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import type { App } from '../../../app.ts';
+import { toAvanserFormat, type NumberClass } from '../../../domain/phone.ts';
+import { requireAccount } from '../../auth.ts';
+import type { NumberRow } from '../../../storage/number.repository.ts';
+import type { ServiceRow } from '../../../storage/service.repository.ts';
+import type { RequestRow } from '../../../storage/request.repository.ts';
+import * as S from './telco.schemas.ts';
+
+export const API_VERSION = '2026-11-01';
+
+export function numberOut(n: NumberRow) {
+  return {
+    number: n.number,
+    number_local: toAvanserFormat(n.number),
+    country: n.country,
+    class: n.class,
+    sms: n.sms === 1,
+    voice: n.voice === 1,
+    stock: n.owner_client_id === null ? 'public' : 'private',
+  };
+}
+
+export function serviceOut(s: ServiceRow) {
+  return { ...s, number_local: toAvanserFormat(s.number), notifications: JSON.parse(s.notifications) };
+}
+
+export function requestOut(r: RequestRow) {
+  const changes = JSON.parse(r.changes) as Record<string, unknown>;
+  if (typeof changes.notifications === 'string') changes.notifications = JSON.parse(changes.notifications);
+  delete changes.type;
+  return {
+    id: r.id,
+    type: r.type,
+    status: r.status,
+    number: r.number,
+    service_id: r.service_id,
+    callback_uri: r.callback_uri,
+    error: r.error_code ? { code: r.error_code, text: r.error_text ?? '' } : null,
+    service: changes,
+    created_at: r.created_at,
+    updated_at: r.updated_at,
+    completed_at: r.completed_at,
+  };
+}
+
+const errors = { 400: S.ErrorOut, 401: S.ErrorOut, 403: S.ErrorOut, 404: S.ErrorOut };
+const security = [{ basicAuth: [] }];
+
+/** The Telco API: number stock, services and provisioning requests, under `/telco/v1`. */
+export async function telcoRoutes(fastify: FastifyInstance, opts: { app: App }) {
+  const { app } = opts;
+  const f = fastify.withTypeProvider<TypeBoxTypeProvider>();
+  f.addHook('preHandler', requireAccount(app.accounts));
+
+  const transaction = async (request: FastifyRequest) => {
+    const account = await app.accounts.accountOf(request.clientId!);
+    return {
+      account: { client_id: Number(account.client_id), name: account.name, timezone: account.timezone },
+      user: request.principal!.username,
+      api_version: API_VERSION,
+      request_id: request.id,
+      server_time: app.clock.now().toISOString(),
+    };
+  };
+
+  f.get(
+    '/numbers',
+    {
+      schema: {
+        summary: 'Numbers this account may order now',
+        description: 'Available stock the account may order under its stock policies, its private stock first. Filter by country, class, area prefix, digits contained and SMS capability.',
+        tags: ['Telco API'],
+        security,
+        querystring: S.NumbersQuery,
+        response: { 200: Type.Object({ '@transaction': S.Transaction, numbers: Type.Array(S.NumberOut), next_cursor: Type.Union([Type.String(), Type.Null()]) }), ...errors },
+      },
+    },
+    async (request) => {
+      const q = request.query;
+      const { numbers, nextCursor } = await app.inventory.listOrderable(
+        request.clientId!,
+        { country: q.country, class: q.class as NumberClass | undefined, area: q.area, contains: q.contains, sms: q.sms },
+        q.limit ?? 100,
+        q.cursor,
+      );
+      return { '@transaction': await transaction(request), numbers: numbers.map(numberOut), next_cursor: nextCursor };
+    },
+  );
+
+  f.post(
+    '/numbers/:number/recycle',
+    {
+      schema: {
+        summary: 'Recycle a quarantined private number now',
+        description: 'Releases one of the account’s quarantined private numbers back to its private stock at once, when its inventory rules allow recycle on request.',
+        tags: ['Telco API'],
+        security,
+        params: S.NumberParams,
+        querystring: S.ClientQuery,
+        response: { 200: Type.Object({ '@transaction': S.Transaction, number: S.NumberOut }), ...errors, 409: S.ErrorOut },
+      },
+    },
+    async (request) => {
+      const row = await app.inventory.recycle(request.clientId!, request.params.number);
+      return { '@transaction': await transaction(request), number: numberOut(row) };
+    },
+  );
+
+  f.get(
+    '/inventory',
+    {
+      schema: {
+        summary: 'Private inventory report',
+        description: 'Size, use, quarantine and noise of the account’s private inventory, and its recycling rules.',
+        tags: ['Telco API'],
+        security,
+        querystring: S.ClientQuery,
+      },
+    },
+    async (request) => ({ '@transaction': await transaction(request), inventory: await app.inventory.report(request.clientId!) }),
+  );
+
+  f.get(
+    '/services',
+    {
+      schema: {
+        summary: 'List services',
+        tags: ['Telco API'],
+        security,
+        querystring: S.ServicesQuery,
+        response: { 200: Type.Object({ '@transaction': S.Transaction, services: Type.Array(S.ServiceOut), next_cursor: Type.Union([Type.String(), Type.Null()]) }), ...errors },
+      },
+    },
+    async (request) => {
+      const q = request.query;
+      const { items, nextCursor } = await app.telco.listServices(request.clientId!, {
+        status: q.status,
+        number: q.number,
+        customId: q.custom_id,
+        customGroup: q.custom_group,
+        limit: q.limit ?? 100,
+        cursor: q.cursor,
+      });
+      return { '@transaction': await transaction(request), services: items.map(serviceOut), next_cursor: nextCursor };
+    },
+  );
+
+  f.get(
+    '/services/:id',
+    {
+      schema: {
+        summary: 'One service',
+        tags: ['Telco API'],
+        security,
+        params: S.IdParams,
+        querystring: S.ClientQuery,
+        response: { 200: Type.Object({ '@transaction': S.Transaction, service: S.ServiceOut }), ...errors },
+      },
+    },
+    async (request) => ({ '@transaction': await transaction(request), service: serviceOut(await app.telco.getService(request.clientId!, request.params.id)) }),
+  );
+
+  f.post(
+    '/requests',
+    {
+      schema: {
+        summary: 'Order a new service, or update or decommission one',
+        description:
+          'Answers 202 at once. For `new` the number is chosen (by `number` or by `criteria`) and reserved before the answer; when nothing matches the request is recorded as `failed` with `no_stock` (or `number_unavailable` for a named number). The work then runs asynchronously: `queued → processing → completed | failed`, each change reported by a GET to `callback_uri` with `request_id, type, status, service_id, number, custom_id, custom_group, error`.',
+        tags: ['Telco API'],
+        security,
+        body: S.RequestIn,
+        response: { 202: Type.Object({ '@transaction': S.Transaction, request: S.RequestOut }), ...errors, 409: S.ErrorOut, 422: S.ErrorOut },
+      },
+    },
+    async (request, reply) => {
+      const { client_id: _ignored, ...input } = request.body;
+      const row = await app.telco.createRequest({ userId: request.principal!.userId, clientId: request.clientId! }, input as Parameters<App['telco']['createRequest']>[1]);
+      reply.status(202);
+      return { '@transaction': await transaction(request), request: requestOut(row) };
+    },
+  );
+
+  f.get(
+    '/requests',
+    {
+      schema: {
+        summary: 'List requests, newest first',
+        tags: ['Telco API'],
+        security,
+        querystring: S.RequestsQuery,
+        response: { 200: Type.Object({ '@transaction': S.Transaction, requests: Type.Array(S.RequestOut), next_cursor: Type.Union([Type.String(), Type.Null()]) }), ...errors },
+      },
+    },
+    async (request) => {
+      const q = request.query;
+      const { items, nextCursor } = await app.telco.listRequests(request.clientId!, { status: q.status, type: q.type, serviceId: q.service_id, limit: q.limit ?? 100, cursor: q.cursor });
+      return { '@transaction': await transaction(request), requests: items.map(requestOut), next_cursor: nextCursor };
+    },
+  );
+
+  f.get(
+    '/requests/:id',
+    {
+      schema: {
+        summary: 'One request (poll its status)',
+        tags: ['Telco API'],
+        security,
+        params: S.IdParams,
+        querystring: S.ClientQuery,
+        response: { 200: Type.Object({ '@transaction': S.Transaction, request: S.RequestOut }), ...errors },
+      },
+    },
+    async (request) => ({ '@transaction': await transaction(request), request: requestOut(await app.telco.getRequest(request.clientId!, request.params.id)) }),
+  );
+}

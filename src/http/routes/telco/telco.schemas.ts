@@ -1,0 +1,167 @@
+import { Type } from 'typebox';
+import { NOTIFY_STATUSES, SERVICE_TYPES } from '../../../services/telco.service.ts';
+import { NUMBER_CLASSES } from '../../../domain/phone.ts';
+
+const Nullable = <T extends ReturnType<typeof Type.String>>(t: T) => Type.Union([t, Type.Null()]);
+const ClientId = Type.Optional(Type.Integer({ minimum: 1, description: 'The account to act on; required when the user reaches several accounts.' }));
+export const Limit = Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100, description: 'Page size (1–1000).' }));
+export const Cursor = Type.Optional(Type.String({ maxLength: 200, description: 'Opaque cursor from a previous page’s `next_cursor`.' }));
+
+export const Transaction = Type.Object(
+  {
+    account: Type.Object({ client_id: Type.Integer(), name: Type.String(), timezone: Type.String() }),
+    user: Type.String(),
+    api_version: Type.String(),
+    request_id: Type.String(),
+    server_time: Type.String({ format: 'date-time' }),
+  },
+  { description: 'Running feedback on the selected account and the API, on every successful response.' },
+);
+
+export const ErrorOut = Type.Object({
+  code: Type.String(),
+  detail: Type.String(),
+  requestId: Type.String(),
+  errors: Type.Optional(Type.Array(Type.Object({ path: Type.String(), message: Type.String() }))),
+});
+
+export const NumberOut = Type.Object({
+  number: Type.String({ description: 'E.164' }),
+  number_local: Type.String({ description: '`+CC-LOCAL` with the trunk prefix, as AVANSER writes it' }),
+  country: Type.String(),
+  class: Type.String({ enum: [...NUMBER_CLASSES] }),
+  sms: Type.Boolean(),
+  voice: Type.Boolean(),
+  stock: Type.String({ enum: ['private', 'public'] }),
+});
+
+export const Notification = Type.Object(
+  {
+    channel: Type.String({ enum: ['email', 'sms'] }),
+    to: Type.String({ minLength: 1, maxLength: 320 }),
+    statuses: Type.Array(Type.String({ enum: [...NOTIFY_STATUSES] }), { minItems: 1 }),
+  },
+  { additionalProperties: false },
+);
+
+const serviceFields = {
+  name: Type.Optional(Nullable(Type.String({ maxLength: 255, description: 'Friendly name (`adname`).' }))),
+  target_number: Type.Optional(Nullable(Type.String({ maxLength: 40, description: 'Answer point, E.164.' }))),
+  target_name: Type.Optional(Nullable(Type.String({ maxLength: 255 }))),
+  prompt_url: Type.Optional(Nullable(Type.String({ maxLength: 4000, description: 'Recording to play (voicemail, prompt, ivr).' }))),
+  prompt_text: Type.Optional(Nullable(Type.String({ maxLength: 2000, description: 'Text to speak when there is no recording.' }))),
+  custom_id: Type.Optional(Nullable(Type.String({ maxLength: 255 }))),
+  custom_group: Type.Optional(Nullable(Type.String({ maxLength: 255 }))),
+  call_callback_uri: Type.Optional(Nullable(Type.String({ maxLength: 4000, description: 'HTTP Callback URL template with `[[tag]]` placeholders.' }))),
+  sms_forward_uri: Type.Optional(Nullable(Type.String({ maxLength: 4000, description: 'URL called for each SMS received; SMS-capable numbers only.' }))),
+  notifications: Type.Optional(Type.Array(Notification, { maxItems: 50 })),
+};
+
+export const ServiceIn = Type.Object(
+  { type: Type.Optional(Type.String({ enum: [...SERVICE_TYPES] })), ...serviceFields },
+  { additionalProperties: false, description: 'Service fields; for `new`, `type` is required (and `target_number` for a transfer).' },
+);
+
+export const CriteriaIn = Type.Object(
+  {
+    country: Type.Optional(Type.String({ minLength: 2, maxLength: 2, description: 'ISO 3166 alpha-2, e.g. AU.' })),
+    class: Type.Optional(Type.String({ enum: [...NUMBER_CLASSES] })),
+    area: Type.Optional(Type.String({ maxLength: 8, description: 'Area prefix of the national number, e.g. 02 (needs country).' })),
+    contains: Type.Optional(Type.String({ maxLength: 15, description: 'Digits the number must contain.' })),
+    sms: Type.Optional(Type.Boolean()),
+  },
+  { additionalProperties: false },
+);
+
+export const RequestIn = Type.Object(
+  {
+    client_id: ClientId,
+    type: Type.String({ enum: ['new', 'update', 'decommission'] }),
+    callback_uri: Type.Optional(Type.String({ maxLength: 4000, description: 'Called with GET at each status change.' })),
+    service_id: Type.Optional(Type.String({ maxLength: 64 })),
+    number: Type.Optional(Type.String({ maxLength: 40, description: 'For `new`: a specific number (E.164).' })),
+    criteria: Type.Optional(CriteriaIn),
+    service: Type.Optional(ServiceIn),
+  },
+  { additionalProperties: false },
+);
+
+export const ServiceOut = Type.Object({
+  id: Type.String(),
+  number: Type.String(),
+  number_local: Type.String(),
+  type: Type.String(),
+  status: Type.String({ enum: ['provisioning', 'live', 'decommissioned'] }),
+  name: Nullable(Type.String()),
+  target_number: Nullable(Type.String()),
+  target_name: Nullable(Type.String()),
+  prompt_url: Nullable(Type.String()),
+  prompt_text: Nullable(Type.String()),
+  custom_id: Nullable(Type.String()),
+  custom_group: Nullable(Type.String()),
+  call_callback_uri: Nullable(Type.String()),
+  sms_forward_uri: Nullable(Type.String()),
+  notifications: Type.Array(Notification),
+  created_at: Type.String(),
+  updated_at: Type.String(),
+  live_at: Nullable(Type.String()),
+  decommissioned_at: Nullable(Type.String()),
+});
+
+export const RequestOut = Type.Object({
+  id: Type.String(),
+  type: Type.String(),
+  status: Type.String({ enum: ['queued', 'processing', 'completed', 'failed'] }),
+  number: Nullable(Type.String()),
+  service_id: Nullable(Type.String()),
+  callback_uri: Nullable(Type.String()),
+  error: Type.Union([Type.Object({ code: Type.String(), text: Type.String() }), Type.Null()]),
+  service: Type.Object(serviceFields, { description: 'The service fields this request sets.' }),
+  created_at: Type.String(),
+  updated_at: Type.String(),
+  completed_at: Nullable(Type.String()),
+});
+
+export const ClientQuery = Type.Object({ client_id: ClientId }, { additionalProperties: false });
+
+export const NumbersQuery = Type.Object(
+  {
+    client_id: ClientId,
+    country: Type.Optional(Type.String({ minLength: 2, maxLength: 2 })),
+    class: Type.Optional(Type.String({ enum: [...NUMBER_CLASSES] })),
+    area: Type.Optional(Type.String({ maxLength: 8 })),
+    contains: Type.Optional(Type.String({ maxLength: 15 })),
+    sms: Type.Optional(Type.Boolean()),
+    limit: Limit,
+    cursor: Cursor,
+  },
+  { additionalProperties: false },
+);
+
+export const ServicesQuery = Type.Object(
+  {
+    client_id: ClientId,
+    status: Type.Optional(Type.String({ enum: ['provisioning', 'live', 'decommissioned'] })),
+    number: Type.Optional(Type.String({ maxLength: 40 })),
+    custom_id: Type.Optional(Type.String({ maxLength: 255 })),
+    custom_group: Type.Optional(Type.String({ maxLength: 255 })),
+    limit: Limit,
+    cursor: Cursor,
+  },
+  { additionalProperties: false },
+);
+
+export const RequestsQuery = Type.Object(
+  {
+    client_id: ClientId,
+    status: Type.Optional(Type.String({ enum: ['queued', 'processing', 'completed', 'failed'] })),
+    type: Type.Optional(Type.String({ enum: ['new', 'update', 'decommission'] })),
+    service_id: Type.Optional(Type.String({ maxLength: 64 })),
+    limit: Limit,
+    cursor: Cursor,
+  },
+  { additionalProperties: false },
+);
+
+export const IdParams = Type.Object({ id: Type.String({ maxLength: 64 }) });
+export const NumberParams = Type.Object({ number: Type.String({ maxLength: 40 }) });
