@@ -12,7 +12,6 @@ import { telcoRoutes, API_VERSION } from './routes/telco/telco.routes.ts';
 export async function buildServer(app: App): Promise<FastifyInstance> {
   const server = Fastify({
     loggerInstance: app.log as unknown as FastifyBaseLogger,
-    disableRequestLogging: app.config.logLevel !== 'debug' && app.config.logLevel !== 'trace',
     genReqId: () => newId('rq'),
     bodyLimit: 1024 * 1024,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: true, useDefaults: true } },
