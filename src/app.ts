@@ -8,6 +8,7 @@ import { InventoryService } from './services/inventory.service.ts';
 import { DeliveryService } from './services/delivery.service.ts';
 import { TelcoService } from './services/telco.service.ts';
 import { Worker } from './jobs/worker.ts';
+import { CallHooks } from './services/call-hooks.ts';
 
 /** Everything one Telltale process holds: storage, services and the worker. The composition root. */
 export interface App {
@@ -20,6 +21,8 @@ export interface App {
   delivery: DeliveryService;
   telco: TelcoService;
   worker: Worker;
+  /** Handlers run inside the transaction of a finalized call or a received SMS. */
+  callHooks: CallHooks;
   close(): Promise<void>;
 }
 
@@ -41,6 +44,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   const inventory = new InventoryService(storage, clock, { quarantineDays: config.quarantineDays, quietDays: config.quietDays, noiseThreshold: config.noiseThreshold });
   const delivery = new DeliveryService(storage, clock, sender, { retrySchedule: config.deliveryRetrySchedule, leaseMs: config.deliveryTimeoutMs + 30_000 });
   const telco = new TelcoService(storage, clock, inventory, delivery, { propagationDelaySeconds: config.propagationDelaySeconds });
+  const callHooks = new CallHooks();
   const worker = new Worker({ telco, delivery, inventory, log, pollMs: config.workerPollMs, sweepIntervalMs: config.sweepIntervalSeconds * 1000 });
   return {
     config,
@@ -52,6 +56,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     delivery,
     telco,
     worker,
+    callHooks,
     async close() {
       await worker.stop();
       await sender.close();

@@ -2,12 +2,18 @@ import type { Clock } from '../domain/clock.ts';
 import { newId } from '../domain/ids.ts';
 import { isRetryableStatus, nextRetryDelaySeconds } from '../domain/retry.ts';
 import { webhookHeaders } from '../domain/signature.ts';
-import type { HttpSender } from '../integrations/http-sender.ts';
+import type { HttpSender, OutboundResult } from '../integrations/http-sender.ts';
 import type { Executor, Storage } from '../storage/database.ts';
 import * as deliveries from '../storage/delivery.repository.ts';
 import * as accounts from '../storage/account.repository.ts';
 
-export type DeliveryKind = 'request_status' | 'call_callback' | 'sms_forward';
+export type DeliveryKind = string;
+
+/**
+ * Carries one delivery attempt out. The default transport is signed HTTP; other kinds (e.g. feed uploads to SFTP or
+ * a folder) register their own, and get the same leases, retries, dead-lettering and log.
+ */
+export type DeliveryTransport = (d: deliveries.DeliveryRow) => Promise<OutboundResult>;
 
 export interface NewDelivery {
   clientId: number;
@@ -24,6 +30,7 @@ export interface NewDelivery {
  */
 export class DeliveryService {
   private readonly listeners = new Set<() => void>();
+  private readonly transports = new Map<string, DeliveryTransport>();
 
   constructor(
     private readonly storage: Storage,
@@ -64,6 +71,11 @@ export class DeliveryService {
     return () => this.listeners.delete(listener);
   }
 
+  /** Routes deliveries of one kind through a transport of their own instead of signed HTTP. */
+  registerTransport(kind: string, transport: DeliveryTransport): void {
+    this.transports.set(kind, transport);
+  }
+
   /** Claims due deliveries and makes one attempt at each; returns how many were attempted. */
   async runDue(limit = 50): Promise<number> {
     const now = this.clock.now();
@@ -74,7 +86,8 @@ export class DeliveryService {
     return claimed.length;
   }
 
-  private async attempt(d: deliveries.DeliveryRow): Promise<void> {
+  /** Signed HTTP (Standard Webhooks): the signed payload is the body for a POST and the full URL for a GET. */
+  private async sendHttp(d: deliveries.DeliveryRow): Promise<OutboundResult> {
     const account = await accounts.findAccount(this.storage.db, Number(d.client_id));
     const ts = Math.floor(this.clock.now().getTime() / 1000);
     const payload = d.method === 'GET' ? d.url : (d.body ?? '');
@@ -83,7 +96,12 @@ export class DeliveryService {
       ...(account ? webhookHeaders(account.webhook_secret, d.id, ts, payload) : {}),
     };
     if (d.method !== 'GET') headers['content-type'] = 'application/json';
-    const result = await this.sender.send({ method: d.method as 'GET' | 'POST', url: d.url, headers, body: d.method === 'GET' ? undefined : (d.body ?? '') });
+    return this.sender.send({ method: d.method as 'GET' | 'POST', url: d.url, headers, body: d.method === 'GET' ? undefined : (d.body ?? '') });
+  }
+
+  private async attempt(d: deliveries.DeliveryRow): Promise<void> {
+    const transport = this.transports.get(d.kind);
+    const result = transport ? await transport(d).catch((err: Error): OutboundResult => ({ kind: 'transport_error', error: err.message })) : await this.sendHttp(d);
     const attempts = d.attempts + 1;
     const now = this.clock.now();
     const base = { attempts, lease_until: null, updated_at: now.toISOString() };

@@ -5,6 +5,7 @@ import SQLite from 'better-sqlite3';
 import pg from 'pg';
 import type { Database } from './schema.ts';
 import * as m001 from './migrations/001-initial.ts';
+import * as m002 from './migrations/002-calls.ts';
 
 export type Dialect = 'sqlite' | 'postgres';
 export type Db = Kysely<Database>;
@@ -21,6 +22,7 @@ export interface Storage {
 
 const MIGRATIONS: Record<string, Migration> = {
   '001-initial': m001,
+  '002-calls': m002,
 };
 
 class StaticMigrations implements MigrationProvider {

@@ -1,3 +1,5 @@
+import type { Generated } from 'kysely';
+
 /** Timestamps are ISO 8601 UTC strings (`2026-01-01T00:00:00.000Z`) on both dialects: portable and sortable. */
 type Ts = string;
 
@@ -123,7 +125,77 @@ export interface DeliveryTable {
   delivered_at: Ts | null;
 }
 
+export interface CallTable {
+  id: Generated<number>;
+  unique_id: string;
+  client_id: number;
+  service_id: string | null;
+  /** call-in | call-out */
+  direction: string;
+  /** in_progress | ended | finalized */
+  state: string;
+  carrier: string;
+  carrier_call_id: string;
+  tracking_number: string;
+  tracking_name: string | null;
+  tracking_notes: string | null;
+  target_number: string | null;
+  target_name: string | null;
+  /** E.164, null when withheld */
+  caller_number: string | null;
+  caller_withheld: number;
+  caller_location: string | null;
+  caller_state: string | null;
+  caller_country: string | null;
+  /** The account's IANA zone at call time. */
+  timezone: string;
+  started_at: Ts;
+  answered_at: Ts | null;
+  ended_at: Ts | null;
+  duration: number;
+  connection_duration: number;
+  talk_duration: number;
+  status_code: number | null;
+  status: string | null;
+  disposition: string | null;
+  has_audio: number;
+  audio_token: string | null;
+  recording_path: string | null;
+  recording_duration: number | null;
+  label: string | null;
+  /** IVR selections, e.g. "1,3" */
+  ivr: string | null;
+  /** JSON: up to ten {name, value} feature-tracking pairs (feat01/cd_cp01 …). */
+  features: string;
+  custom_id: string | null;
+  custom_group: string | null;
+  /** JSON: DNI attribution (url, source, medium, term, campaign, location, state, country, usercode, sessioncode, gclid …). */
+  dni: string | null;
+  /** JSON: sentiment fields, empty until analysed. */
+  sentiment: string | null;
+  is_test: number;
+  finalized_at: Ts | null;
+  created_at: Ts;
+  updated_at: Ts;
+}
+
+export interface SmsMessageTable {
+  id: string;
+  client_id: number | null;
+  service_id: string | null;
+  carrier: string;
+  carrier_message_id: string;
+  to_number: string;
+  from_number: string | null;
+  body: string;
+  segments: number;
+  is_test: number;
+  received_at: Ts;
+}
+
 export interface Database {
+  calls: CallTable;
+  sms_messages: SmsMessageTable;
   accounts: AccountTable;
   users: UserTable;
   user_accounts: UserAccountTable;
