@@ -3,6 +3,10 @@ import { randomBytes } from 'node:crypto';
 const ALPHABET = '0123456789abcdefghjkmnpqrstvwxyz';
 
 /** A prefixed id that sorts by creation time: `req_` + 10 chars of milliseconds + 12 random chars. */
+/** The last random part used per recent millisecond (a few kept: callers may mix a test clock with the real one). */
+const lastRand = new Map<number, number[]>();
+
+/** Ids made in the same millisecond by one process also sort in creation order: the random part is incremented. */
 export function newId(prefix: string, nowMs: number = Date.now()): string {
   let t = nowMs;
   let time = '';
@@ -10,10 +14,26 @@ export function newId(prefix: string, nowMs: number = Date.now()): string {
     time = ALPHABET[t % 32] + time;
     t = Math.floor(t / 32);
   }
-  const bytes = randomBytes(12);
-  let rand = '';
-  for (const b of bytes) rand += ALPHABET[b % 32];
-  return `${prefix}_${time}${rand}`;
+  const prev = lastRand.get(nowMs);
+  let rand: number[];
+  if (prev && prev.some((d) => d !== 31)) {
+    rand = [...prev];
+    for (let i = rand.length - 1; i >= 0; i--) {
+      if (rand[i] < 31) {
+        rand[i]++;
+        break;
+      }
+      rand[i] = 0;
+    }
+  } else {
+    rand = [...randomBytes(12)].map((b) => b % 32);
+    // Leave room to count up within the millisecond.
+    rand[0] = Math.min(rand[0], 15);
+  }
+  lastRand.delete(nowMs);
+  lastRand.set(nowMs, rand);
+  if (lastRand.size > 16) lastRand.delete(lastRand.keys().next().value!);
+  return `${prefix}_${time}${rand.map((d) => ALPHABET[d]).join('')}`;
 }
 
 /** An unguessable token (base64url, 32 bytes of randomness). */

@@ -20,17 +20,36 @@ export function basicCredentials(request: FastifyRequest): { username: string; p
   return { username: decoded.slice(0, i), password: decoded.slice(i + 1) };
 }
 
-/** A preHandler: authenticates the user and picks the account from `client_id` (query or body). */
-export function requireAccount(accounts: AccountService) {
+/** An onRequest hook: checks the credentials before the body is read, so strangers get 401 whatever they send. */
+export function authenticateUser(accounts: AccountService) {
   return async (request: FastifyRequest) => {
     const { username, password } = basicCredentials(request);
-    const principal = await accounts.authenticate(username, password);
-    const fromQuery = (request.query as { client_id?: number } | undefined)?.client_id;
-    const fromBody = (request.body as { client_id?: number } | undefined)?.client_id;
+    request.principal = await accounts.authenticate(username, password);
+  };
+}
+
+/** client_id as given in the query (text, unless a schema coerced it) or the body; a clear 400 when it is not an account number. */
+function clientIdFrom(v: unknown, where: string): number | undefined {
+  if (v === undefined) return undefined;
+  if (typeof v === 'number' && Number.isInteger(v) && v > 0) return v;
+  if (typeof v === 'string' && /^\d{1,15}$/.test(v.trim()) && Number(v) > 0) return Number(v);
+  throw new AppError('validation_failed', `client_id in the ${where} must be a positive whole number`, [{ path: 'client_id', message: 'must be a positive whole number' }]);
+}
+
+/** A preHandler: authenticates the user (unless an onRequest hook did) and picks the account from `client_id` (query or body). */
+export function requireAccount(accounts: AccountService) {
+  return async (request: FastifyRequest) => {
+    if (!request.principal) {
+      const { username, password } = basicCredentials(request);
+      request.principal = await accounts.authenticate(username, password);
+    }
+    const principal = request.principal;
+    const fromQuery = clientIdFrom((request.query as { client_id?: unknown } | undefined)?.client_id, 'query');
+    const body = request.body;
+    const fromBody = body && typeof body === 'object' && !Array.isArray(body) ? clientIdFrom((body as { client_id?: unknown }).client_id, 'body') : undefined;
     if (fromQuery !== undefined && fromBody !== undefined && fromQuery !== fromBody) {
       throw new AppError('validation_failed', 'client_id differs between query and body', [{ path: 'client_id', message: 'query and body disagree' }]);
     }
-    request.principal = principal;
     request.clientId = accounts.resolveAccount(principal, fromQuery ?? fromBody);
   };
 }

@@ -34,6 +34,7 @@ export function newWebhookSecret(): string {
 export class AccountService {
   /** Verified credentials, keyed by a hash of username and password, so scrypt runs once a minute per login, not per request. */
   private readonly authCache = new Map<string, { principal: Principal; until: number }>();
+  private readonly authInFlight = new Map<string, Promise<Principal>>();
 
   constructor(
     private readonly storage: Storage,
@@ -121,12 +122,23 @@ export class AccountService {
     const hit = this.authCache.get(key);
     const now = Date.now();
     if (hit && hit.until > now) return hit.principal;
-    const user = await accounts.findUserByUsername(this.storage.db, username);
-    if (!user || !(await verifyPassword(password, user.password_hash))) throw new AppError('unauthorized', 'wrong username or password');
-    const principal: Principal = { userId: user.id, username: user.username, clientIds: await accounts.accountIdsOfUser(this.storage.db, user.id) };
-    if (this.authCache.size > 10_000) this.authCache.clear();
-    this.authCache.set(key, { principal, until: now + AUTH_CACHE_MS });
-    return principal;
+    // A burst of requests with the same new credentials shares one scrypt check instead of queueing one each.
+    const pending = this.authInFlight.get(key);
+    if (pending) return pending;
+    const check = (async () => {
+      const user = await accounts.findUserByUsername(this.storage.db, username);
+      if (!user || !(await verifyPassword(password, user.password_hash))) throw new AppError('unauthorized', 'wrong username or password');
+      const principal: Principal = { userId: user.id, username: user.username, clientIds: await accounts.accountIdsOfUser(this.storage.db, user.id) };
+      if (this.authCache.size > 10_000) this.authCache.clear();
+      this.authCache.set(key, { principal, until: now + AUTH_CACHE_MS });
+      return principal;
+    })();
+    this.authInFlight.set(key, check);
+    try {
+      return await check;
+    } finally {
+      this.authInFlight.delete(key);
+    }
   }
 
   /** The account a request acts on: the one named by client_id, or the user's only account. */

@@ -334,8 +334,10 @@ export class InventoryService {
     const byState: Record<string, number> = { available: 0, reserved: 0, active: 0, quarantined: 0, retired: 0 };
     for (const c of counts) byState[c.state] = (byState[c.state] ?? 0) + c.count;
     const total = Object.values(byState).reduce((a, b) => a + b, 0);
+    const rules = await this.privateRules(this.storage.db, clientId);
     return {
-      rules: await this.privateRules(this.storage.db, clientId),
+      // snake_case like every other field of the API
+      rules: { quarantine_days: rules.quarantineDays, quiet_days: rules.quietDays, noise_threshold: rules.noiseThreshold, recycle_on_request: rules.recycleOnRequest },
       total,
       by_state: byState,
       by_class: counts,
