@@ -1,0 +1,49 @@
+import type { FastifyInstance } from 'fastify';
+import type { App } from '../../../app.ts';
+import { TWIML_KINDS, type TwimlKind } from '../../../telephony/adapters/twiml/events.ts';
+import type { TwimlFlavour } from '../../../telephony/adapters/twiml/flavours.ts';
+
+const SUMMARIES: Record<TwimlKind, string> = {
+  voice: 'Incoming call (answers TwiML)',
+  status: 'Call status callback of the inbound leg',
+  dial: '<Dial> action: the answer point’s outcome (answers TwiML)',
+  leg: '<Number> status callback: the dialled leg rings, answers, ends',
+  gather: '<Gather> action: the digits pressed (answers TwiML)',
+  record: '<Record> action: the voicemail left (answers TwiML)',
+  recording: 'Recording status callback (voicemail or call recording)',
+  sms: 'Incoming SMS',
+};
+
+/**
+ * Webhooks of one Twilio-style carrier flavour under /carrier/<flavour>/. Every request must carry a valid signature
+ * over TT_PUBLIC_URL + path + query and the form parameters; otherwise 403 and nothing is stored.
+ */
+export async function carrierRoutes(fastify: FastifyInstance, opts: { app: App; flavour: TwimlFlavour }) {
+  const { app, flavour } = opts;
+  // Keep the raw form: it is stored before parsing, and the signature is computed over its parameters.
+  fastify.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 256 * 1024 }, (_req, body, done) => done(null, body));
+  for (const kind of TWIML_KINDS) {
+    fastify.post(
+      `/${kind}`,
+      {
+        schema: {
+          tags: ['Carrier webhooks'],
+          summary: `${flavour.name}: ${SUMMARIES[kind]}`,
+          description: `Form-encoded (application/x-www-form-urlencoded) as a ${flavour.name}-style carrier sends it, signed in X-Twilio-Signature over TT_PUBLIC_URL + path + query and the sorted parameters with the carrier auth token (TT_TWILIO_AUTH_TOKEN). Wrong or missing signature: 403, nothing stored. Answers TwiML (text/xml).`,
+          querystring: { type: 'object', properties: { step: { type: 'string', maxLength: 64 }, kind: { type: 'string', enum: ['voicemail', 'call'] } } },
+          response: { 200: { description: 'TwiML', type: 'string' }, 403: { description: 'missing or wrong signature', type: 'string' } },
+        },
+      },
+      async (request, reply) => {
+        const rawBody = typeof request.body === 'string' ? request.body : '';
+        const res = await app.calls.handle(flavour, kind, {
+          url: request.url,
+          query: request.query as Record<string, string | undefined>,
+          rawBody,
+          headers: request.headers,
+        });
+        return reply.status(res.status as 200).type(res.contentType).send(res.body);
+      },
+    );
+  }
+}

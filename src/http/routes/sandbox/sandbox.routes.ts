@@ -1,0 +1,149 @@
+import type { FastifyInstance } from 'fastify';
+import { Type, type Static } from 'typebox';
+import type { App } from '../../../app.ts';
+import { AppError } from '../../../domain/errors.ts';
+import { parseNumber } from '../../../domain/phone.ts';
+import { basicCredentials } from '../../auth.ts';
+import { sandboxRecordingWav, SIM_OUTCOMES, type SandboxTransport } from '../../../telephony/sandbox/sandbox-carrier.ts';
+
+export const SimCallIn = Type.Object(
+  {
+    to: Type.String({ maxLength: 40, description: 'The number called (a tracking number of your account), E.164.' }),
+    from: Type.String({ maxLength: 40, description: 'The caller: E.164, or `anonymous` for a withheld number.' }),
+    answer_after: Type.Optional(Type.Integer({ minimum: 0, maximum: 600, description: 'Seconds the answer point rings before answering (or the caller gives up, for caller-hangup). Default 5.' })),
+    talk: Type.Optional(Type.Integer({ minimum: 0, maximum: 14400, description: 'Seconds of conversation once answered. Default 30.' })),
+    outcome: Type.Optional(Type.String({ enum: SIM_OUTCOMES, description: 'What the answer point (or the caller) does. Default answered.' })),
+    digits: Type.Optional(Type.String({ maxLength: 20, pattern: '^[0-9*#]*$', description: 'DTMF the caller presses at menus.' })),
+    voicemail: Type.Optional(Type.Integer({ minimum: 0, maximum: 3600, description: 'Seconds of message the caller leaves when asked. Default 0 (none).' })),
+    duplicate: Type.Optional(Type.Boolean({ description: 'The carrier sends every callback twice.' })),
+    late: Type.Optional(Type.Boolean({ description: 'The carrier holds status and recording callbacks back and sends them after the call, newest first.' })),
+  },
+  { additionalProperties: false },
+);
+
+export const SimSmsIn = Type.Object(
+  {
+    to: Type.String({ maxLength: 40 }),
+    from: Type.String({ maxLength: 40 }),
+    text: Type.String({ maxLength: 1600 }),
+  },
+  { additionalProperties: false },
+);
+
+/** In-process transport: the sandbox's requests go through this server's routes (signature checks included). */
+export function injectTransport(fastify: FastifyInstance, publicUrl: string): SandboxTransport {
+  return {
+    async post(url, form, headers) {
+      const path = url.startsWith(publicUrl) ? url.slice(publicUrl.length) : new URL(url).pathname + new URL(url).search;
+      const res = await fastify.inject({ method: 'POST', url: path, payload: form, headers });
+      return { status: res.statusCode, body: res.body };
+    },
+  };
+}
+
+/** The sandbox carrier's control surface (sandbox mode only): place calls and send SMS as a caller would. */
+export async function sandboxRoutes(fastify: FastifyInstance, opts: { app: App }) {
+  const { app } = opts;
+  app.sandbox.setTransport(injectTransport(fastify, app.config.publicUrl));
+
+  const caller = async (request: Parameters<typeof basicCredentials>[0]) => {
+    const { username, password } = basicCredentials(request);
+    return app.accounts.authenticate(username, password);
+  };
+  const reachableNumber = async (clientIds: number[], input: string, field: string) => {
+    const parsed = parseNumber(input);
+    if (!parsed) throw new AppError('validation_failed', `${field}: "${input}" is not a valid phone number`, [{ path: field, message: 'is not a valid phone number (use E.164)' }]);
+    const owner = await app.calls.numberAccount(parsed.e164);
+    if (owner === null || !clientIds.includes(owner)) throw new AppError('not_found', `${parsed.e164} is not a number of your account`);
+    return parsed.e164;
+  };
+
+  fastify.post(
+    '/calls',
+    {
+      schema: {
+        tags: ['Sandbox'],
+        summary: 'Place a sandbox call to one of your numbers',
+        description:
+          'The sandbox carrier calls the number through the real call path (signed webhooks, TwiML, callbacks) on a virtual clock, then answers with the call record as it stands (finalized unless it waits for its grace window). Sandbox mode only.',
+        security: [{ basicAuth: [] }],
+        body: SimCallIn,
+      },
+    },
+    async (request) => {
+      const principal = await caller(request);
+      const b = request.body as Static<typeof SimCallIn>;
+      const to = await reachableNumber(principal.clientIds, b.to, 'to');
+      const from = /^(anonymous|private|restricted|unknown)$/i.test(b.from.trim()) ? 'anonymous' : parseNumber(b.from)?.e164;
+      if (!from) throw new AppError('validation_failed', `from: "${b.from}" is not a valid phone number`, [{ path: 'from', message: 'is not a valid phone number (use E.164, or anonymous)' }]);
+      const sim = await app.sandbox.placeCall({
+        to,
+        from,
+        answerAfterSec: b.answer_after,
+        talkSec: b.talk,
+        outcome: b.outcome as never,
+        digits: b.digits,
+        voicemailSec: b.voicemail,
+        duplicate: b.duplicate,
+        late: b.late,
+      });
+      const call = await app.calls.findCallByCarrierId('sandbox', sim.callSid);
+      return {
+        call_id: call ? Number(call.id) : null,
+        unique_id: call?.unique_id ?? null,
+        carrier_call_id: sim.callSid,
+        state: call?.state ?? 'rejected',
+        status: call?.status ?? null,
+        status_code: call?.status_code ?? null,
+        disposition: call?.disposition ?? null,
+        duration: call?.duration ?? sim.totalSec,
+        connection_duration: call?.connection_duration ?? 0,
+        talk_duration: call?.talk_duration ?? 0,
+        has_audio: !!call?.has_audio,
+        sim: { carrier_status: sim.carrierStatus, total_sec: sim.totalSec, requests: sim.requests, trace: sim.trace, errors: sim.errors },
+      };
+    },
+  );
+
+  fastify.post(
+    '/sms',
+    {
+      schema: {
+        tags: ['Sandbox'],
+        summary: 'Send a sandbox SMS to one of your numbers',
+        description: 'The sandbox carrier delivers the SMS through the real webhook; the answer says whether it was stored. Sandbox mode only.',
+        security: [{ basicAuth: [] }],
+        body: SimSmsIn,
+      },
+    },
+    async (request) => {
+      const principal = await caller(request);
+      const b = request.body as Static<typeof SimSmsIn>;
+      const to = await reachableNumber(principal.clientIds, b.to, 'to');
+      const from = parseNumber(b.from)?.e164;
+      if (!from) throw new AppError('validation_failed', `from: "${b.from}" is not a valid phone number`, [{ path: 'from', message: 'is not a valid phone number (use E.164)' }]);
+      const sent = await app.sandbox.sendSms({ to, from, text: b.text });
+      const sms = await app.calls.findSms('sandbox', sent.messageSid);
+      return { message_id: sent.messageSid, sms_id: sms?.id ?? null, stored: !!sms, status: sent.status };
+    },
+  );
+
+  fastify.get(
+    '/recordings/:sid',
+    {
+      schema: {
+        tags: ['Sandbox'],
+        summary: 'Recording media served by the sandbox carrier (WAV)',
+        description: 'What a carrier’s RecordingUrl serves; HTTP Basic with the carrier account SID and auth token, as at the carrier.',
+        params: { type: 'object', properties: { sid: { type: 'string', maxLength: 64 } }, required: ['sid'] },
+      },
+    },
+    async (request, reply) => {
+      const { username, password } = basicCredentials(request);
+      if (username !== app.config.twilioAccountSid || password !== app.config.twilioAuthToken) throw new AppError('unauthorized', 'carrier credentials are required');
+      const wav = sandboxRecordingWav((request.params as { sid: string }).sid.replace(/\.wav$/, ''));
+      if (!wav) throw new AppError('not_found', 'no such recording');
+      return reply.type('audio/wav').send(wav);
+    },
+  );
+}
