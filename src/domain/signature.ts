@@ -1,8 +1,16 @@
 import { createHmac } from 'node:crypto';
 
+const keys = new Map<string, Buffer>();
+
 /** Standard Webhooks: HMAC-SHA256 over `${id}.${timestamp}.${payload}` with the secret's bytes (the base64 after `whsec_`). */
 export function signWebhook(secret: string, id: string, timestampSeconds: number, payload: string): string {
-  const key = Buffer.from(secret.startsWith('whsec_') ? secret.slice(6) : secret, 'base64');
+  let key = keys.get(secret);
+  if (!key) {
+    key = Buffer.from(secret.startsWith('whsec_') ? secret.slice(6) : secret, 'base64');
+    // A handful of accounts' secrets; bounded so rotated ones do not pile up.
+    if (keys.size >= 1000) keys.clear();
+    keys.set(secret, key);
+  }
   const mac = createHmac('sha256', key).update(`${id}.${timestampSeconds}.${payload}`).digest('base64');
   return `v1,${mac}`;
 }

@@ -1,3 +1,6 @@
+import os from 'node:os';
+import { performance } from 'node:perf_hooks';
+import { AppError, fieldError } from '../domain/errors.ts';
 import type { Clock } from '../domain/clock.ts';
 import { newId } from '../domain/ids.ts';
 import { isRetryableStatus, nextRetryDelaySeconds } from '../domain/retry.ts';
@@ -5,13 +8,18 @@ import { webhookHeaders } from '../domain/signature.ts';
 import type { HttpSender, OutboundResult } from '../integrations/http-sender.ts';
 import type { Executor, Storage } from '../storage/database.ts';
 import * as deliveries from '../storage/delivery.repository.ts';
-import * as accounts from '../storage/account.repository.ts';
 
 export type DeliveryKind = string;
 
+/** The kinds the engine itself produces (others may register more, e.g. feed uploads). */
+export const DELIVERY_KINDS = ['call_callback', 'sms_forward', 'request_status', 'notify_email', 'notify_sms'] as const;
+export const DELIVERY_STATUSES = ['pending', 'delivered', 'failed', 'dead'] as const;
+
 /**
- * Carries one delivery attempt out. The default transport is signed HTTP; other kinds (e.g. feed uploads to SFTP or
- * a folder) register their own, and get the same leases, retries, dead-lettering and log.
+ * Carries one delivery attempt out. The default transport is signed HTTP; other kinds (e-mail, SMS, feed uploads)
+ * register their own and get the same leases, retries, dead-lettering and log. A non-HTTP transport reports success
+ * as `{kind: 'response', status: 200}`, a permanent refusal as `refused`, and anything worth retrying as
+ * `transport_error` (or a thrown error).
  */
 export type DeliveryTransport = (d: deliveries.DeliveryRow) => Promise<OutboundResult>;
 
@@ -24,20 +32,50 @@ export interface NewDelivery {
   body?: string;
 }
 
+export interface DeliveryOptions {
+  retrySchedule: readonly number[];
+  /** How long a claim holds a delivery; a crashed worker's deliveries are taken over after it. */
+  leaseMs: number;
+  /** Longest one attempt may take (the sender's total timeout): an attempt is only started while it fits in the lease. */
+  attemptTimeoutMs?: number;
+  /** Attempts in flight at once in this process. */
+  concurrency?: number;
+  /** Names this worker in the attempt log (default host:pid). */
+  workerName?: string;
+}
+
+interface Claimed {
+  d: deliveries.DeliveryRow;
+  owner: string;
+  leaseUntil: number;
+}
+
+interface Outcome extends Claimed {
+  startedAt: string;
+  durationMs: number;
+  result: OutboundResult;
+}
+
 /**
  * The transactional outbox: deliveries are written in the transaction of the event that causes them, then sent
- * at least once by workers holding a lease, retried on the schedule and dead-lettered after it.
+ * at least once by workers holding a lease, retried on the schedule and dead-lettered after it. Every attempt is
+ * recorded for the delivery log.
  */
 export class DeliveryService {
   private readonly listeners = new Set<() => void>();
   private readonly transports = new Map<string, DeliveryTransport>();
+  private readonly worker: string;
+  private readonly concurrency: number;
 
   constructor(
     private readonly storage: Storage,
     private readonly clock: Clock,
     private readonly sender: HttpSender,
-    private readonly opts: { retrySchedule: readonly number[]; leaseMs: number },
-  ) {}
+    private readonly opts: DeliveryOptions,
+  ) {
+    this.worker = opts.workerName ?? `${os.hostname()}:${process.pid}`;
+    this.concurrency = opts.concurrency ?? 64;
+  }
 
   /** Writes a delivery inside the caller's transaction; its id is the stable `webhook-id` of every attempt. */
   async enqueue(tx: Executor, d: NewDelivery): Promise<string> {
@@ -60,6 +98,8 @@ export class DeliveryService {
       created_at: now.toISOString(),
       updated_at: now.toISOString(),
       delivered_at: null,
+      lease_owner: null,
+      total_attempts: 0,
     });
     queueMicrotask(() => this.listeners.forEach((l) => l()));
     return id;
@@ -76,53 +116,211 @@ export class DeliveryService {
     this.transports.set(kind, transport);
   }
 
-  /** Claims due deliveries and makes one attempt at each; returns how many were attempted. */
-  async runDue(limit = 50): Promise<number> {
-    const now = this.clock.now();
-    const claimed = await this.storage.tx((tx) =>
-      deliveries.claimDueDeliveries(tx, this.storage.dialect, now.toISOString(), new Date(now.getTime() + this.opts.leaseMs).toISOString(), limit),
-    );
-    await Promise.all(claimed.map((d) => this.attempt(d)));
-    return claimed.length;
+  /**
+   * Sends due deliveries, `concurrency` attempts at a time, as a pipeline: batches are claimed with a lease (one
+   * lease token per batch) before the lanes run dry, and outcomes with their attempt log are written in grouped
+   * transactions while later attempts are in flight. Stops when nothing is due or after `maxClaims` claims (so other
+   * jobs get a turn); returns how many were claimed.
+   */
+  async runDue(maxClaims = this.concurrency * 16): Promise<number> {
+    const batchSize = Math.max(1, Math.min(this.concurrency * 2, maxClaims));
+    const budget = this.opts.attemptTimeoutMs ?? 0;
+    const queue: Claimed[] = [];
+    const secrets = new Map<number, string>();
+    let total = 0;
+    let exhausted = false;
+    let claiming: Promise<void> | null = null;
+    let claimError: unknown = null;
+
+    const claimMore = async () => {
+      const now = this.clock.now();
+      const want = Math.min(batchSize, maxClaims - total);
+      const leaseUntil = now.getTime() + this.opts.leaseMs;
+      const owner = `${this.worker}:${newId('lease', now.getTime())}`;
+      const claimed = await this.storage.tx((tx) =>
+        deliveries.claimDueDeliveries(tx, this.storage.dialect, now.toISOString(), new Date(leaseUntil).toISOString(), want, owner),
+      );
+      total += claimed.length;
+      if (claimed.length < want || total >= maxClaims) exhausted = true;
+      const missing = [...new Set(claimed.filter((d) => !this.transports.has(d.kind)).map((d) => Number(d.client_id)))].filter((c) => !secrets.has(c));
+      for (const [c, secret] of await deliveries.secretsOf(this.storage.db, missing)) secrets.set(c, secret);
+      for (const d of claimed) queue.push({ d, owner, leaseUntil });
+    };
+    const refill = (): Promise<void> | null => {
+      if (!exhausted && !claiming && queue.length < this.concurrency) {
+        claiming = claimMore()
+          .catch((err) => {
+            // Stop claiming; what was claimed is still sent and recorded, and the error is raised at the end.
+            claimError ??= err;
+            exhausted = true;
+          })
+          .finally(() => (claiming = null));
+      }
+      return claiming;
+    };
+
+    let outcomes: Outcome[] = [];
+    let unused: Claimed[] = [];
+    let writes: Promise<void> = Promise.resolve();
+    let writeError: unknown = null;
+    const flush = () => {
+      const batch = outcomes;
+      const skipped = unused;
+      outcomes = [];
+      unused = [];
+      if (batch.length || skipped.length) writes = writes.then(() => this.record(batch, skipped).catch((err) => void (writeError ??= err)));
+    };
+
+    const lane = async () => {
+      for (;;) {
+        if (queue.length === 0) {
+          const pending = refill();
+          if (!pending) return;
+          await pending;
+          continue;
+        }
+        void refill();
+        const c = queue.shift()!;
+        // Start only what can finish inside the lease, so no other worker can be sending the same attempt.
+        if (this.clock.now().getTime() + budget >= c.leaseUntil) {
+          unused.push(c);
+          continue;
+        }
+        const startedAt = this.clock.now().toISOString();
+        const t0 = performance.now();
+        const result = await this.send(c.d, secrets).catch((err: Error): OutboundResult => ({ kind: 'transport_error', error: err.message || String(err) }));
+        outcomes.push({ ...c, startedAt, durationMs: Math.round(performance.now() - t0), result });
+        if (outcomes.length >= this.concurrency) flush();
+      }
+    };
+    await refill();
+    if (claimError) throw claimError;
+    if (queue.length === 0) return total;
+    await Promise.all(Array.from({ length: this.concurrency }, lane));
+    flush();
+    await writes;
+    if (writeError) throw writeError;
+    if (claimError) throw claimError;
+    return total;
+  }
+
+  private async send(d: deliveries.DeliveryRow, secrets: Map<number, string>): Promise<OutboundResult> {
+    const transport = this.transports.get(d.kind);
+    if (transport) return transport(d);
+    return this.sendHttp(d, secrets.get(Number(d.client_id)));
   }
 
   /** Signed HTTP (Standard Webhooks): the signed payload is the body for a POST and the full URL for a GET. */
-  private async sendHttp(d: deliveries.DeliveryRow): Promise<OutboundResult> {
-    const account = await accounts.findAccount(this.storage.db, Number(d.client_id));
+  private sendHttp(d: deliveries.DeliveryRow, secret: string | undefined): Promise<OutboundResult> {
     const ts = Math.floor(this.clock.now().getTime() / 1000);
     const payload = d.method === 'GET' ? d.url : (d.body ?? '');
-    const headers: Record<string, string> = {
-      'user-agent': 'Telltale-Webhooks/1',
-      ...(account ? webhookHeaders(account.webhook_secret, d.id, ts, payload) : {}),
-    };
+    const headers: Record<string, string> = { 'user-agent': 'Telltale-Webhooks/1', ...(secret ? webhookHeaders(secret, d.id, ts, payload) : {}) };
     if (d.method !== 'GET') headers['content-type'] = 'application/json';
     return this.sender.send({ method: d.method as 'GET' | 'POST', url: d.url, headers, body: d.method === 'GET' ? undefined : (d.body ?? '') });
   }
 
-  private async attempt(d: deliveries.DeliveryRow): Promise<void> {
-    const transport = this.transports.get(d.kind);
-    const result = transport ? await transport(d).catch((err: Error): OutboundResult => ({ kind: 'transport_error', error: err.message })) : await this.sendHttp(d);
-    const attempts = d.attempts + 1;
-    const now = this.clock.now();
-    const base = { attempts, lease_until: null, updated_at: now.toISOString() };
-    if (result.kind === 'response' && result.status >= 200 && result.status < 300) {
-      await deliveries.updateDelivery(this.storage.db, d.id, { ...base, status: 'delivered', last_status_code: result.status, last_error: null, delivered_at: now.toISOString() });
-      return;
+  /** Writes outcomes (grouped by lease and identical patch), their attempt log and unused leases in one transaction. */
+  private async record(outcomes: Outcome[], unused: Claimed[]): Promise<void> {
+    const now = this.clock.now().toISOString();
+    const groups = new Map<string, { owner: string; patch: deliveries.AttemptPatch; outcome: string; items: Outcome[] }>();
+    for (const o of outcomes) {
+      const { patch, outcome } = this.patchFor(o, now);
+      const key = `${o.owner}|${JSON.stringify(patch)}`;
+      const g = groups.get(key) ?? { owner: o.owner, patch, outcome, items: [] };
+      g.items.push(o);
+      groups.set(key, g);
     }
-    const retryable = result.kind === 'transport_error' || (result.kind === 'response' && isRetryableStatus(result.status));
-    const lastError = result.kind === 'response' ? result.body.slice(0, 500) || `HTTP ${result.status}` : result.error;
-    const lastStatus = result.kind === 'response' ? result.status : null;
-    const delay = retryable ? nextRetryDelaySeconds(this.opts.retrySchedule, attempts) : null;
-    if (delay === null) {
-      await deliveries.updateDelivery(this.storage.db, d.id, { ...base, status: retryable ? 'dead' : 'failed', last_status_code: lastStatus, last_error: lastError });
-      return;
-    }
-    await deliveries.updateDelivery(this.storage.db, d.id, {
-      ...base,
-      status: 'pending',
-      last_status_code: lastStatus,
-      last_error: lastError,
-      next_attempt_at: new Date(now.getTime() + delay * 1000).toISOString(),
+    await this.storage.tx(async (tx) => {
+      const log: deliveries.NewDeliveryAttempt[] = [];
+      for (const g of groups.values()) {
+        const written = new Set(await deliveries.completeAttempts(tx, g.items.map((o) => o.d.id), g.owner, g.patch));
+        for (const o of g.items) {
+          const r = o.result;
+          log.push({
+            delivery_id: o.d.id,
+            client_id: Number(o.d.client_id),
+            attempt_no: Number(o.d.total_attempts) + 1,
+            started_at: o.startedAt,
+            duration_ms: o.durationMs,
+            outcome: written.has(o.d.id) ? g.outcome : 'lost_lease',
+            status_code: r.kind === 'response' ? r.status : null,
+            error: r.kind === 'response' ? null : r.error.slice(0, 1000),
+            response_body: r.kind === 'response' ? r.body.slice(0, 2000) : null,
+            worker: this.worker,
+          });
+        }
+      }
+      await deliveries.insertAttempts(tx, log);
+      const byOwner = new Map<string, string[]>();
+      for (const u of unused) byOwner.set(u.owner, [...(byOwner.get(u.owner) ?? []), u.d.id]);
+      for (const [owner, ids] of byOwner) await deliveries.releaseLeases(tx, ids, owner);
     });
   }
+
+  /** The delivery's new state after one attempt: delivered, retry later, failed (not retryable) or dead (schedule spent). */
+  private patchFor(o: Outcome, now: string): { patch: deliveries.AttemptPatch; outcome: string } {
+    const r = o.result;
+    if (r.kind === 'response' && r.status >= 200 && r.status < 300) {
+      return { patch: { status: 'delivered', last_status_code: r.status, last_error: null, delivered_at: now, updated_at: now }, outcome: 'delivered' };
+    }
+    const retryable = r.kind === 'transport_error' || (r.kind === 'response' && isRetryableStatus(r.status));
+    const lastError = r.kind === 'response' ? r.body.slice(0, 500) || `HTTP ${r.status}` : r.error.slice(0, 500);
+    const lastStatus = r.kind === 'response' ? r.status : null;
+    const delay = retryable ? nextRetryDelaySeconds(this.opts.retrySchedule, Number(o.d.attempts) + 1) : null;
+    if (delay === null) {
+      const status = retryable ? 'dead' : 'failed';
+      return { patch: { status, last_status_code: lastStatus, last_error: lastError, updated_at: now }, outcome: status };
+    }
+    const at = new Date(new Date(now).getTime() + delay * 1000).toISOString();
+    return { patch: { status: 'pending', last_status_code: lastStatus, last_error: lastError, next_attempt_at: at, updated_at: now }, outcome: 'retry' };
+  }
+
+  /** The delivery log of one account, newest first, each delivery with its attempts. */
+  async list(clientId: number, f: { status?: string; kind?: string; callId?: number; subjectId?: string; since?: string; until?: string; limit: number; cursor?: string }) {
+    const since = f.since === undefined ? undefined : isoOrThrow('since', f.since);
+    const until = f.until === undefined ? undefined : isoOrThrow('until', f.until);
+    const before = f.cursor === undefined ? undefined : decodeCursor(f.cursor);
+    const subjectId = f.callId !== undefined ? String(f.callId) : f.subjectId;
+    const rows = await deliveries.listDeliveries(this.storage.db, clientId, { status: f.status, kind: f.kind, subjectId, since, until, before, limit: f.limit + 1 });
+    const items = rows.slice(0, f.limit);
+    const attempts = await deliveries.listAttempts(this.storage.db, items.map((d) => d.id));
+    return {
+      items: items.map((d) => ({ delivery: d, attempts: attempts.filter((a) => a.delivery_id === d.id) })),
+      nextCursor: rows.length > f.limit ? Buffer.from(items[items.length - 1].id).toString('base64url') : null,
+    };
+  }
+
+  async get(clientId: number, id: string) {
+    const d = await deliveries.findDelivery(this.storage.db, clientId, id);
+    if (!d) throw new AppError('not_found', `delivery ${id} does not exist`);
+    return { delivery: d, attempts: await deliveries.listAttempts(this.storage.db, [id]) };
+  }
+
+  /**
+   * Sends a delivery again now, with the same id (so receivers can deduplicate) and a fresh retry schedule. A
+   * delivery being attempted right now cannot be redelivered (409).
+   */
+  async redeliver(clientId: number, id: string) {
+    await this.storage.tx(async (tx) => {
+      const d = await deliveries.findDelivery(tx, clientId, id);
+      if (!d) throw new AppError('not_found', `delivery ${id} does not exist`);
+      const now = this.clock.now().toISOString();
+      if (d.status === 'pending' && d.lease_until !== null && d.lease_until > now) throw new AppError('conflict', `delivery ${id} is being attempted right now; try again shortly`);
+      await deliveries.updateDelivery(tx, id, { status: 'pending', attempts: 0, next_attempt_at: now, lease_until: null, lease_owner: null, delivered_at: null, updated_at: now });
+    });
+    queueMicrotask(() => this.listeners.forEach((l) => l()));
+    return this.get(clientId, id);
+  }
+}
+
+function isoOrThrow(field: string, v: string): string {
+  const t = Date.parse(v);
+  if (Number.isNaN(t) || !/^\d{4}-\d{2}-\d{2}/.test(v)) throw fieldError(field, 'must be an ISO 8601 date or date-time, e.g. 2026-01-31T00:00:00Z');
+  return new Date(t).toISOString();
+}
+
+function decodeCursor(cursor: string): string {
+  const v = Buffer.from(cursor, 'base64url').toString();
+  if (!/^msg_[0-9a-z]{22}$/.test(v)) throw fieldError('cursor', 'is not a cursor this API gave');
+  return v;
 }
