@@ -1,0 +1,214 @@
+// Reporting at volume: seeds 1,000,000 calls into a temporary SQLite database, then measures, against a server in its
+// own process: a WebAPI page of 100 calls filtered to one month (p50/p95), a one-month summary, and a CSV feed of all
+// the calls (rows/s and the serving process's peak RSS). Each figure is printed next to its target and next to a
+// ceiling measured in the same run on the bare database (the same query through better-sqlite3, no HTTP, no formatting).
+// Usage: node --import tsx bench/reporting.bench.ts [calls=1000000]
+import { fork } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import SQLite from 'better-sqlite3';
+import pino from 'pino';
+import { Agent, request } from 'undici';
+import { loadConfig } from '../src/config/config.ts';
+import { createApp } from '../src/app.ts';
+import { buildServer } from '../src/http/server.ts';
+import { FEED_CALL_COLUMNS } from '../src/domain/call-report.ts';
+
+const N = Number(process.argv[2] && /^\d+$/.test(process.argv[2]) ? process.argv[2] : 1_000_000);
+const TARGETS = { pageP95Ms: 20, summaryMs: 500, feedRowsPerS: 200_000, feedPeakRssMb: 200 };
+
+function procStatus(field: string): number {
+  const m = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(fs.readFileSync('/proc/self/status', 'utf8'));
+  return m ? Number(m[1]) / 1024 : NaN;
+}
+
+const pct = (xs: number[], p: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
+};
+const f1 = (n: number) => n.toFixed(1);
+
+if (process.argv[2] === '--server') {
+  // The serving process: the real app and HTTP server on the seeded database.
+  const config = loadConfig({ TT_DATA_DIR: process.argv[3], TT_PORT: '0', TT_LOG_LEVEL: 'silent', TT_DEMO: '0', TT_WEBAPI_RATE_LIMIT: '1000000' });
+  const app = await createApp(config, { log: pino({ level: 'silent' }) });
+  const server = await buildServer(app);
+  await server.listen({ host: '127.0.0.1', port: 0 });
+  process.send!({ port: (server.server.address() as { port: number }).port });
+  process.on('message', (m) => {
+    if (m === 'reset-peak') {
+      // Linux: writing 5 to clear_refs resets the peak RSS (VmHWM) to the current RSS.
+      try {
+        fs.writeFileSync('/proc/self/clear_refs', '5');
+      } catch {
+        /* not permitted: the peak then covers the whole process life */
+      }
+      process.send!({ ok: true });
+    }
+    if (m === 'rss') process.send!({ peakMb: procStatus('VmHWM'), rssMb: procStatus('VmRSS') });
+    if (m === 'stop') void server.close().then(() => app.close()).then(() => process.exit(0));
+  });
+} else {
+  await main();
+}
+
+
+async function main() {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tt-bench-reporting-'));
+  let child: ReturnType<typeof fork> | null = null;
+  try {
+    console.log(`reporting bench: ${N.toLocaleString('en')} calls, SQLite in ${dataDir}, ${os.cpus().length} cores, Node ${process.version}`);
+    // Schema, account, user and feed through the app, so everything is as the product writes it.
+    const config = loadConfig({ TT_DATA_DIR: dataDir, TT_LOG_LEVEL: 'silent', TT_DEMO: '0' });
+    const app = await createApp(config, { log: pino({ level: 'silent' }) });
+    await app.accounts.createAccount({ clientId: 5995, name: 'Bench', timezone: 'Australia/Sydney' });
+    await app.accounts.createUser({ username: 'bench', password: 'bench-password', clientIds: [5995] });
+    const feed = await app.reporting.feeds.createFeed(5995, { auth: 'ip', allow: ['127.0.0.1'] });
+    await app.close();
+
+    const t0 = performance.now();
+    seed(path.join(dataDir, 'telltale.db'), N);
+    if (process.env.BENCH_SEED_ONLY) return;
+    const seedS = (performance.now() - t0) / 1000;
+    console.log(`seeded ${N.toLocaleString('en')} calls in ${f1(seedS)} s (${Math.round(N / seedS).toLocaleString('en')} rows/s, bulk insert in one transaction)`);
+
+    // Ceilings from the bare database, same queries, no HTTP and no formatting.
+    const raw = new SQLite(path.join(dataDir, 'telltale.db'), { readonly: true });
+    const pageSql = raw.prepare(`select * from calls where client_id = 5995 and state <> 'in_progress' and started_at >= ? and started_at < ? order by started_at desc, id desc limit 101`);
+    const rawPage: number[] = [];
+    for (let i = 0; i < 200; i++) {
+      const s = performance.now();
+      pageSql.all('2026-05-31T14:00:00.000Z', '2026-06-30T14:00:00.000Z');
+      rawPage.push(performance.now() - s);
+    }
+    // The fastest read of what a feed needs: its columns, in its order, as arrays (better-sqlite3's raw mode).
+    let s = performance.now();
+    let rawRows = 0;
+    for (const _r of raw.prepare(`select ${FEED_CALL_COLUMNS.join(', ')} from calls where client_id = 5995 and state <> 'in_progress' and started_at >= ? and started_at < ? order by started_at, id`).raw(true).iterate('2025-12-31T13:00:00.000Z', '2026-12-31T13:00:00.000Z')) rawRows++;
+    const rawScanRate = rawRows / ((performance.now() - s) / 1000);
+    raw.close();
+
+    child = fork(fileURLToPath(import.meta.url), ['--server', dataDir], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const port = await new Promise<number>((resolve) => child!.once('message', (m: { port: number }) => resolve(m.port)));
+    const ask = <T>(msg: string) => new Promise<T>((resolve) => child!.once('message', (m: T) => resolve(m)).send(msg));
+    const base = `http://127.0.0.1:${port}`;
+    const agent = new Agent({ connections: 4 });
+    const auth = `Basic ${Buffer.from('bench:bench-password').toString('base64')}`;
+    const get = async (url: string) => {
+      const res = await request(base + url, { headers: { authorization: auth }, dispatcher: agent });
+      const text = await res.body.text();
+      if (res.statusCode !== 200) throw new Error(`${url}: ${res.statusCode} ${text.slice(0, 300)}`);
+      return text;
+    };
+
+    // 1. A WebAPI page of 100 calls filtered to one month, following cursors (sequential requests).
+    const months = ['2026-02', '2026-06', '2026-09', '2026-11'];
+    for (let i = 0; i < 20; i++) await get(`/webapi/v1/calls?from=2026-06-01&to=2026-06-30&limit=100`);
+    const page: number[] = [];
+    for (let i = 0; i < 400; i++) {
+      const m = months[i % months.length];
+      const [y, mm] = m.split('-').map(Number);
+      const last = new Date(Date.UTC(y, mm, 0)).getUTCDate();
+      let cursor = '';
+      const st = performance.now();
+      const body = JSON.parse(await get(`/webapi/v1/calls?from=${m}-01&to=${m}-${last}&limit=100${cursor}`)) as { calls: unknown[]; next_cursor: string };
+      page.push(performance.now() - st);
+      if (body.calls.length !== 100) throw new Error('page is not 100 calls');
+      cursor = `&cursor=${body.next_cursor}`;
+      const st2 = performance.now();
+      await get(`/webapi/v1/calls?from=${m}-01&to=${m}-${last}&limit=100${cursor}`);
+      page.push(performance.now() - st2);
+    }
+
+    // 2. A month summary (per day and status).
+    const summary: number[] = [];
+    for (const m of ['2026-03', '2026-06', '2026-08', '2026-10', '2026-12']) {
+      const st = performance.now();
+      const body = JSON.parse(await get(`/webapi/v1/reports/summary?from=${m}-01&to=${m}-28&interval=day&group_by=status`)) as { totals: { calls: number } };
+      summary.push(performance.now() - st);
+      if (body.totals.calls <= 0) throw new Error('empty summary');
+    }
+
+    // 3. The CSV feed of every call, streamed; peak RSS of the serving process during it.
+    const before = await ask<{ peakMb: number; rssMb: number }>('rss');
+    await ask('reset-peak');
+    s = performance.now();
+    const res = await request(`${base}/feeds/${feed.id}/2026.csv`, { dispatcher: agent });
+    let lines = 0;
+    let bytes = 0;
+    for await (const chunk of res.body as AsyncIterable<Buffer>) {
+      bytes += chunk.length;
+      for (let i = chunk.indexOf(10); i !== -1; i = chunk.indexOf(10, i + 1)) lines++;
+    }
+    const feedS = (performance.now() - s) / 1000;
+    const rows = lines - 1;
+    const after = await ask<{ peakMb: number; rssMb: number }>('rss');
+    if (rows !== N) throw new Error(`feed had ${rows} rows, expected ${N}`);
+    const feedRate = rows / feedS;
+    await agent.close();
+
+    const p95 = pct(page, 95);
+    const rawP95 = pct(rawPage, 95);
+    const sumMax = Math.max(...summary);
+    console.log('');
+    console.log(`WebAPI page (100 calls, one month): p50 ${f1(pct(page, 50))} ms, p95 ${f1(p95)} ms (target <= ${TARGETS.pageP95Ms} ms: ${p95 <= TARGETS.pageP95Ms ? 'met' : 'MISSED'}, ${f1(p95 / TARGETS.pageP95Ms)}x of it); bare query p95 ${f1(rawP95)} ms (HTTP+auth+format = ${f1(p95 / rawP95)}x the bare query)`);
+    console.log(`Month summary (by day and status): p50 ${f1(pct(summary, 50))} ms, max ${f1(sumMax)} ms (target <= ${TARGETS.summaryMs} ms: ${sumMax <= TARGETS.summaryMs ? 'met' : 'MISSED'}, ${f1(sumMax / TARGETS.summaryMs)}x of it)`);
+    console.log(`CSV feed of all ${rows.toLocaleString('en')} calls: ${f1(feedS)} s, ${Math.round(feedRate).toLocaleString('en')} rows/s, ${f1(bytes / 1048576)} MB (target >= ${TARGETS.feedRowsPerS.toLocaleString('en')} rows/s: ${feedRate >= TARGETS.feedRowsPerS ? 'met' : 'MISSED'}, ${f1(feedRate / TARGETS.feedRowsPerS)}x of it); bare read of the same rows and columns ${Math.round(rawScanRate).toLocaleString('en')} rows/s (feed = ${f1(feedRate / rawScanRate)}x the bare scan)`);
+    console.log(`Serving process RSS: ${f1(before.rssMb)} MB before the feed, peak ${f1(after.peakMb)} MB during it (target <= ${TARGETS.feedPeakRssMb} MB: ${after.peakMb <= TARGETS.feedPeakRssMb ? 'met' : 'MISSED'}, ${f1(after.peakMb / TARGETS.feedPeakRssMb)}x of it)`);
+    // The server exits on 'stop'; wait for that, not for an answer.
+    await new Promise<void>((resolve) => {
+      child!.once('exit', () => resolve());
+      child!.send('stop');
+    });
+    child = null;
+  } finally {
+    child?.kill();
+    if (process.env.BENCH_KEEP_DB) console.log(`kept ${dataDir}`);
+    else fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+/** Bulk insert: one prepared statement, one transaction, calls in time order over 2026 (Sydney account). */
+function seed(file: string, n: number) {
+  const db = new SQLite(file);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = OFF');
+  db.pragma('cache_size = -200000');
+  const cols = [
+    'unique_id', 'client_id', 'service_id', 'direction', 'state', 'carrier', 'carrier_call_id', 'tracking_number', 'tracking_name', 'tracking_notes', 'target_number',
+    'target_name', 'caller_number', 'caller_withheld', 'caller_location', 'caller_state', 'caller_country', 'timezone', 'started_at', 'answered_at', 'ended_at',
+    'duration', 'connection_duration', 'talk_duration', 'status_code', 'status', 'disposition', 'has_audio', 'audio_token', 'recording_path', 'recording_duration',
+    'label', 'ivr', 'features', 'custom_id', 'custom_group', 'dni', 'sentiment', 'is_test', 'private_reference', 'finalized_at', 'created_at', 'updated_at',
+  ];
+  const insert = db.prepare(`insert into calls (${cols.join(',')}) values (${cols.map(() => '?').join(',')})`);
+  const start = Date.parse('2025-12-31T13:00:00Z'); // 2026-01-01 00:00 Sydney
+  const span = Date.parse('2026-12-31T13:00:00Z') - start;
+  const codes = [0, 0, 0, 0, 1, 1, 2, 3, 4, 7, 8];
+  const names: Record<number, [string, string]> = { 0: ['Answered', 'ANSWERED'], 1: ['Missed', 'NO ANSWER'], 2: ['Busy', 'BUSY'], 3: ['Failed', 'FAILED'], 4: ['Abandoned', 'NO ANSWER'], 7: ['Voicemail', 'NO ANSWER'], 8: ['Prompt/IVR completed', 'IVR'] };
+  let rnd = 42;
+  const rand = () => ((rnd = (rnd * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+  const iso = (ms: number) => new Date(ms).toISOString();
+  db.transaction(() => {
+    for (let i = 0; i < n; i++) {
+      const t = start + Math.floor((i / n) * span);
+      const code = codes[Math.floor(rand() * codes.length)];
+      const dur = 5 + Math.floor(rand() * 600);
+      const answered = code === 0;
+      const withheld = rand() < 0.05;
+      const tracking = `+612800${String(Math.floor(rand() * 200)).padStart(5, '0')}`;
+      const caller = `+614${String(10_000_000 + Math.floor(rand() * 89_999_999))}`;
+      const audio = answered && rand() < 0.5;
+      insert.run(
+        `TT1-${Math.floor(t / 1000)}.${i}`, 5995, null, 'call-in', 'finalized', 'sandbox', `CA${i}`, tracking, `Ad ${tracking.slice(-3)}`, null, '+61299998888',
+        'Reception', withheld ? null : caller, withheld ? 1 : 0, withheld ? null : 'Sydney', withheld ? null : 'NSW', 'AU', 'Australia/Sydney', iso(t),
+        answered ? iso(t + 3000) : null, iso(t + dur * 1000), dur, 1, answered ? dur - 3 : 0, code, names[code][0], names[code][1], audio ? 1 : 0,
+        audio ? `tok${i}` : null, audio ? `recordings/${i}.wav` : null, audio ? dur - 3 : null, null, null, '[]', `ad-${Math.floor(rand() * 500)}`,
+        `group-${Math.floor(rand() * 20)}`, rand() < 0.3 ? '{"source":"google","medium":"cpc"}' : null, null, 0, null, iso(t + dur * 1000 + 2000), iso(t), iso(t + dur * 1000 + 2000),
+      );
+    }
+  })();
+  db.pragma('optimize');
+  db.close();
+}

@@ -1,0 +1,16 @@
+import type { FastifyInstance } from 'fastify';
+import type { App } from '../../../app.ts';
+import { authenticateUser, requireAccount } from '../../auth.ts';
+import { rateLimitHook } from '../../rate-limit.ts';
+import { webapiCallsRoutes } from './calls.routes.ts';
+import { webapiReportsRoutes } from './reports.routes.ts';
+
+/** The reporting WebAPI under `/webapi/v1`: HTTP Basic (+ `client_id`), a per-user rate limit, calls, summaries, feeds. */
+export async function webapiReportingRoutes(fastify: FastifyInstance, opts: { app: App }) {
+  const { app } = opts;
+  fastify.addHook('onRequest', authenticateUser(app.accounts));
+  fastify.addHook('onRequest', rateLimitHook({ limit: app.config.webapiRateLimit, windowSeconds: app.config.webapiRateWindowSeconds, clock: app.clock }));
+  fastify.addHook('preHandler', requireAccount(app.accounts));
+  await fastify.register(webapiCallsRoutes, { app });
+  await fastify.register(webapiReportsRoutes, { app });
+}

@@ -1,0 +1,93 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { Client, SFTPWrapper } from 'ssh2';
+import { request } from 'undici';
+import type { OutboundResult } from './http-sender.ts';
+import { checkPublicDestination } from './http-sender.ts';
+
+/** Where a feed file goes: outbound I/O for the daily upload, one function per destination kind. */
+export interface FeedFile {
+  /** file name, e.g. calls-2026-03-01.csv */
+  name: string;
+  contentType: string;
+  content: () => AsyncIterable<string>;
+}
+
+function body(file: FeedFile): Readable {
+  return Readable.from((async function* () {
+    for await (const s of file.content()) if (s) yield Buffer.from(s, 'utf8');
+  })());
+}
+
+/** Writes into a local folder: a `.part` file renamed into place, so readers never see half a file. */
+export async function writeToFolder(dir: string, file: FeedFile): Promise<OutboundResult> {
+  try {
+    await fs.promises.mkdir(dir, { recursive: true });
+    const final = path.join(dir, file.name);
+    const part = `${final}.part`;
+    await pipeline(body(file), fs.createWriteStream(part));
+    await fs.promises.rename(part, final);
+    return { kind: 'response', status: 200, body: `wrote ${final}` };
+  } catch (err) {
+    return { kind: 'transport_error', error: (err as Error).message };
+  }
+}
+
+/** HTTP PUT of the file to a URL (`{date}` already substituted; a URL ending in `/` gets the file name). */
+export async function putToUrl(url: string, file: FeedFile, opts: { allowPrivateUrls: boolean; timeoutMs: number }): Promise<OutboundResult> {
+  const target = url.endsWith('/') ? url + file.name : url;
+  if (!opts.allowPrivateUrls) {
+    const refusal = await checkPublicDestination(target);
+    if (refusal) return { kind: 'refused', error: refusal };
+  }
+  try {
+    const res = await request(target, {
+      method: 'PUT',
+      headers: { 'content-type': file.contentType, 'user-agent': 'Telltale-Feeds/1' },
+      body: body(file),
+      headersTimeout: opts.timeoutMs,
+      bodyTimeout: opts.timeoutMs,
+    });
+    const text = await res.body.text();
+    return { kind: 'response', status: res.statusCode, body: text.slice(0, 2000) };
+  } catch (err) {
+    return { kind: 'transport_error', error: (err as Error).message };
+  }
+}
+
+async function connect(opts: { host: string; port: number; username: string; password: string; timeoutMs: number }): Promise<Client> {
+  // Loaded on first use: most processes never upload over SFTP, and ssh2 is not small.
+  const { default: ssh2 } = await import('ssh2');
+  return new Promise((resolve, reject) => {
+    const c = new ssh2.Client();
+    c.once('ready', () => resolve(c));
+    c.once('error', reject);
+    c.connect({ host: opts.host, port: opts.port, username: opts.username, password: opts.password, readyTimeout: opts.timeoutMs });
+  });
+}
+
+const sftpOf = (c: Client) => new Promise<SFTPWrapper>((resolve, reject) => c.sftp((err, s) => (err ? reject(err) : resolve(s))));
+const rename = (s: SFTPWrapper, a: string, b: string) => new Promise<void>((resolve, reject) => s.rename(a, b, (err) => (err ? reject(err) : resolve())));
+const unlink = (s: SFTPWrapper, p: string) => new Promise<void>((resolve) => s.unlink(p, () => resolve()));
+
+/** SFTP upload: written as `.part`, then renamed over the final name. */
+export async function uploadSftp(target: URL, file: FeedFile, creds: { username: string; password: string; timeoutMs: number }): Promise<OutboundResult> {
+  let client: Client | null = null;
+  try {
+    client = await connect({ host: target.hostname, port: Number(target.port || 22), username: creds.username, password: creds.password, timeoutMs: creds.timeoutMs });
+    const sftp = await sftpOf(client);
+    const dir = decodeURIComponent(target.pathname || '/');
+    const final = path.posix.join(dir, file.name);
+    const part = `${final}.part`;
+    await pipeline(body(file), sftp.createWriteStream(part));
+    await unlink(sftp, final);
+    await rename(sftp, part, final);
+    return { kind: 'response', status: 200, body: `uploaded sftp://${target.host}${final}` };
+  } catch (err) {
+    return { kind: 'transport_error', error: (err as Error).message };
+  } finally {
+    client?.end();
+  }
+}

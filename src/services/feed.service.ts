@@ -1,0 +1,323 @@
+import { BlockList, isIPv4, isIPv6 } from 'node:net';
+import { createHash, randomBytes } from 'node:crypto';
+import { feedRecord } from '../domain/call-report.ts';
+import type { Clock } from '../domain/clock.ts';
+import { checkNonce, digestResponse, ha1, makeNonce, parseDigestHeader, safeEqualHex, type DigestAlgorithm } from '../domain/digest-auth.ts';
+import { AppError, fieldError } from '../domain/errors.ts';
+import { FeedWriter, FEED_FORMATS, type FeedFormat } from '../domain/feed-output.ts';
+import { newId } from '../domain/ids.ts';
+import { hashPassword, verifyPassword } from '../domain/password.ts';
+import { localDay, localPeriodRange, nextLocalTime } from '../domain/report-time.ts';
+import type { Storage } from '../storage/database.ts';
+import * as accounts from '../storage/account.repository.ts';
+import * as feeds from '../storage/feed.repository.ts';
+import * as reports from '../storage/report.repository.ts';
+import { streamFeedCalls } from '../storage/feed-stream.repository.ts';
+import type { CallFilter } from '../storage/report.repository.ts';
+import { parseFilterNumber, parseStatuses } from './reporting.service.ts';
+
+export const FEED_REALM = 'Telltale feeds';
+export const FEED_AUTHS = ['basic', 'digest', 'ip'] as const;
+export type FeedAuth = (typeof FEED_AUTHS)[number];
+export const UPLOAD_KINDS = ['http_put', 'sftp', 'folder'] as const;
+export type UploadKind = (typeof UPLOAD_KINDS)[number];
+const NONCE_MAX_AGE_MS = 5 * 60_000;
+
+export interface UploadIn {
+  kind: UploadKind;
+  /** http(s) URL (may hold `{date}`), `sftp://host[:port]/dir`, or an absolute folder path */
+  target: string;
+  /** HH:MM in the account's zone */
+  time: string;
+  format?: FeedFormat;
+  username?: string;
+  password?: string;
+}
+
+export interface FeedIn {
+  name?: string;
+  auth: FeedAuth;
+  username?: string;
+  password?: string;
+  /** CIDRs (or single addresses) allowed to read the feed; required for `ip`, optional extra check otherwise */
+  allow?: string[];
+  upload?: UploadIn | null;
+}
+
+export interface FeedView {
+  id: string;
+  client_id: number;
+  name: string | null;
+  auth: string;
+  username: string | null;
+  allow: string[];
+  url: string;
+  urls: Record<string, string>;
+  upload: { kind: string; target: string; time: string; format: string; username: string | null; next_at: string | null } | null;
+  created_at: string;
+}
+
+/** Where in a feed: `latest` (yesterday and today, local), a year, a month or a day in the account's zone. */
+export interface FeedPath {
+  period: 'latest' | 'year' | 'month' | 'day';
+  year?: number;
+  month?: number;
+  day?: number;
+  format: FeedFormat;
+}
+
+const PATH_RE = /^(latest|(\d{4})(?:\/(\d{2})(?:\/(\d{2}))?)?)\.(json|csv|xml)$/;
+
+export function parseFeedPath(rest: string): FeedPath | null {
+  const m = PATH_RE.exec(rest);
+  if (!m) return null;
+  const format = m[5] as FeedFormat;
+  if (m[1] === 'latest') return { period: 'latest', format };
+  return { period: m[4] ? 'day' : m[3] ? 'month' : 'year', year: +m[2], month: m[3] ? +m[3] : undefined, day: m[4] ? +m[4] : undefined, format };
+}
+
+export interface FeedFilterIn {
+  caller_number?: string;
+  call_status?: string;
+  custom_id?: string;
+  custom_group?: string;
+}
+
+export type FeedAccess =
+  | { ok: true; feed: feeds.FeedRow }
+  | { ok: false; code: 'not_found' | 'unauthorized' | 'forbidden'; detail: string; challenges?: string[] };
+
+function parseAllow(list: string[]): BlockList {
+  const bl = new BlockList();
+  for (const entry of list) {
+    const [addr, bits] = entry.split('/');
+    const type = isIPv4(addr) ? 'ipv4' : 'ipv6';
+    if (bits === undefined) bl.addAddress(addr, type);
+    else bl.addSubnet(addr, Number(bits), type);
+  }
+  return bl;
+}
+
+function validCidr(entry: string): boolean {
+  const [addr, bits, extra] = entry.split('/');
+  if (extra !== undefined) return false;
+  const v4 = isIPv4(addr);
+  if (!v4 && !isIPv6(addr)) return false;
+  if (bits === undefined) return true;
+  return /^\d{1,3}$/.test(bits) && Number(bits) <= (v4 ? 32 : 128);
+}
+
+/** Data feeds: creation, per-feed auth (IP allow-list, Basic, Digest), and the streamed feed content. */
+export class FeedService {
+  private readonly basicCache = new Map<string, number>();
+  private readonly nonceCounts = new Map<string, number>();
+
+  constructor(
+    private readonly storage: Storage,
+    private readonly clock: Clock,
+    /** sqliteFile: the database file, read through a connection of the feed's own (SQLite only). */
+    private readonly opts: { publicUrl: string; sqliteFile?: string | null },
+  ) {}
+
+  view(f: feeds.FeedRow): FeedView {
+    const base = `${this.opts.publicUrl}/feeds/${f.id}`;
+    return {
+      id: f.id,
+      client_id: Number(f.client_id),
+      name: f.name,
+      auth: f.auth,
+      username: f.username,
+      allow: JSON.parse(f.allow_cidrs) as string[],
+      url: `${base}/latest.json`,
+      urls: { latest: `${base}/latest.{json|csv|xml}`, year: `${base}/{YYYY}.{ext}`, month: `${base}/{YYYY}/{MM}.{ext}`, day: `${base}/{YYYY}/{MM}/{DD}.{ext}` },
+      upload: f.upload_kind
+        ? { kind: f.upload_kind, target: f.upload_target!, time: f.upload_time!, format: f.upload_format ?? 'csv', username: f.upload_username, next_at: f.upload_next_at }
+        : null,
+      created_at: f.created_at,
+    };
+  }
+
+  async createFeed(clientId: number, input: FeedIn): Promise<FeedView> {
+    const account = await accounts.findAccount(this.storage.db, clientId);
+    if (!account) throw new AppError('not_found', `account ${clientId} does not exist`);
+    if (!FEED_AUTHS.includes(input.auth)) throw fieldError('auth', 'must be basic, digest or ip');
+    const allow = input.allow ?? [];
+    for (const [i, a] of allow.entries()) if (!validCidr(a)) throw fieldError(`allow[${i}]`, `"${a}" is not an IP address or CIDR block`);
+    if (input.auth === 'ip' && allow.length === 0) throw fieldError('allow', 'at least one address or CIDR block is required for auth=ip');
+    let username: string | null = null;
+    let passwordHash: string | null = null;
+    let md5: string | null = null;
+    let sha: string | null = null;
+    if (input.auth !== 'ip') {
+      username = input.username?.trim() ?? '';
+      if (!/^[A-Za-z0-9._@+-]{1,100}$/.test(username)) throw fieldError('username', 'is required: 1–100 letters, digits or . _ @ + -');
+      const password = input.password ?? '';
+      if (password.length < 8) throw fieldError('password', 'is required: at least 8 characters');
+      if (input.auth === 'basic') passwordHash = await hashPassword(password);
+      else {
+        md5 = ha1('MD5', username, FEED_REALM, password);
+        sha = ha1('SHA-256', username, FEED_REALM, password);
+      }
+    }
+    const upload = input.upload ? this.checkUpload(input.upload) : null;
+    const now = this.clock.now();
+    const id = newId('feed', now.getTime());
+    await feeds.insertFeed(this.storage.db, {
+      id,
+      client_id: clientId,
+      name: input.name ?? null,
+      auth: input.auth,
+      username,
+      password_hash: passwordHash,
+      digest_ha1_md5: md5,
+      digest_ha1_sha256: sha,
+      nonce_secret: randomBytes(24).toString('base64url'),
+      allow_cidrs: JSON.stringify(allow),
+      upload_kind: upload?.kind ?? null,
+      upload_target: upload?.target ?? null,
+      upload_format: upload ? (upload.format ?? 'csv') : null,
+      upload_time: upload?.time ?? null,
+      upload_username: upload?.username ?? null,
+      upload_password: upload?.password ?? null,
+      upload_next_at: upload ? nextLocalTime(account.timezone, upload.time, now).toISOString() : null,
+      created_at: now.toISOString(),
+      updated_at: now.toISOString(),
+    });
+    return this.view((await feeds.findFeed(this.storage.db, id))!);
+  }
+
+  private checkUpload(u: UploadIn): UploadIn {
+    if (!UPLOAD_KINDS.includes(u.kind)) throw fieldError('upload.kind', 'must be http_put, sftp or folder');
+    if (!/^([01]\d|2[0-3]):[0-5]\d$/.test(u.time ?? '')) throw fieldError('upload.time', 'must be HH:MM (24-hour, account time)');
+    if (u.format !== undefined && !FEED_FORMATS.includes(u.format)) throw fieldError('upload.format', 'must be json, csv or xml');
+    const t = u.target ?? '';
+    if (u.kind === 'http_put' && !/^https?:\/\/[^\s]+$/.test(t)) throw fieldError('upload.target', 'must be an http(s) URL');
+    if (u.kind === 'sftp') {
+      let url: URL | null = null;
+      try {
+        url = new URL(t);
+      } catch {
+        /* reported below */
+      }
+      if (!url || url.protocol !== 'sftp:' || !url.hostname) throw fieldError('upload.target', 'must be sftp://host[:port]/folder');
+      if (!u.username) throw fieldError('upload.username', 'is required for sftp');
+      if (!u.password) throw fieldError('upload.password', 'is required for sftp');
+    }
+    if (u.kind === 'folder' && !t.startsWith('/')) throw fieldError('upload.target', 'must be an absolute folder path');
+    return u;
+  }
+
+  async listFeeds(clientId: number): Promise<FeedView[]> {
+    return (await feeds.listFeeds(this.storage.db, clientId)).map((f) => this.view(f));
+  }
+
+  async getFeed(clientId: number, id: string): Promise<FeedView> {
+    const f = await feeds.findAccountFeed(this.storage.db, clientId, id);
+    if (!f) throw new AppError('not_found', `feed ${id} does not exist`);
+    return this.view(f);
+  }
+
+  async deleteFeed(clientId: number, id: string): Promise<void> {
+    if (!(await feeds.deleteFeed(this.storage.db, clientId, id))) throw new AppError('not_found', `feed ${id} does not exist`);
+  }
+
+  private challenges(f: feeds.FeedRow, stale = false): string[] {
+    if (f.auth === 'basic') return [`Basic realm="${FEED_REALM}", charset="UTF-8"`];
+    const nonce = makeNonce(f.nonce_secret, this.clock.now().getTime());
+    const extra = stale ? ', stale=true' : '';
+    return (['SHA-256', 'MD5'] as const).map((alg) => `Digest realm="${FEED_REALM}", qop="auth", algorithm=${alg}, nonce="${nonce}", opaque="${f.id}"${extra}`);
+  }
+
+  /** Decides whether a request may read a feed: IP allow-list first, then Basic or Digest. */
+  async authorize(feedId: string, req: { ip: string; method: string; url: string; authorization?: string }): Promise<FeedAccess> {
+    const f = /^feed_[0-9a-z]{22}$/.test(feedId) ? await feeds.findFeed(this.storage.db, feedId) : undefined;
+    if (!f) return { ok: false, code: 'not_found', detail: `feed ${feedId} does not exist` };
+    const allow = JSON.parse(f.allow_cidrs) as string[];
+    if (allow.length) {
+      const ip = req.ip.startsWith('::ffff:') ? req.ip.slice(7) : req.ip;
+      if (!parseAllow(allow).check(ip, isIPv4(ip) ? 'ipv4' : 'ipv6')) return { ok: false, code: 'forbidden', detail: `${ip} is not on this feed's allow-list` };
+    }
+    if (f.auth === 'ip') return { ok: true, feed: f };
+    const auth = req.authorization ?? '';
+    if (f.auth === 'basic') {
+      const m = /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(auth);
+      if (m) {
+        const decoded = Buffer.from(m[1], 'base64').toString('utf8');
+        const i = decoded.indexOf(':');
+        const user = decoded.slice(0, i);
+        const pass = decoded.slice(i + 1);
+        const key = createHash('sha256').update(`${f.id}\0${f.password_hash}\0${decoded}`).digest('base64');
+        if ((this.basicCache.get(key) ?? 0) > Date.now()) return { ok: true, feed: f };
+        if (i > 0 && user === f.username && f.password_hash && (await verifyPassword(pass, f.password_hash))) {
+          if (this.basicCache.size > 10_000) this.basicCache.clear();
+          this.basicCache.set(key, Date.now() + 60_000);
+          return { ok: true, feed: f };
+        }
+      }
+      return { ok: false, code: 'unauthorized', detail: 'this feed needs its HTTP Basic username and password', challenges: this.challenges(f) };
+    }
+    const d = parseDigestHeader(auth);
+    const fail = (detail: string, stale = false): FeedAccess => ({ ok: false, code: 'unauthorized', detail, challenges: this.challenges(f, stale) });
+    if (!d) return fail('this feed needs HTTP Digest authentication (RFC 7616, qop=auth)');
+    const alg = (d.algorithm ?? 'MD5').toUpperCase() as DigestAlgorithm;
+    if (alg !== 'MD5' && alg !== 'SHA-256') return fail(`algorithm ${d.algorithm} is not supported; use SHA-256 or MD5`);
+    if (d.username !== f.username || d.realm !== FEED_REALM) return fail('wrong username or password');
+    if (d.qop !== 'auth' || !d.nc || !/^[0-9a-fA-F]{8}$/.test(d.nc) || !d.cnonce || !d.nonce || !d.response) return fail('the Digest answer must carry qop=auth, nc, cnonce, nonce and response');
+    if (d.uri !== req.url) return fail('the Digest uri does not match the request');
+    const nonceState = checkNonce(f.nonce_secret, d.nonce, this.clock.now().getTime(), NONCE_MAX_AGE_MS);
+    if (nonceState === 'bad') return fail('unknown nonce');
+    const expected = digestResponse(alg, (alg === 'MD5' ? f.digest_ha1_md5 : f.digest_ha1_sha256)!, { nonce: d.nonce, nc: d.nc, cnonce: d.cnonce, method: req.method, uri: d.uri });
+    if (!safeEqualHex(expected, d.response.toLowerCase())) return fail('wrong username or password');
+    if (nonceState === 'stale') return fail('the nonce is stale; answer the new challenge', true);
+    // A replayed (nonce, nc) pair is refused: nc must grow for each request on a nonce (tracked in this process).
+    const nc = parseInt(d.nc, 16);
+    const seenKey = `${f.id}|${d.nonce}|${d.cnonce}`;
+    if ((this.nonceCounts.get(seenKey) ?? 0) >= nc) return fail('replayed nonce count');
+    if (this.nonceCounts.size > 50_000) this.nonceCounts.clear();
+    this.nonceCounts.set(seenKey, nc);
+    return { ok: true, feed: f };
+  }
+
+  /** The calls a feed path covers, with its filters, as a storage filter. */
+  async feedFilter(f: feeds.FeedRow, path: FeedPath, q: FeedFilterIn): Promise<CallFilter> {
+    const account = await accounts.findAccount(this.storage.db, Number(f.client_id));
+    const zone = account?.timezone ?? 'UTC';
+    let range: { start: Date; end: Date } | null;
+    if (path.period === 'latest') {
+      const today = localDay(zone, this.clock.now()).split('-').map(Number);
+      const t = localPeriodRange(zone, today[0], today[1], today[2])!;
+      const yesterday = localDay(zone, new Date(t.start.getTime() - 1)).split('-').map(Number);
+      range = { start: localPeriodRange(zone, yesterday[0], yesterday[1], yesterday[2])!.start, end: t.end };
+    } else {
+      range = localPeriodRange(zone, path.year!, path.month, path.day);
+      if (!range) throw fieldError('path', `${path.year}${path.month ? `/${String(path.month).padStart(2, '0')}` : ''}${path.day ? `/${String(path.day).padStart(2, '0')}` : ''} is not a date`);
+    }
+    const filter: CallFilter = { from: range.start.toISOString(), to: range.end.toISOString() };
+    if (q.caller_number !== undefined) filter.caller = parseFilterNumber(q.caller_number, 'caller_number', true);
+    if (q.call_status !== undefined) filter.statusCodes = parseStatuses(q.call_status, 'call_status');
+    if (q.custom_id !== undefined) filter.customId = q.custom_id;
+    if (q.custom_group !== undefined) filter.customGroup = q.custom_group;
+    return filter;
+  }
+
+  /** ETag and Last-Modified of a feed response: they change whenever a matching call is added or changed. */
+  async stamp(f: feeds.FeedRow, filter: CallFilter, variant: string): Promise<{ etag: string; lastModified: Date | null }> {
+    const s = await reports.callStamp(this.storage.db, Number(f.client_id), filter);
+    const etag = `"${createHash('sha256').update(JSON.stringify([f.id, variant, filter, s])).digest('base64url').slice(0, 27)}"`;
+    return { etag, lastModified: s.lastUpdated ? new Date(s.lastUpdated) : null };
+  }
+
+  /** The feed's records in a format, streamed from the database in keyset batches (flat memory). */
+  async *content(f: feeds.FeedRow, filter: CallFilter, format: FeedFormat): AsyncGenerator<string> {
+    const w = new FeedWriter(format);
+    yield w.head();
+    for await (const batch of streamFeedCalls(this.storage, this.opts.sqliteFile ?? null, Number(f.client_id), filter)) {
+      yield w.records(batch.map((c) => feedRecord(c, this.opts.publicUrl)));
+    }
+    yield w.tail();
+  }
+
+  async feedById(id: string) {
+    return feeds.findFeed(this.storage.db, id);
+  }
+}
