@@ -1,7 +1,7 @@
 import pino, { type Logger } from 'pino';
 import type { Config } from './config/config.ts';
 import { systemClock, type Clock } from './domain/clock.ts';
-import { createHttpSender, type HttpSender } from './integrations/http-sender.ts';
+import { checkPublicDestination, createHttpSender, type HttpSender } from './integrations/http-sender.ts';
 import { migrate, openStorage, type Storage } from './storage/database.ts';
 import { AccountService } from './services/account.service.ts';
 import { InventoryService } from './services/inventory.service.ts';
@@ -9,6 +9,15 @@ import { DeliveryService } from './services/delivery.service.ts';
 import { TelcoService } from './services/telco.service.ts';
 import { Worker } from './jobs/worker.ts';
 import { CallHooks } from './services/call-hooks.ts';
+import { createReporting, type Reporting } from './services/reporting.module.ts';
+import { CallService } from './services/call.service.ts';
+import { TestCallService } from './services/test-call.service.ts';
+import { callJobs } from './jobs/call.jobs.ts';
+import { SandboxCarrier } from './telephony/sandbox/sandbox-carrier.ts';
+import { fetchRecordingMedia } from './integrations/recording-fetch.ts';
+import { CallDeliveryService } from './services/call-delivery.service.ts';
+import { createSmtpMailer } from './integrations/smtp-mailer.ts';
+import { createSandboxSms, unconfiguredSms } from './integrations/sms-port.ts';
 
 /** Everything one Telltale process holds: storage, services and the worker. The composition root. */
 export interface App {
@@ -23,6 +32,16 @@ export interface App {
   worker: Worker;
   /** Handlers run inside the transaction of a finalized call or a received SMS. */
   callHooks: CallHooks;
+  /** WebAPI reads, data feeds and their daily uploads, the legacy JSON API. */
+  reporting: Reporting;
+  /** The telephony edge: carrier webhooks, call records, recordings, finalization. */
+  calls: CallService;
+  /** Automatic test calls queued when services go live. */
+  testCalls: TestCallService;
+  /** The built-in simulated carrier (its HTTP routes exist in sandbox mode only). */
+  sandbox: SandboxCarrier;
+  /** HTTP Callback, SMS Forward and notifications of finalized calls and received SMS (registered in callHooks). */
+  callDelivery: CallDeliveryService;
   close(): Promise<void>;
 }
 
@@ -42,10 +61,35 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   const sender = opts.sender ?? createHttpSender({ connectTimeoutMs: config.deliveryConnectTimeoutMs, totalTimeoutMs: config.deliveryTimeoutMs, allowPrivateUrls: config.allowPrivateUrls });
   const accounts = new AccountService(storage, clock);
   const inventory = new InventoryService(storage, clock, { quarantineDays: config.quarantineDays, quietDays: config.quietDays, noiseThreshold: config.noiseThreshold });
-  const delivery = new DeliveryService(storage, clock, sender, { retrySchedule: config.deliveryRetrySchedule, leaseMs: config.deliveryTimeoutMs + 30_000 });
-  const telco = new TelcoService(storage, clock, inventory, delivery, { propagationDelaySeconds: config.propagationDelaySeconds });
+  const delivery = new DeliveryService(storage, clock, sender, {
+    retrySchedule: config.deliveryRetrySchedule,
+    // Room for two attempts back to back in one lane of a batch, plus the write; an attempt only starts if it fits.
+    leaseMs: config.deliveryTimeoutMs * 2 + 5000,
+    attemptTimeoutMs: config.deliveryTimeoutMs,
+    concurrency: config.deliveryConcurrency,
+  });
+  const telco = new TelcoService(storage, clock, inventory, delivery, {
+    propagationDelaySeconds: config.propagationDelaySeconds,
+    onServiceLive: (tx, svc) => testCalls.serviceLive(tx, svc),
+    checkDestination: config.allowPrivateUrls ? undefined : (url) => checkPublicDestination(url, { allowUnresolved: true }),
+  });
   const callHooks = new CallHooks();
-  const worker = new Worker({ telco, delivery, inventory, log, pollMs: config.workerPollMs, sweepIntervalMs: config.sweepIntervalSeconds * 1000 });
+  const mailer = createSmtpMailer({ url: config.smtpUrl, from: config.smtpFrom, timeoutMs: config.deliveryTimeoutMs });
+  const callDelivery = new CallDeliveryService(delivery, mailer, config.mode === 'sandbox' ? createSandboxSms(storage.db, clock) : unconfiguredSms, { publicUrl: config.publicUrl });
+  callHooks.add(callDelivery);
+  const sandbox = new SandboxCarrier({ publicUrl: config.publicUrl, accountSid: config.twilioAccountSid, authToken: config.twilioAuthToken });
+  const calls = new CallService(storage, clock, inventory, callHooks, {
+    publicUrl: config.publicUrl,
+    dataDir: config.dataDir,
+    graceSeconds: config.callGraceSeconds,
+    mode: config.mode,
+    credentials: { accountSid: config.twilioAccountSid, authToken: config.twilioAuthToken },
+    fetchMedia: (url) => fetchRecordingMedia(url, config),
+    log,
+  });
+  const testCalls = new TestCallService(storage, clock, sandbox, log);
+  const reporting = createReporting({ storage, clock, accounts, delivery, config });
+  const worker = new Worker({ telco, delivery, inventory, feedUploads: reporting.feedUploads, log, pollMs: config.workerPollMs, sweepIntervalMs: config.sweepIntervalSeconds * 1000, calls: callJobs(calls, testCalls) });
   return {
     config,
     clock,
@@ -57,9 +101,15 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     telco,
     worker,
     callHooks,
+    reporting,
+    calls,
+    testCalls,
+    sandbox,
+    callDelivery,
     async close() {
       await worker.stop();
       await sender.close();
+      await mailer.close();
       await storage.close();
     },
   };

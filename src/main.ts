@@ -8,6 +8,7 @@ import { buildServer } from './http/server.ts';
 import { seedDemo } from './services/demo.service.ts';
 import { migrate, openStorage } from './storage/database.ts';
 import type { NumberRecordIn } from './services/inventory.service.ts';
+import { simCommand, SimUsageError, SIM_USAGE } from './cli/sim.command.ts';
 
 const USAGE = `Usage: telltale <command> [options]
 
@@ -26,6 +27,14 @@ const USAGE = `Usage: telltale <command> [options]
                                  Show or set the recycling rules of a private inventory
   inventory report --client-id N [--json]
   inventory sweep                Release quarantined numbers that the rules allow now
+${SIM_USAGE}
+  feed create --client-id N --auth basic|digest|ip [--username U --password P] [--allow CIDR …] [--name S]
+              [--upload-kind http_put|sftp|folder --upload-target T --upload-time HH:MM [--upload-format csv|json|xml]
+               [--upload-username U --upload-password P]] [--json]
+                                 Create a data feed; --json prints its id and url
+  feed list --client-id N [--json]
+  legacy-key create --client-id N [--account-id LOGIN] [--json]
+                                 Credentials for the legacy JSON API (account_id, api_key, secret)
 
 Configuration comes from TT_* environment variables: see config.example.env.`;
 
@@ -86,11 +95,13 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
         }
         return 0;
       }
+      case 'sim':
+        return await simCommand(config, sub, rest);
       default:
         return await withApp(config, (app) => admin(app, command, sub, rest));
     }
   } catch (err) {
-    if (err instanceof UsageError) {
+    if (err instanceof UsageError || err instanceof SimUsageError) {
       console.error(`${err.message}\n\n${USAGE}`);
       return 2;
     }
@@ -185,6 +196,59 @@ async function admin(app: App, command: string, sub: string | undefined, rest: s
       }
       return 0;
     }
+    case 'feed create': {
+      const { values } = args(rest, {
+        'client-id': { type: 'string' },
+        auth: { type: 'string' },
+        username: { type: 'string' },
+        password: { type: 'string' },
+        allow: { type: 'string', multiple: true },
+        name: { type: 'string' },
+        'upload-kind': { type: 'string' },
+        'upload-target': { type: 'string' },
+        'upload-time': { type: 'string' },
+        'upload-format': { type: 'string' },
+        'upload-username': { type: 'string' },
+        'upload-password': { type: 'string' },
+        json: { type: 'boolean' },
+      });
+      const clientId = requiredInt(values['client-id'], '--client-id');
+      const upload = values['upload-kind']
+        ? {
+            kind: values['upload-kind'] as 'http_put' | 'sftp' | 'folder',
+            target: requiredString(values['upload-target'], '--upload-target'),
+            time: requiredString(values['upload-time'], '--upload-time'),
+            format: values['upload-format'] as 'csv' | 'json' | 'xml' | undefined,
+            username: values['upload-username'] as string | undefined,
+            password: values['upload-password'] as string | undefined,
+          }
+        : null;
+      const feed = await app.reporting.feeds.createFeed(clientId, {
+        auth: requiredString(values.auth, '--auth') as 'basic' | 'digest' | 'ip',
+        username: values.username as string | undefined,
+        password: values.password as string | undefined,
+        allow: values.allow as string[] | undefined,
+        name: values.name as string | undefined,
+        upload,
+      });
+      if (values.json) console.log(JSON.stringify(feed));
+      else console.log(`Created feed ${feed.id} (${feed.auth}) for account ${clientId}:\n  ${feed.url}\n  also ${feed.urls.year}, ${feed.urls.month}, ${feed.urls.day}${feed.upload ? `\n  daily upload (${feed.upload.kind}) at ${feed.upload.time}, next ${feed.upload.next_at}` : ''}`);
+      return 0;
+    }
+    case 'feed list': {
+      const { values } = args(rest, { 'client-id': { type: 'string' }, json: { type: 'boolean' } });
+      const list = await app.reporting.feeds.listFeeds(requiredInt(values['client-id'], '--client-id'));
+      if (values.json) console.log(JSON.stringify(list));
+      else for (const f of list) console.log(`${f.id}  ${f.auth.padEnd(6)}  ${f.url}`);
+      return 0;
+    }
+    case 'legacy-key create': {
+      const { values } = args(rest, { 'client-id': { type: 'string' }, 'account-id': { type: 'string' }, json: { type: 'boolean' } });
+      const k = await app.reporting.legacy.createKey(requiredInt(values['client-id'], '--client-id'), values['account-id'] as string | undefined);
+      if (values.json) console.log(JSON.stringify(k));
+      else console.log(`Legacy JSON API credentials for account ${k.client_id}:\n  account_id: ${k.account_id}\n  api_key:    ${k.api_key}\n  secret:     ${k.secret}`);
+      return 0;
+    }
     case 'inventory sweep': {
       const { released, held } = await app.inventory.sweep();
       console.log(`Released ${released.length} number(s); ${held.length} still too noisy.`);
@@ -249,6 +313,13 @@ async function serve(config: Config, flags: string[], api: boolean): Promise<num
   const unknown = flags.filter((f) => f !== '--no-worker' && f !== '--no-api');
   if (unknown.length) throw new UsageError(`unknown option ${unknown.join(' ')}`);
   const withWorker = !flags.includes('--no-worker');
+  // Listen for the stop signals before announcing readiness: a SIGTERM that arrives right after the "running"
+  // line would otherwise find no handler and kill the process without a graceful shutdown.
+  const stopped = new Promise<void>((resolve) => {
+    const stop = () => resolve();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
   const app = await createApp(config);
   if (api && config.mode === 'sandbox' && config.demo) {
     const seeded = await seedDemo({ accounts: app.accounts, inventory: app.inventory, dataDir: config.dataDir });
@@ -267,11 +338,7 @@ async function serve(config: Config, flags: string[], api: boolean): Promise<num
     app.log.info({ database: app.storage.dialect }, 'telltale worker running');
   }
   if (withWorker) app.worker.start();
-  await new Promise<void>((resolve) => {
-    const stop = () => resolve();
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-  });
+  await stopped;
   await server?.close();
   await app.close();
   return 0;

@@ -20,9 +20,22 @@ export const CONFIG_VARIABLES = {
   TT_DELIVERY_CONNECT_TIMEOUT_MS: { default: '5000', doc: 'Connect timeout of one delivery attempt.' },
   TT_DELIVERY_TIMEOUT_MS: { default: '15000', doc: 'Total timeout of one delivery attempt.' },
   TT_ALLOW_PRIVATE_URLS: { default: '', doc: 'true/false: allow callbacks to private, loopback and link-local addresses (default: allowed in sandbox, refused in production).' },
+  TT_DELIVERY_CONCURRENCY: { default: '64', doc: 'Deliveries one worker process sends at the same time.' },
+  TT_SMTP_URL: { default: '', doc: 'smtp(s)://user:pass@host:port for e-mail notifications; empty: e-mail notifications fail with a clear error in the delivery log.' },
+  TT_SMTP_FROM: { default: 'Telltale <telltale@localhost>', doc: 'From address of e-mail notifications.' },
+  TT_TWILIO_ACCOUNT_SID: { default: '', doc: 'Account SID of the Twilio-style carrier (used to fetch recordings); sandbox default ACsandbox00000000000000000000000000.' },
+  TT_TWILIO_AUTH_TOKEN: { default: '', doc: 'Auth token that signs the carrier webhooks (X-Twilio-Signature); sandbox default sandbox-auth-token, required in production.' },
+  TT_CALL_GRACE_SECONDS: { default: '120', doc: 'Seconds after a call ends to wait for late data (recordings) before finalizing it anyway.' },
+  TT_WEBAPI_RATE_LIMIT: { default: '600', doc: 'WebAPI requests one user may make per rate-limit window (counted per API process).' },
+  TT_WEBAPI_RATE_WINDOW_SECONDS: { default: '60', doc: 'Length of the WebAPI rate-limit window in seconds.' },
+  TT_LEGACY_TOKEN_TTL_SECONDS: { default: '86400', doc: 'How long a legacy JSON API session token (from signIn) stays valid.' },
 } as const;
 
 export type ConfigVariable = keyof typeof CONFIG_VARIABLES;
+
+/** The sandbox carrier's credentials when none are configured (sandbox mode only; production has no default). */
+export const SANDBOX_ACCOUNT_SID = 'ACsandbox00000000000000000000000000';
+export const SANDBOX_AUTH_TOKEN = 'sandbox-auth-token';
 
 export interface Config {
   readonly host: string;
@@ -43,6 +56,16 @@ export interface Config {
   readonly deliveryConnectTimeoutMs: number;
   readonly deliveryTimeoutMs: number;
   readonly allowPrivateUrls: boolean;
+  readonly deliveryConcurrency: number;
+  readonly smtpUrl: string | null;
+  readonly smtpFrom: string;
+  readonly twilioAccountSid: string;
+  /** Empty in production when not configured: carrier webhooks are then refused (403). */
+  readonly twilioAuthToken: string;
+  readonly callGraceSeconds: number;
+  readonly webapiRateLimit: number;
+  readonly webapiRateWindowSeconds: number;
+  readonly legacyTokenTtlSeconds: number;
 }
 
 export class ConfigError extends Error {
@@ -107,6 +130,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     problems.push(`TT_DELIVERY_RETRY_SCHEDULE: must be comma-separated whole seconds, got "${raw('TT_DELIVERY_RETRY_SCHEDULE')}"`);
   }
 
+  const smtpUrl = raw('TT_SMTP_URL');
+  if (smtpUrl && !/^smtps?:\/\/[^/]+/.test(smtpUrl)) problems.push(`TT_SMTP_URL: must look like smtp://user:pass@host:587 or smtps://host:465, got "${smtpUrl}"`);
+
   const config: Config = {
     host,
     port,
@@ -126,6 +152,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     deliveryConnectTimeoutMs: int('TT_DELIVERY_CONNECT_TIMEOUT_MS', 100, 120000),
     deliveryTimeoutMs: int('TT_DELIVERY_TIMEOUT_MS', 100, 600000),
     allowPrivateUrls: bool('TT_ALLOW_PRIVATE_URLS', mode !== 'production'),
+    deliveryConcurrency: int('TT_DELIVERY_CONCURRENCY', 1, 1024),
+    webapiRateLimit: int('TT_WEBAPI_RATE_LIMIT', 1, 1_000_000),
+    webapiRateWindowSeconds: int('TT_WEBAPI_RATE_WINDOW_SECONDS', 1, 86400),
+    legacyTokenTtlSeconds: int('TT_LEGACY_TOKEN_TTL_SECONDS', 60, 30 * 86400),
+    smtpUrl: smtpUrl || null,
+    smtpFrom: raw('TT_SMTP_FROM'),
+    twilioAccountSid: raw('TT_TWILIO_ACCOUNT_SID') || (mode === 'production' ? '' : SANDBOX_ACCOUNT_SID),
+    twilioAuthToken: raw('TT_TWILIO_AUTH_TOKEN') || (mode === 'production' ? '' : SANDBOX_AUTH_TOKEN),
+    callGraceSeconds: int('TT_CALL_GRACE_SECONDS', 0, 86400),
   };
   if (problems.length) throw new ConfigError(problems);
   return Object.freeze(config);

@@ -48,6 +48,11 @@ function fieldErrors(validation: AjvError[], context: string | undefined): Field
   });
 }
 
+/** The HTTP status of an error code, for APIs whose error body differs (the legacy JSON API's `{error}`). */
+export function statusFor(code: ErrorCode): number {
+  return STATUS[code];
+}
+
 export function sendError(reply: FastifyReply, request: FastifyRequest, status: number, body: Omit<ErrorBody, 'requestId'>) {
   if (status === 401) reply.header('www-authenticate', 'Basic realm="Telltale", charset="UTF-8"');
   return reply.status(status).type('application/json').send({ ...body, requestId: request.id });

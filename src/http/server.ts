@@ -1,4 +1,4 @@
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { sql } from 'kysely';
@@ -7,11 +7,21 @@ import type { App } from '../app.ts';
 import { newId } from '../domain/ids.ts';
 import { registerErrorHandler } from './error-handler.ts';
 import { telcoRoutes, API_VERSION } from './routes/telco/telco.routes.ts';
+import { carrierRoutes } from './routes/carrier/carrier.routes.ts';
+import { recordingsRoutes } from './routes/recordings/recordings.routes.ts';
+import { sandboxRoutes } from './routes/sandbox/sandbox.routes.ts';
+import { twilio } from '../telephony/adapters/twiml/flavours.ts';
+import { deliveriesRoutes } from './routes/webapi/deliveries.routes.ts';
+import { webapiReportingRoutes } from './routes/webapi/webapi.routes.ts';
+import { feedRoutes } from './routes/feeds/feeds.routes.ts';
+import { legacyJsonRoutes } from './routes/legacy-json/legacy.routes.ts';
 
 /** Builds the HTTP server of one Telltale process (routes registered, not listening). */
 export async function buildServer(app: App): Promise<FastifyInstance> {
   const server = Fastify({
     loggerInstance: app.log as unknown as FastifyBaseLogger,
+    // Per-request log lines only at debug/trace: at volume they would cost more than the requests.
+    logController: new LogController({ disableRequestLogging: app.config.logLevel !== 'debug' && app.config.logLevel !== 'trace' }),
     genReqId: () => newId('rq'),
     bodyLimit: 1024 * 1024,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: true, useDefaults: true } },
@@ -43,7 +53,7 @@ export async function buildServer(app: App): Promise<FastifyInstance> {
       },
       servers: [{ url: app.config.publicUrl }],
       components: { securitySchemes: { basicAuth: { type: 'http', scheme: 'basic' } } },
-      tags: [{ name: 'Telco API', description: 'Number stock, services and provisioning requests.' }, { name: 'Operations' }],
+      tags: [{ name: 'Telco API', description: 'Number stock, services and provisioning requests.' }, { name: 'Deliveries', description: 'Delivery log of HTTP Callbacks, SMS Forwards, request callbacks and notifications; redeliver.' }, { name: 'WebAPI', description: 'Reporting: calls with filters and keyset paging, one call, summaries. JSON or XML; rate-limited per user.' }, { name: 'Data Feeds', description: 'Feed URLs of the standard AVANSER feed record in JSON, CSV or XML, and their management.' }, { name: 'Legacy JSON API', description: 'The /JSON?action=… API existing integrators call.' }, { name: 'Operations' }],
     },
   });
   await server.register(swaggerUi, { routePrefix: '/docs' });
@@ -64,5 +74,12 @@ export async function buildServer(app: App): Promise<FastifyInstance> {
   });
 
   await server.register(telcoRoutes, { prefix: '/telco/v1', app });
+  await server.register(carrierRoutes, { prefix: '/carrier/twilio', app, flavour: twilio });
+  await server.register(recordingsRoutes, { app });
+  if (app.config.mode === 'sandbox') await server.register(sandboxRoutes, { prefix: '/sandbox/v1', app });
+  await server.register(deliveriesRoutes, { prefix: '/webapi/v1', app });
+  await server.register(webapiReportingRoutes, { prefix: '/webapi/v1', app });
+  await server.register(feedRoutes, { prefix: '/feeds', app });
+  await server.register(legacyJsonRoutes, { app });
   return server;
 }

@@ -7,9 +7,13 @@ export interface WorkerDeps {
   telco: TelcoService;
   delivery: DeliveryService;
   inventory: InventoryService;
+  /** Schedules the daily feed uploads that are due (optional: the reporting area). */
+  feedUploads?: { runDue(): Promise<number> };
   log: Pick<Logger, 'info' | 'error' | 'warn'>;
   pollMs: number;
   sweepIntervalMs: number;
+  /** Telephony jobs (recording copies, finalization after the grace window, automatic test calls). */
+  calls?: { runDue(): Promise<number>; onQueued(listener: () => void): () => void };
 }
 
 /**
@@ -32,6 +36,7 @@ export class Worker {
     this.stopped = false;
     this.unsubscribe.push(this.deps.telco.onRequestQueued(() => this.wake()));
     this.unsubscribe.push(this.deps.delivery.onEnqueue(() => this.wake()));
+    if (this.deps.calls) this.unsubscribe.push(this.deps.calls.onQueued(() => this.wake()));
     this.wake();
   }
 
@@ -49,7 +54,7 @@ export class Worker {
   async drain(): Promise<number> {
     let total = 0;
     for (;;) {
-      const n = (await this.deps.telco.runDue()) + (await this.deps.delivery.runDue());
+      const n = (await this.deps.telco.runDue()) + (await this.deps.delivery.runDue()) + ((await this.deps.calls?.runDue()) ?? 0) + ((await this.deps.feedUploads?.runDue()) ?? 0);
       total += n;
       if (n === 0) return total;
     }

@@ -3,6 +3,7 @@ import type { Clock } from '../domain/clock.ts';
 import { newId } from '../domain/ids.ts';
 import { isNumberClass, parseNumber, type NumberClass } from '../domain/phone.ts';
 import { checkUrlShape } from '../domain/url-policy.ts';
+import { unknownTags } from '../domain/callback-template.ts';
 import type { Executor, Storage } from '../storage/database.ts';
 import * as numbers from '../storage/number.repository.ts';
 import * as services from '../storage/service.repository.ts';
@@ -29,8 +30,14 @@ export interface ServiceFieldsIn {
   custom_id?: string | null;
   custom_group?: string | null;
   call_callback_uri?: string | null;
+  /** GET (default) or POST with a JSON body of the same fields. */
+  call_callback_method?: string;
   sms_forward_uri?: string | null;
   notifications?: NotificationIn[];
+  ring_timeout?: number;
+  record?: boolean;
+  voicemail_fallback?: boolean;
+  ivr_options?: { digit: string; name?: string | null; target_number?: string | null; target_name?: string | null }[] | null;
 }
 
 export interface CriteriaIn {
@@ -56,7 +63,7 @@ export interface Actor {
 }
 
 /** Service columns a request may set, after validation; null clears a field. */
-type ServiceChanges = Partial<Pick<services.ServiceRow, 'type' | 'name' | 'target_number' | 'target_name' | 'prompt_url' | 'prompt_text' | 'custom_id' | 'custom_group' | 'call_callback_uri' | 'sms_forward_uri' | 'notifications'>>;
+type ServiceChanges = Partial<Pick<services.ServiceRow, 'type' | 'name' | 'target_number' | 'target_name' | 'prompt_url' | 'prompt_text' | 'custom_id' | 'custom_group' | 'call_callback_uri' | 'call_callback_method' | 'sms_forward_uri' | 'notifications' | 'ring_timeout' | 'record' | 'voicemail_fallback' | 'ivr_options'>>;
 
 const LEASE_MS = 60_000;
 
@@ -69,7 +76,12 @@ export class TelcoService {
     private readonly clock: Clock,
     private readonly inventory: InventoryService,
     private readonly delivery: DeliveryService,
-    private readonly opts: { propagationDelaySeconds: number; onServiceLive?: (tx: Executor, service: services.ServiceRow) => Promise<void> },
+    private readonly opts: {
+      propagationDelaySeconds: number;
+      onServiceLive?: (tx: Executor, service: services.ServiceRow) => Promise<void>;
+      /** Outbound URL policy checked when a URL is saved: a reason to refuse it, or null (see TT_ALLOW_PRIVATE_URLS). */
+      checkDestination?: (url: string) => Promise<string | null>;
+    },
   ) {}
 
   onRequestQueued(listener: () => void): () => void {
@@ -103,6 +115,7 @@ export class TelcoService {
       const bad = checkUrlShape(input.callback_uri);
       if (bad) throw fieldError('callback_uri', bad);
     }
+    await this.checkDestinations(input);
     let row: requests.RequestRow;
     if (input.type === 'new') row = await this.createNew(actor, input, base);
     else if (input.type === 'update') row = await this.createUpdate(actor, input, base);
@@ -176,6 +189,7 @@ export class TelcoService {
       if (svc.status === 'decommissioned') throw new AppError('conflict', `service ${svc.id} is decommissioned`);
       const merged = { ...svc, ...changes };
       if (merged.type === 'transfer' && !merged.target_number) throw fieldError('service.target_number', 'is required for a transfer service');
+      if (merged.type === 'ivr' && !merged.ivr_options) throw fieldError('service.ivr_options', 'is required for an ivr service (at least one option)');
       if (changes.sms_forward_uri) {
         const num = await numbers.findNumber(tx, svc.number);
         if (num?.sms !== 1) throw new AppError('unprocessable', `${svc.number} cannot receive SMS, so sms_forward_uri cannot be set`, [{ path: 'service.sms_forward_uri', message: 'needs an SMS-capable number' }]);
@@ -197,6 +211,30 @@ export class TelcoService {
       await requests.insertRequest(tx, row);
       return row;
     });
+  }
+
+  /** Refuses (422) outbound URLs the policy forbids, e.g. private addresses in production; badly formed ones are left to validation. */
+  private async checkDestinations(input: RequestIn): Promise<void> {
+    if (!this.opts.checkDestination) return;
+    const urls: [string, string | null | undefined][] = [
+      ['callback_uri', input.callback_uri],
+      ['service.call_callback_uri', input.service?.call_callback_uri],
+      ['service.sms_forward_uri', input.service?.sms_forward_uri],
+    ];
+    const errors: FieldError[] = [];
+    for (const [path, url] of urls) {
+      if (!url || checkUrlShape(url)) continue;
+      const refusal = await this.opts.checkDestination(url.replace(/\[\[[^\]]*\]\]/g, 'x'));
+      if (refusal) errors.push({ path, message: `is refused by the outbound URL policy: ${refusal}` });
+    }
+    if (errors.length) throw new AppError('unprocessable', errors.map((e) => `${e.path}: ${e.message}`).join('; '), errors);
+  }
+
+  /** Non-fatal remarks on a request: tags of the HTTP Callback template Telltale does not know (sent empty). */
+  requestWarnings(input: RequestIn): FieldError[] {
+    const uri = input.service?.call_callback_uri;
+    if (!uri) return [];
+    return unknownTags(uri).map((t) => ({ path: 'service.call_callback_uri', message: `unknown tag [[${t}]] will be sent empty` }));
   }
 
   /** Validates service fields; `full` for a new service (type required). Returns the columns to write. */
@@ -235,6 +273,11 @@ export class TelcoService {
       else if (v.length > 4000) errors.push({ path: p(f), message: 'must be at most 4000 characters' });
       else out[f] = v;
     }
+    if (s.call_callback_method !== undefined) {
+      const m = String(s.call_callback_method).toUpperCase();
+      if (m !== 'GET' && m !== 'POST') errors.push({ path: p('call_callback_method'), message: 'must be GET or POST' });
+      else out.call_callback_method = m;
+    }
     if (s.notifications !== undefined) {
       s.notifications.forEach((n, i) => {
         const np = `${p('notifications')}[${i}]`;
@@ -246,10 +289,47 @@ export class TelcoService {
       });
       out.notifications = JSON.stringify(s.notifications.map((n) => ({ ...n, to: n.channel === 'sms' ? parseNumber(n.to)?.e164 ?? n.to : n.to })));
     }
+    this.validateCallFields(s, out, errors, full);
     const type = out.type ?? s.type;
     if (full && type === 'transfer' && !out.target_number) errors.push({ path: p('target_number'), message: 'is required for a transfer service' });
     if (errors.length) throw new AppError('validation_failed', errors.map((e) => `${e.path}: ${e.message}`).join('; '), errors);
     return out;
+  }
+
+  /** Call handling (issue 3): ring timeout, recording, voicemail fallback, IVR options. */
+  private validateCallFields(s: ServiceFieldsIn, out: ServiceChanges, errors: FieldError[], full: boolean): void {
+    const p = (f: string) => `service.${f}`;
+    if (s.ring_timeout !== undefined) {
+      if (!Number.isInteger(s.ring_timeout) || s.ring_timeout < 5 || s.ring_timeout > 120) errors.push({ path: p('ring_timeout'), message: 'must be a whole number of seconds from 5 to 120' });
+      else out.ring_timeout = s.ring_timeout;
+    }
+    for (const f of ['record', 'voicemail_fallback'] as const) {
+      if (s[f] === undefined) continue;
+      if (typeof s[f] !== 'boolean') errors.push({ path: p(f), message: 'must be true or false' });
+      else out[f] = s[f] ? 1 : 0;
+    }
+    if (s.ivr_options !== undefined) {
+      if (s.ivr_options === null) out.ivr_options = null;
+      else {
+        const seen = new Set<string>();
+        const options = s.ivr_options.map((o, i) => {
+          const op = `${p('ivr_options')}[${i}]`;
+          if (!/^[0-9*#]$/.test(o.digit ?? '')) errors.push({ path: `${op}.digit`, message: 'must be one key: 0-9, * or #' });
+          else if (seen.has(o.digit)) errors.push({ path: `${op}.digit`, message: `${o.digit} is used by another option` });
+          seen.add(o.digit);
+          let target: string | null = null;
+          if (o.target_number) {
+            target = parseNumber(o.target_number)?.e164 ?? null;
+            if (!target) errors.push({ path: `${op}.target_number`, message: `"${o.target_number}" is not a valid phone number (use E.164, e.g. +61290088888)` });
+          }
+          return { digit: o.digit, name: o.name ?? null, target_number: target, target_name: o.target_name ?? null };
+        });
+        if (!options.length) errors.push({ path: p('ivr_options'), message: 'needs at least one option' });
+        out.ivr_options = JSON.stringify(options);
+      }
+    }
+    const type = out.type ?? s.type;
+    if (full && type === 'ivr' && !out.ivr_options) errors.push({ path: p('ivr_options'), message: 'is required for an ivr service (at least one option)' });
   }
 
   /** Claims due requests and advances each one step; returns how many were handled. */
@@ -258,6 +338,8 @@ export class TelcoService {
     const claimed = await this.storage.tx((tx) =>
       requests.claimDueRequests(tx, this.storage.dialect, now.toISOString(), new Date(now.getTime() + LEASE_MS).toISOString(), limit),
     );
+    // Oldest first, so an update and a decommission claimed together run in the order they were asked for.
+    claimed.sort((a, b) => (a.created_at < b.created_at ? -1 : a.created_at > b.created_at ? 1 : a.id < b.id ? -1 : 1));
     for (const r of claimed) await this.advance(r.id);
     return claimed.length;
   }
@@ -268,6 +350,7 @@ export class TelcoService {
       const r = await tx.selectFrom('requests').selectAll().where('id', '=', id).executeTakeFirst();
       if (!r || r.status === 'completed' || r.status === 'failed') return;
       const now = this.clock.now();
+      if (await this.waitsForEarlier(tx, r, now)) return;
       if (r.status === 'queued') {
         const processing = { ...r, status: 'processing', updated_at: now.toISOString() };
         await requests.updateRequest(tx, r.id, { status: 'processing', updated_at: processing.updated_at });
@@ -297,6 +380,11 @@ export class TelcoService {
             custom_group: changes.custom_group ?? null,
             call_callback_uri: changes.call_callback_uri ?? null,
             sms_forward_uri: changes.sms_forward_uri ?? null,
+            call_callback_method: changes.call_callback_method ?? 'GET',
+            ring_timeout: changes.ring_timeout ?? 30,
+            record: changes.record ?? 0,
+            voicemail_fallback: changes.voicemail_fallback ?? 0,
+            ivr_options: changes.ivr_options ?? null,
             notifications: changes.notifications ?? '[]',
             created_at: now.toISOString(),
             updated_at: now.toISOString(),
@@ -328,6 +416,25 @@ export class TelcoService {
       await this.inventory.quarantine(tx, svc.number, now);
       return this.finish(tx, r, 'completed', { ...svc, status: 'decommissioned' }, null);
     });
+  }
+
+  /**
+   * Requests on one service are carried out in the order they were made: while an earlier one (the `new` still
+   * propagating, an update) is unfinished, a later one waits, whichever worker claimed it.
+   */
+  private async waitsForEarlier(tx: Executor, r: requests.RequestRow, now: Date): Promise<boolean> {
+    if (!r.service_id || r.type === 'new') return false;
+    const earlier = await tx
+      .selectFrom('requests')
+      .select('id')
+      .where('service_id', '=', r.service_id)
+      .where('id', '!=', r.id)
+      .where('status', 'in', ['queued', 'processing'])
+      .where((eb) => eb.or([eb('created_at', '<', r.created_at), eb.and([eb('created_at', '=', r.created_at), eb('id', '<', r.id)])]))
+      .executeTakeFirst();
+    if (!earlier) return false;
+    await requests.updateRequest(tx, r.id, { run_after: new Date(now.getTime() + 1000).toISOString(), lease_until: null });
+    return true;
   }
 
   private async finish(tx: Executor, r: requests.RequestRow, status: 'completed' | 'failed', svc: services.ServiceRow | null, error: { code: string; text: string } | null) {

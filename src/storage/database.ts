@@ -6,6 +6,9 @@ import pg from 'pg';
 import type { Database } from './schema.ts';
 import * as m001 from './migrations/001-initial.ts';
 import * as m002 from './migrations/002-calls.ts';
+import * as m003 from './migrations/003-telephony.ts';
+import * as m004 from './migrations/004-delivery.ts';
+import * as m005 from './migrations/005-reporting.ts';
 
 export type Dialect = 'sqlite' | 'postgres';
 export type Db = Kysely<Database>;
@@ -23,6 +26,9 @@ export interface Storage {
 const MIGRATIONS: Record<string, Migration> = {
   '001-initial': m001,
   '002-calls': m002,
+  '003-telephony': m003,
+  '004-delivery': m004,
+  '005-reporting': m005,
 };
 
 class StaticMigrations implements MigrationProvider {
@@ -37,6 +43,9 @@ export function openStorage(opts: { databaseUrl: string | null; dataDir: string;
     // BIGINT counts come back as strings by default; our counts fit in a JS number.
     pg.types.setTypeParser(20, (v: string) => Number(v));
     const pool = new pg.Pool({ connectionString: opts.databaseUrl, max: opts.poolSize ?? 10 });
+    // An idle connection the server drops (restart, failover) emits 'error' on the pool; unhandled, that kills the
+    // process. The pool discards the connection and the next query opens a new one, so there is nothing else to do.
+    pool.on('error', () => undefined);
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     return {
       db,
@@ -52,6 +61,7 @@ export function openStorage(opts: { databaseUrl: string | null; dataDir: string;
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('busy_timeout = 10000');
   sqlite.pragma('foreign_keys = ON');
+  cachePreparedStatements(sqlite);
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
   return {
     db,
@@ -70,6 +80,29 @@ export function openStorage(opts: { databaseUrl: string | null; dataDir: string;
         }
       }),
     close: () => db.destroy(),
+  };
+}
+
+/**
+ * Kysely prepares every query anew; on SQLite preparing costs more than running a small query. Statements are
+ * reusable (Kysely runs one query at a time per connection), so keep them by SQL text. Bounded; schema changes
+ * (migrations) clear it, as SQLite would re-prepare anyway.
+ */
+function cachePreparedStatements(sqlite: SQLite.Database, max = 1000): void {
+  const cache = new Map<string, SQLite.Statement>();
+  const prepare = sqlite.prepare.bind(sqlite);
+  (sqlite as { prepare: (source: string) => SQLite.Statement }).prepare = (source: string) => {
+    let stmt = cache.get(source);
+    if (!stmt) {
+      if (/^\s*(create|alter|drop)\b/i.test(source)) {
+        cache.clear();
+        return prepare(source);
+      }
+      stmt = prepare(source);
+      if (cache.size >= max) cache.clear();
+      cache.set(source, stmt);
+    }
+    return stmt;
   };
 }
 

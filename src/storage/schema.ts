@@ -79,7 +79,17 @@ export interface ServiceTable {
   custom_group: string | null;
   call_callback_uri: string | null;
   sms_forward_uri: string | null;
+  /** GET (default) or POST: how the HTTP Callback is sent (migration 004; optional so older row literals still type). */
+  call_callback_method?: string;
   notifications: string;
+  /** Transfer: seconds the answer point rings (migration 003; optional so older row literals still type). */
+  ring_timeout?: number;
+  /** Transfer: 1 to record the answered call (migration 003). */
+  record?: number;
+  /** Transfer: 1 to take a voicemail on busy / no answer / failure (migration 003). */
+  voicemail_fallback?: number;
+  /** IVR: JSON [{digit, name?, target_number?, target_name?}] (migration 003). */
+  ivr_options?: string | null;
   created_at: Ts;
   updated_at: Ts;
   live_at: Ts | null;
@@ -123,6 +133,10 @@ export interface DeliveryTable {
   created_at: Ts;
   updated_at: Ts;
   delivered_at: Ts | null;
+  /** The worker holding the lease (migration 004): only it may write the attempt's outcome. */
+  lease_owner: string | null;
+  /** Attempts over the delivery's whole life; `attempts` counts the current round (reset by a redeliver). */
+  total_attempts: number;
 }
 
 export interface CallTable {
@@ -174,6 +188,8 @@ export interface CallTable {
   /** JSON: sentiment fields, empty until analysed. */
   sentiment: string | null;
   is_test: number;
+  /** Client reference shown in feeds (migration 005); null unless set. Optional so older row literals still type. */
+  private_reference?: string | null;
   finalized_at: Ts | null;
   created_at: Ts;
   updated_at: Ts;
@@ -206,4 +222,192 @@ export interface Database {
   services: ServiceTable;
   requests: RequestTable;
   deliveries: DeliveryTable;
+  carrier_requests: CarrierRequestTable;
+  call_events: CallEventTable;
+  call_sessions: CallSessionTable;
+  call_recordings: CallRecordingTable;
+  test_calls: TestCallTable;
+  delivery_attempts: DeliveryAttemptTable;
+  sandbox_sms_outbox: SandboxSmsOutboxTable;
+  feeds: FeedTable;
+  feed_uploads: FeedUploadTable;
+  legacy_api_keys: LegacyApiKeyTable;
+  legacy_tokens: LegacyTokenTable;
+  evaluation_questions: EvaluationQuestionTable;
+  call_evaluations: CallEvaluationTable;
+}
+
+/** One attempt at a delivery (migration 004): the delivery log. */
+export interface DeliveryAttemptTable {
+  id: Generated<number>;
+  delivery_id: string;
+  client_id: number;
+  attempt_no: number;
+  started_at: Ts;
+  duration_ms: number;
+  /** delivered | retry | failed | dead | lost_lease */
+  outcome: string;
+  status_code: number | null;
+  error: string | null;
+  response_body: string | null;
+  worker: string;
+}
+
+/** SMS the sandbox carrier "sent" (notifications), so tests and the demo can read them (migration 004). */
+export interface SandboxSmsOutboxTable {
+  id: string;
+  client_id: number | null;
+  from_number: string | null;
+  to_number: string;
+  body: string;
+  reference: string | null;
+  created_at: Ts;
+}
+
+/** Every authenticated inbound carrier request, stored raw before parsing (migration 003). */
+export interface CarrierRequestTable {
+  id: string;
+  carrier: string;
+  /** voice | status | dial | leg | gather | record | recording | sms */
+  kind: string;
+  path: string;
+  carrier_call_id: string | null;
+  /** JSON of the headers that matter (content-type, user-agent, signature). */
+  headers: string;
+  body: string;
+  error: string | null;
+  received_at: Ts;
+}
+
+/** Carrier-neutral call events, unique on (carrier, carrier_call_id, kind, dedupe_key) so retries change nothing (migration 003). */
+export interface CallEventTable {
+  id: string;
+  carrier: string;
+  carrier_call_id: string;
+  kind: string;
+  dedupe_key: string;
+  occurred_at: Ts;
+  received_at: Ts;
+  data: string;
+  raw_id: string | null;
+}
+
+/** The plan a call runs (a snapshot of its service at call time) and when to finalize it at the latest (migration 003). */
+export interface CallSessionTable {
+  call_id: number;
+  carrier: string;
+  carrier_call_id: string;
+  plan: string;
+  test_call_id: string | null;
+  finalize_after: Ts;
+  finalized: number;
+}
+
+/** Recordings announced by the carrier and their copy in TT_DATA_DIR/recordings (migration 003). */
+export interface CallRecordingTable {
+  id: string;
+  carrier: string;
+  carrier_call_id: string;
+  carrier_recording_id: string;
+  /** voicemail | call */
+  kind: string;
+  carrier_url: string | null;
+  duration: number;
+  /** pending | stored | absent | failed */
+  status: string;
+  path: string | null;
+  attempts: number;
+  next_attempt_at: Ts | null;
+  error: string | null;
+  created_at: Ts;
+  updated_at: Ts;
+}
+
+/** Automatic test calls queued when a service goes live (migration 003). */
+export interface TestCallTable {
+  id: string;
+  client_id: number;
+  service_id: string;
+  number: string;
+  /** pending | running | passed | failed */
+  status: string;
+  call_id: number | null;
+  result: string | null;
+  attempts: number;
+  run_after: Ts;
+  lease_until: Ts | null;
+  started_at: Ts | null;
+  created_at: Ts;
+  updated_at: Ts;
+}
+
+/** A data feed of one account (migration 005): auth per feed, optional daily upload. */
+export interface FeedTable {
+  id: string;
+  client_id: number;
+  name: string | null;
+  /** basic | digest | ip */
+  auth: string;
+  username: string | null;
+  password_hash: string | null;
+  digest_ha1_md5: string | null;
+  digest_ha1_sha256: string | null;
+  nonce_secret: string;
+  /** JSON array of CIDRs */
+  allow_cidrs: string;
+  /** http_put | sftp | folder | null */
+  upload_kind: string | null;
+  upload_target: string | null;
+  upload_format: string | null;
+  /** HH:MM in the account's zone */
+  upload_time: string | null;
+  upload_username: string | null;
+  upload_password: string | null;
+  upload_next_at: Ts | null;
+  created_at: Ts;
+  updated_at: Ts;
+}
+
+/** One scheduled daily upload of a feed (migration 005); the key makes scheduling idempotent per feed per day. */
+export interface FeedUploadTable {
+  feed_id: string;
+  day: string;
+  delivery_id: string;
+  created_at: Ts;
+}
+
+/** Legacy JSON API credentials (migration 005). */
+export interface LegacyApiKeyTable {
+  account_id: string;
+  client_id: number;
+  api_key: string;
+  secret: string;
+  created_at: Ts;
+}
+
+/** Legacy JSON API token keys and session tokens (migration 005). */
+export interface LegacyTokenTable {
+  token: string;
+  kind: string;
+  account_id: string;
+  expires_at: Ts;
+}
+
+/** Per-account yes/no call evaluation questions (migration 005). */
+export interface EvaluationQuestionTable {
+  id: Generated<number>;
+  client_id: number;
+  title: string;
+  text: string;
+  position: number;
+  created_at: Ts;
+}
+
+/** One answer to an evaluation question for one call (migration 005). */
+export interface CallEvaluationTable {
+  call_id: number;
+  question_id: number;
+  /** yes | no */
+  answer: string;
+  updated_at: Ts;
 }

@@ -34,3 +34,8 @@ export function listServices(db: Executor, clientId: number, f: { status?: strin
 export function updateService(db: Executor, id: string, patch: Partial<Omit<ServiceRow, 'id' | 'client_id'>>) {
   return db.updateTable('services').set(patch).where('id', '=', id).execute();
 }
+
+/** The service a number currently belongs to (not decommissioned), if any. */
+export function findLiveServiceByNumber(db: Executor, number: string): Promise<ServiceRow | undefined> {
+  return db.selectFrom('services').selectAll().where('number', '=', number).where('status', '<>', 'decommissioned').executeTakeFirst();
+}

@@ -3,7 +3,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { App } from '../../../app.ts';
 import { toAvanserFormat, type NumberClass } from '../../../domain/phone.ts';
-import { requireAccount } from '../../auth.ts';
+import { authenticateUser, requireAccount } from '../../auth.ts';
 import type { NumberRow } from '../../../storage/number.repository.ts';
 import type { ServiceRow } from '../../../storage/service.repository.ts';
 import type { RequestRow } from '../../../storage/request.repository.ts';
@@ -24,12 +24,32 @@ export function numberOut(n: NumberRow) {
 }
 
 export function serviceOut(s: ServiceRow) {
-  return { ...s, number_local: toAvanserFormat(s.number), notifications: JSON.parse(s.notifications) };
+  return {
+    ...s,
+    number_local: toAvanserFormat(s.number),
+    call_callback_method: s.call_callback_method ?? 'GET',
+    notifications: JSON.parse(s.notifications),
+    ring_timeout: s.ring_timeout ?? 30,
+    record: s.record === 1,
+    voicemail_fallback: s.voicemail_fallback === 1,
+    ivr_options: s.ivr_options ? (JSON.parse(s.ivr_options) as { digit: string }[]) : null,
+  };
+}
+
+/** The call-handling fields (migration 003) as the API shows them: booleans and the IVR options as an array. */
+function callFieldsOut(s: Partial<ServiceRow>) {
+  const out: Record<string, unknown> = {};
+  if (s.ring_timeout !== undefined) out.ring_timeout = s.ring_timeout;
+  if (s.record !== undefined) out.record = s.record === 1;
+  if (s.voicemail_fallback !== undefined) out.voicemail_fallback = s.voicemail_fallback === 1;
+  if (s.ivr_options !== undefined) out.ivr_options = s.ivr_options ? JSON.parse(s.ivr_options) : null;
+  return out;
 }
 
 export function requestOut(r: RequestRow) {
   const changes = JSON.parse(r.changes) as Record<string, unknown>;
   if (typeof changes.notifications === 'string') changes.notifications = JSON.parse(changes.notifications);
+  Object.assign(changes, callFieldsOut(changes as Partial<ServiceRow>));
   delete changes.type;
   return {
     id: r.id,
@@ -53,6 +73,9 @@ const security = [{ basicAuth: [] }];
 export async function telcoRoutes(fastify: FastifyInstance, opts: { app: App }) {
   const { app } = opts;
   const f = fastify.withTypeProvider<TypeBoxTypeProvider>();
+  // The Telco API takes JSON only: a text/plain body would otherwise reach validation as a string ("must be object").
+  fastify.removeContentTypeParser('text/plain');
+  f.addHook('onRequest', authenticateUser(app.accounts));
   f.addHook('preHandler', requireAccount(app.accounts));
 
   const transaction = async (request: FastifyRequest) => {
@@ -169,18 +192,19 @@ export async function telcoRoutes(fastify: FastifyInstance, opts: { app: App }) 
       schema: {
         summary: 'Order a new service, or update or decommission one',
         description:
-          'Answers 202 at once. For `new` the number is chosen (by `number` or by `criteria`) and reserved before the answer; when nothing matches the request is recorded as `failed` with `no_stock` (or `number_unavailable` for a named number). The work then runs asynchronously: `queued → processing → completed | failed`, each change reported by a GET to `callback_uri` with `request_id, type, status, service_id, number, custom_id, custom_group, error`.',
+          'Answers 202 at once. For `new` the number is chosen (by `number` or by `criteria`) and reserved before the answer; when nothing matches the request is recorded as `failed` with `no_stock` (or `number_unavailable` for a named number). The work then runs asynchronously: `queued → processing → completed | failed`, each change reported by a GET to `callback_uri` with `request_id, type, status, service_id, number, custom_id, custom_group, error` (signed with Standard Webhooks headers, retried on the delivery schedule). Unknown `[[tags]]` in `service.call_callback_uri` are accepted, sent empty and listed in `warnings`. A URL that resolves to a private, loopback or link-local address is refused with 422 in production mode (or when TT_ALLOW_PRIVATE_URLS=false).',
         tags: ['Telco API'],
         security,
         body: S.RequestIn,
-        response: { 202: Type.Object({ '@transaction': S.Transaction, request: S.RequestOut }), ...errors, 409: S.ErrorOut, 422: S.ErrorOut },
+        response: { 202: Type.Object({ '@transaction': S.Transaction, request: S.RequestOut, warnings: Type.Optional(Type.Array(S.Warning)) }), ...errors, 409: S.ErrorOut, 422: S.ErrorOut },
       },
     },
     async (request, reply) => {
       const { client_id: _ignored, ...input } = request.body;
       const row = await app.telco.createRequest({ userId: request.principal!.userId, clientId: request.clientId! }, input as Parameters<App['telco']['createRequest']>[1]);
       reply.status(202);
-      return { '@transaction': await transaction(request), request: requestOut(row) };
+      const warnings = app.telco.requestWarnings(input as Parameters<App['telco']['createRequest']>[1]);
+      return { '@transaction': await transaction(request), request: requestOut(row), ...(warnings.length ? { warnings } : {}) };
     },
   );
 

@@ -44,6 +44,16 @@ export const Notification = Type.Object(
   { additionalProperties: false },
 );
 
+export const IvrOption = Type.Object(
+  {
+    digit: Type.String({ pattern: '^[0-9*#]$', description: 'The key the caller presses.' }),
+    name: Type.Optional(Nullable(Type.String({ maxLength: 100, description: 'What the option is (spoken in the default menu, reported as the IVR selection).' }))),
+    target_number: Type.Optional(Nullable(Type.String({ maxLength: 40, description: 'Answer point of this option, E.164.' }))),
+    target_name: Type.Optional(Nullable(Type.String({ maxLength: 255 }))),
+  },
+  { additionalProperties: false },
+);
+
 const serviceFields = {
   name: Type.Optional(Nullable(Type.String({ maxLength: 255, description: 'Friendly name (`adname`).' }))),
   target_number: Type.Optional(Nullable(Type.String({ maxLength: 40, description: 'Answer point, E.164.' }))),
@@ -52,9 +62,14 @@ const serviceFields = {
   prompt_text: Type.Optional(Nullable(Type.String({ maxLength: 2000, description: 'Text to speak when there is no recording.' }))),
   custom_id: Type.Optional(Nullable(Type.String({ maxLength: 255 }))),
   custom_group: Type.Optional(Nullable(Type.String({ maxLength: 255 }))),
-  call_callback_uri: Type.Optional(Nullable(Type.String({ maxLength: 4000, description: 'HTTP Callback URL template with `[[tag]]` placeholders.' }))),
+  call_callback_uri: Type.Optional(Nullable(Type.String({ maxLength: 4000, description: 'HTTP Callback URL template with `[[tag]]` placeholders (the seed\'s full tag list), called when a call is finalized. Unknown tags are sent empty and reported in `warnings`.' }))),
+  call_callback_method: Type.Optional(Type.String({ enum: ['GET', 'POST'], description: 'HTTP Callback method: GET (default; values in the URL) or POST (also a JSON body with every tag\'s value, keyed by tag name).' })),
   sms_forward_uri: Type.Optional(Nullable(Type.String({ maxLength: 4000, description: 'URL called for each SMS received; SMS-capable numbers only.' }))),
   notifications: Type.Optional(Type.Array(Notification, { maxItems: 50 })),
+  ring_timeout: Type.Optional(Type.Integer({ minimum: 5, maximum: 120, description: 'Transfer: seconds the answer point rings before the call counts as unanswered (default 30).' })),
+  record: Type.Optional(Type.Boolean({ description: 'Transfer: record the answered call (default false); the recording is served at the call’s `[[audio]]` URL.' })),
+  voicemail_fallback: Type.Optional(Type.Boolean({ description: 'Transfer: take a voicemail when the answer point is busy, does not answer or fails (default false); the greeting is `prompt_url` / `prompt_text`.' })),
+  ivr_options: Type.Optional(Type.Union([Type.Array(IvrOption, { minItems: 1, maxItems: 12 }), Type.Null()], { description: 'IVR: the menu. A digit with `target_number` transfers there; without, it takes a voicemail. No input transfers to the service’s `target_number` when set, else hangs up.' })),
 };
 
 export const ServiceIn = Type.Object(
@@ -100,8 +115,13 @@ export const ServiceOut = Type.Object({
   custom_id: Nullable(Type.String()),
   custom_group: Nullable(Type.String()),
   call_callback_uri: Nullable(Type.String()),
+  call_callback_method: Type.String({ enum: ['GET', 'POST'] }),
   sms_forward_uri: Nullable(Type.String()),
   notifications: Type.Array(Notification),
+  ring_timeout: Type.Integer(),
+  record: Type.Boolean(),
+  voicemail_fallback: Type.Boolean(),
+  ivr_options: Type.Union([Type.Array(IvrOption), Type.Null()]),
   created_at: Type.String(),
   updated_at: Type.String(),
   live_at: Nullable(Type.String()),
@@ -165,3 +185,8 @@ export const RequestsQuery = Type.Object(
 
 export const IdParams = Type.Object({ id: Type.String({ maxLength: 64 }) });
 export const NumberParams = Type.Object({ number: Type.String({ maxLength: 40 }) });
+
+export const Warning = Type.Object(
+  { path: Type.String(), message: Type.String() },
+  { description: 'A non-fatal remark on the request, e.g. an HTTP Callback tag Telltale does not know (it is sent empty).' },
+);
