@@ -1,6 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { avanserNumber, feedRecord, FEED_FIELDS, legacyCdr, type ReportCall } from './call-report.ts';
+import { avanserNumber, feedCallFromRow, feedRecord, feedRowFromCall, FEED_FIELDS, legacyCdr, type ReportCall } from './call-report.ts';
+import { FeedWriter } from './feed-output.ts';
 import { toAvanserFormat } from './phone.ts';
 import { localDateTime, zonedDateTime, parseBound, localPeriodRange, localFromIso, zonedFromIso, unixFromIso } from './report-time.ts';
 
@@ -76,5 +77,46 @@ describe('call report formats', () => {
     assert.equal(cdr.caller_number, 'Private');
     assert.equal(cdr.date, '2020-05-26 17:00:01');
     assert.equal(cdr.status_name, 'Answered');
+  });
+
+  it('writes CSV rows straight from FeedRows byte for byte as the record path does', () => {
+    let x = 11;
+    const rand = () => ((x = (x * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+    const pick = <T>(xs: T[]) => xs[Math.floor(rand() * xs.length)];
+    const texts = [null, '', 'plain', 'has, comma', 'has "quotes"', 'line\r\nbreak', 'lf\nonly', 'ünïcode ✓', 'emoji 📞, "x"', 'lone \ud800 surrogate', 'x'.repeat(3000), 12.5 as never];
+    const features = [null, '[]', '[{"name":"a","value":"5"},{"name":"b","value":2.5},{},{"value":"x"},{"value":null},{"value":" 7 "},{"value":true},{"value":"p8, \\"q\\""},{"value":9}]', 'not json', '[{"value":"1"}]'];
+    const zones = ['Australia/Sydney', 'Australia/Adelaide', 'Australia/Lord_Howe', 'Asia/Kathmandu', 'America/New_York', 'UTC'];
+    const base = Date.parse('2026-04-04T12:00:00Z');
+    const calls: Partial<ReportCall>[] = [];
+    for (let i = 0; i < 3000; i++) {
+      // Mostly in time order across the Sydney DST change (as a feed reads them), sometimes anywhere in the year.
+      const t = i % 7 === 0 ? Date.parse('2026-01-01T00:00:00Z') + Math.floor(rand() * 365 * 86_400_000) : base + i * 7_000 + Math.floor(rand() * 1000);
+      const dur = Math.floor(rand() * 900);
+      const withheld = rand() < 0.1 ? 1 : 0;
+      calls.push({
+        id: i % 5 === 0 ? (String(1000 + i) as never) : 1000 + i, unique_id: pick(['TT1-1.1', 'a,b', 'q"q']), client_id: i % 3 === 0 ? ('5995' as never) : 5995,
+        direction: pick(['call-in', 'call-out', null as never]), tracking_number: pick(['+61289996235', '+61412345678', '', '+12125551234']),
+        tracking_name: pick(texts), tracking_notes: pick(texts), target_number: pick([null, '+61290088888', '+442071234567', '12345']), target_name: pick(texts),
+        caller_number: pick([null, '+61290088888', '+61412345679', '+33142685300']), caller_withheld: withheld, caller_location: pick(texts), caller_state: pick(texts),
+        caller_country: pick([null, 'AU', 'US']), timezone: i % 11 === 0 ? pick(zones) : 'Australia/Sydney', started_at: new Date(t).toISOString(),
+        ended_at: pick([null, new Date(t + dur * 1000).toISOString(), '2026-04-05T02:30:00+11:00']), duration: dur, connection_duration: pick([0, 1, null as never]),
+        talk_duration: Math.max(0, dur - 3), status_code: pick([null, 0, 1, 2, 8, 99]), status: pick([null, '', 'Answered', 'Odd, "status"']),
+        has_audio: pick([0, 1]), audio_token: pick([null, 'tok1', 'tok/ä b']), features: pick(features) as string, custom_id: pick(texts), custom_group: pick(texts),
+        private_reference: pick([...texts, undefined as never]),
+      });
+    }
+    const byRecord = new FeedWriter('csv');
+    const byRow = new FeedWriter('csv', 'http://h:1/a,b', 16 * 1024);
+    const rows = calls.map(feedRowFromCall);
+    const chunks: Buffer[] = [];
+    for (let i = 0; i < rows.length; i += 128) {
+      const chunk = byRow.push(rows.slice(i, i + 128));
+      if (chunk) chunks.push(chunk);
+    }
+    chunks.push(byRow.flush() ?? Buffer.alloc(0));
+    assert.ok(chunks.length > 3);
+    const expected = Buffer.from(byRecord.records(calls.map((c) => feedRecord(c as ReportCall, 'http://h:1/a,b'))), 'utf8');
+    assert.equal(Buffer.concat(chunks).toString('latin1'), expected.toString('latin1'));
+    assert.deepEqual(feedCallFromRow(rows[1]), Object.fromEntries(Object.entries(calls[1]).filter(([k]) => k !== 'state')));
   });
 });

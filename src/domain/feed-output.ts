@@ -1,4 +1,4 @@
-import { FEED_FIELDS, type FeedRecord } from './call-report.ts';
+import { FEED_FIELDS, FeedCsvBytes, feedCallFromRow, feedRecord, type FeedRecord, type FeedRow } from './call-report.ts';
 
 export type FeedFormat = 'json' | 'csv' | 'xml';
 export const FEED_FORMATS: FeedFormat[] = ['json', 'csv', 'xml'];
@@ -27,7 +27,41 @@ function xmlText(v: string): string {
 /** Writes feed records in one format, piece by piece: a head, each batch of records, a tail. */
 export class FeedWriter {
   private first = true;
-  constructor(readonly format: FeedFormat) {}
+  private csv: FeedCsvBytes | null = null;
+  private parts: string[] = [];
+  private size = 0;
+  constructor(
+    readonly format: FeedFormat,
+    private readonly publicUrl = '',
+    /** push() hands out chunks of about this many bytes: a socket write carries hundreds of records */
+    private readonly chunkBytes = 64 * 1024,
+  ) {}
+
+  /**
+   * Adds a batch of calls read as FeedRows; returns a chunk of the body once one is full. CSV is written straight
+   * into bytes without record objects (the hot path); JSON and XML go through feedRecord().
+   */
+  push(rows: FeedRow[]): Buffer | null {
+    if (this.format === 'csv') {
+      const csv = (this.csv ??= new FeedCsvBytes(this.publicUrl, this.chunkBytes));
+      for (let i = 0; i < rows.length; i++) csv.row(rows[i]);
+      return csv.length >= this.chunkBytes ? csv.take() : null;
+    }
+    const s = this.records(rows.map((r) => feedRecord(feedCallFromRow(r), this.publicUrl)));
+    this.parts.push(s);
+    this.size += s.length;
+    return this.size >= this.chunkBytes ? this.flush() : null;
+  }
+
+  /** What push() holds back, or null. */
+  flush(): Buffer | null {
+    if (this.csv) return this.csv.length ? this.csv.take() : null;
+    if (!this.size) return null;
+    const out = Buffer.from(this.parts.join(''), 'utf8');
+    this.parts = [];
+    this.size = 0;
+    return out;
+  }
 
   head(): string {
     if (this.format === 'json') return '[';

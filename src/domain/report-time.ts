@@ -2,18 +2,35 @@ import { DateTime, IANAZone } from 'luxon';
 
 /**
  * Time-zone arithmetic for reports. Calls are stored in UTC; reports speak the account's zone. Formatting a
- * million rows through luxon costs seconds, so the zone offset is cached per UTC hour (an hour whose start and end
- * share an offset has it throughout) and local times are formatted by hand.
+ * million rows through luxon costs seconds, so the zone offset is cached per UTC day (a day whose start and end
+ * share an offset has it throughout: no zone changes its offset and back within a day), else per UTC hour (the
+ * same rule), and local times are formatted by hand.
  */
 const HOUR_MS = 3_600_000;
+const DAY_MS = 86_400_000;
 const offsetCache = new Map<string, number>();
+const dayOffsetCache = new Map<string, number | null>();
 
 function luxonOffset(zone: string, ms: number): number {
   return DateTime.fromMillis(ms, { zone }).offset;
 }
 
+/** The zone's offset throughout one UTC day, or null when it changes that day. */
+function dayOffset(zone: string, day: number): number | null {
+  const key = `${zone}|${day}`;
+  let v = dayOffsetCache.get(key);
+  if (v !== undefined) return v;
+  const start = luxonOffset(zone, day * DAY_MS);
+  v = start === luxonOffset(zone, day * DAY_MS + DAY_MS - 1) ? start : null;
+  if (dayOffsetCache.size > 100_000) dayOffsetCache.clear();
+  dayOffsetCache.set(key, v);
+  return v;
+}
+
 /** The zone's UTC offset in minutes at an instant. */
 export function offsetMinutes(zone: string, ms: number): number {
+  const day = dayOffset(zone, Math.floor(ms / DAY_MS));
+  if (day !== null) return day;
   const hour = Math.floor(ms / HOUR_MS);
   const key = `${zone}|${hour}`;
   const hit = offsetCache.get(key);
@@ -124,7 +141,7 @@ export function nextLocalTime(zone: string, hhmm: string, after: Date): Date {
   return d.toJSDate();
 }
 
-interface HourInfo {
+export interface HourInfo {
   /** local `YYYY-MM-DD HH` of this UTC hour */
   localHead: string;
   /** local `YYYY-MM-DDTHH` */
@@ -138,7 +155,7 @@ const hourInfoCache = new Map<string, HourInfo | null>();
  * What every instant of one UTC hour has in common in a zone, when the zone's offset is whole hours and does not
  * change within that hour (then minutes and seconds are the same locally as in UTC); null otherwise.
  */
-function hourInfo(zone: string, iso: string): HourInfo | null {
+export function hourInfo(zone: string, iso: string): HourInfo | null {
   const key = zone + iso.slice(0, 13);
   let h = hourInfoCache.get(key);
   if (h !== undefined) return h;
@@ -156,7 +173,7 @@ function hourInfo(zone: string, iso: string): HourInfo | null {
 }
 
 /** True for the form the database stores: `YYYY-MM-DDTHH:MM:SS.sssZ`. */
-const isStoredIso = (iso: string) => iso.length === 24 && iso.charCodeAt(23) === 90 && iso.charCodeAt(10) === 84;
+export const isStoredIso = (iso: string) => iso.length === 24 && iso.charCodeAt(23) === 90 && iso.charCodeAt(10) === 84;
 
 /** localDateTime for a stored ISO instant, without Date objects in the common case (a feed formats millions). */
 export function localFromIso(zone: string, iso: string): string {

@@ -1,6 +1,5 @@
 import { BlockList, isIPv4, isIPv6 } from 'node:net';
 import { createHash, randomBytes } from 'node:crypto';
-import { feedRecord } from '../domain/call-report.ts';
 import type { Clock } from '../domain/clock.ts';
 import { checkNonce, digestResponse, ha1, makeNonce, parseDigestHeader, safeEqualHex, type DigestAlgorithm } from '../domain/digest-auth.ts';
 import { AppError, fieldError } from '../domain/errors.ts';
@@ -12,7 +11,7 @@ import type { Storage } from '../storage/database.ts';
 import * as accounts from '../storage/account.repository.ts';
 import * as feeds from '../storage/feed.repository.ts';
 import * as reports from '../storage/report.repository.ts';
-import { streamFeedCalls } from '../storage/feed-stream.repository.ts';
+import { streamFeedRows } from '../storage/feed-stream.repository.ts';
 import type { CallFilter } from '../storage/report.repository.ts';
 import { parseFilterNumber, parseStatuses } from './reporting.service.ts';
 
@@ -307,14 +306,23 @@ export class FeedService {
     return { etag, lastModified: s.lastUpdated ? new Date(s.lastUpdated) : null };
   }
 
-  /** The feed's records in a format, streamed from the database in keyset batches (flat memory). */
-  async *content(f: feeds.FeedRow, filter: CallFilter, format: FeedFormat): AsyncGenerator<string> {
-    const w = new FeedWriter(format);
-    yield w.head();
-    for await (const batch of streamFeedCalls(this.storage, this.opts.sqliteFile ?? null, Number(f.client_id), filter)) {
-      yield w.records(batch.map((c) => feedRecord(c, this.opts.publicUrl)));
+  /** The feed's records in a format, streamed from the database in batches (flat memory), as UTF-8 chunks. */
+  async *contentBytes(f: feeds.FeedRow, filter: CallFilter, format: FeedFormat): AsyncGenerator<Buffer> {
+    const w = new FeedWriter(format, this.opts.publicUrl);
+    yield Buffer.from(w.head(), 'utf8');
+    for await (const batch of streamFeedRows(this.storage, this.opts.sqliteFile ?? null, Number(f.client_id), filter)) {
+      const chunk = w.push(batch);
+      if (chunk) yield chunk;
     }
-    yield w.tail();
+    const last = w.flush();
+    if (last) yield last;
+    const tail = w.tail();
+    if (tail) yield Buffer.from(tail, 'utf8');
+  }
+
+  /** The same as text (uploads); chunks end between records, so each decodes on its own. */
+  async *content(f: feeds.FeedRow, filter: CallFilter, format: FeedFormat): AsyncGenerator<string> {
+    for await (const b of this.contentBytes(f, filter, format)) yield b.toString('utf8');
   }
 
   async feedById(id: string) {

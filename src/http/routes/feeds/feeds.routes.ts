@@ -70,10 +70,7 @@ export async function feedRoutes(fastify: FastifyInstance, opts: { app: App }) {
           : false;
       if (notModified) return reply.status(304).send();
       reply.type(FEED_CONTENT_TYPES[path.format]);
-      const content = app.reporting.feeds.content(feed, filter, path.format);
-      return reply.send(Readable.from((async function* () {
-        for await (const s of content) if (s) yield Buffer.from(s, 'utf8');
-      })()));
+      return reply.send(Readable.from(app.reporting.feeds.contentBytes(feed, filter, path.format)));
     },
   );
 }
