@@ -119,6 +119,11 @@ export class CallService {
     this.writes = new WriteBatcher(storage);
   }
 
+  /** The hot queries of this transaction: committed SQL on SQLite, Kysely on PostgreSQL. */
+  private store(tx: Executor): repo.CallStore {
+    return repo.callStore(tx, this.storage.dialect, this.storage.sqlite);
+  }
+
   /** The carrier name a request belongs to: `sandbox` for the built-in simulated carrier, else the flavour. */
   carrierName(flavour: TwimlFlavour, accountSid: string | null): string {
     return this.opts.mode === 'sandbox' && accountSid === this.opts.credentials.accountSid && flavour.name === 'twilio' ? 'sandbox' : flavour.name;
@@ -183,21 +188,22 @@ export class CallService {
     if (!callSid || !to || !received || body?.kind !== 'call.received') throw new AppError('validation_failed', 'CallSid and a valid To number are required');
     const caller = classifyCaller(body.from, e164);
     const result = await this.writes.run(async (tx) => {
-      await repo.insertCarrierRequest(tx, raw);
-      const existing = await repo.findSession(tx, this.storage.dialect, carrier, callSid);
+      const st = this.store(tx);
+      await st.insertCarrierRequest(raw);
+      const existing = await st.findSession(carrier, callSid);
       if (existing) {
         // A retried webhook: the same answer, nothing new.
         const sp = JSON.parse(existing.plan) as SessionPlan;
         return { twiml: renderTwiml(sp.plan.steps, { ...ctx, trackingNumber: sp.tracking }), noise: false };
       }
-      const num = await numbers.findNumber(tx, to);
-      if (num?.state === 'quarantined') {
-        const fresh = await repo.insertEvent(tx, { id: newId('cev', now.getTime()), carrier, carrier_call_id: callSid, kind: 'call.noise', dedupe_key: '-', occurred_at: received.occurredAt, received_at: now.toISOString(), data: JSON.stringify(body), raw_id: raw.id });
+      // Number, service and account in one lookup.
+      const route = await st.inboundRoute(to);
+      if (route?.numberState === 'quarantined') {
+        const fresh = await st.insertEvent({ id: newId('cev', now.getTime()), carrier, carrier_call_id: callSid, kind: 'call.noise', dedupe_key: '-', occurred_at: received.occurredAt, received_at: now.toISOString(), data: JSON.stringify(body), raw_id: raw.id });
         return { twiml: rejectTwiml('rejected'), noise: fresh };
       }
-      const svc = num?.service_id ? await services.findServiceById(tx, num.service_id) : undefined;
+      const svc = route?.service;
       if (!svc || svc.status !== 'live') return { twiml: rejectTwiml('rejected'), noise: false };
-      const account = await accounts.findAccount(tx, svc.client_id);
       const plan = buildCallPlan(svc);
       let testCallId: string | null = null;
       if (caller.e164 === PROBE_NUMBER) {
@@ -209,7 +215,7 @@ export class CallService {
       let callId = 0;
       for (let attempt = 0; ; attempt++) {
         try {
-          callId = await repo.insertCall(tx, {
+          callId = await st.insertCall({
             unique_id: uniqueId(new Date(started)),
             client_id: Number(svc.client_id),
             service_id: svc.id,
@@ -227,7 +233,7 @@ export class CallService {
             caller_location: geo.location,
             caller_state: geo.state,
             caller_country: geo.country,
-            timezone: account?.timezone ?? 'UTC',
+            timezone: route.timezone ?? 'UTC',
             started_at: started,
             answered_at: null,
             ended_at: null,
@@ -260,7 +266,7 @@ export class CallService {
         }
       }
       const sp: SessionPlan = { plan, tracking: to, target: { number: svc.target_number, name: svc.target_name } };
-      await repo.insertSession(tx, {
+      await st.insertSession({
         call_id: callId,
         carrier,
         carrier_call_id: callSid,
@@ -271,7 +277,7 @@ export class CallService {
       });
       if (testCallId) await repo.updateTestCall(tx, testCallId, { call_id: callId, updated_at: now.toISOString() });
       // Callbacks that overtook the incoming-call webhook are folded in now; usually there are none.
-      const early = await repo.hasEvents(tx, carrier, callSid);
+      const early = await st.hasEvents(carrier, callSid);
       await this.storeEvents(tx, carrier, callSid, [received, ...this.renderedEvents(plan.steps, received.occurredAt)], raw.id, now);
       if (early) await this.recompute(tx, callId);
       return { twiml: renderTwiml(plan.steps, { ...ctx, trackingNumber: to }), noise: false };
@@ -291,8 +297,10 @@ export class CallService {
   private async storeEvents(tx: Executor, carrier: string, callSid: string, events: EdgeEvent[], rawId: string, now: Date): Promise<{ changed: boolean; recording: boolean }> {
     let changed = false;
     let recording = false;
+    if (!events.length) return { changed, recording };
+    const st = this.store(tx);
     for (const e of events) {
-      const fresh = await repo.insertEvent(tx, {
+      const fresh = await st.insertEvent({
         id: newId('cev', now.getTime()),
         carrier,
         carrier_call_id: callSid,
@@ -336,8 +344,9 @@ export class CallService {
     if (!callSid) throw new AppError('validation_failed', 'CallSid is required');
     let recording = false;
     const twiml = await this.writes.run(async (tx) => {
-      await repo.insertCarrierRequest(tx, raw);
-      const session = await repo.findSession(tx, this.storage.dialect, carrier, callSid);
+      const st = this.store(tx);
+      await st.insertCarrierRequest(raw);
+      const session = await st.findSession(carrier, callSid);
       const stored = await this.storeEvents(tx, carrier, callSid, events, raw.id, this.clock.now());
       recording = stored.recording;
       if (!session) return HANGUP_TWIML;
@@ -370,8 +379,9 @@ export class CallService {
   private async notification(carrier: string, callSid: string | null, events: EdgeEvent[], raw: repo.CarrierRequestRow): Promise<void> {
     if (!callSid) throw new AppError('validation_failed', 'CallSid (or ParentCallSid) is required');
     const recording = await this.writes.run(async (tx) => {
-      await repo.insertCarrierRequest(tx, raw);
-      const session = await repo.findSession(tx, this.storage.dialect, carrier, callSid);
+      const st = this.store(tx);
+      await st.insertCarrierRequest(raw);
+      const session = await st.findSession(carrier, callSid);
       const stored = await this.storeEvents(tx, carrier, callSid, events, raw.id, this.clock.now());
       if (session && stored.changed) await this.recompute(tx, session.call_id, false, session);
       return stored.recording;
@@ -385,12 +395,13 @@ export class CallService {
    * grace window has passed). Runs inside the caller's transaction; finalization happens exactly once.
    */
   private async recompute(tx: Executor, callId: number, forced = false, known?: repo.CallSessionRow): Promise<void> {
-    const session = known ?? (await repo.findSessionByCallId(tx, this.storage.dialect, callId));
+    const st = this.store(tx);
+    const session = known ?? (await st.findSessionByCallId(callId));
     if (!session || session.finalized) return;
-    const call = await repo.findCall(tx, callId);
+    const call = await st.findCall(callId);
     if (!call) return;
     const sp = JSON.parse(session.plan) as SessionPlan;
-    const [events, recs] = await Promise.all([repo.eventsOfCall(tx, session.carrier, session.carrier_call_id), repo.recordingsOfCall(tx, session.carrier, session.carrier_call_id)]);
+    const [events, recs] = await Promise.all([st.eventsOfCall(session.carrier, session.carrier_call_id), st.recordingsOfCall(session.carrier, session.carrier_call_id)]);
     const stored: StoredEvent[] = events.filter((e) => e.kind !== 'call.noise').map((e) => ({ occurredAt: e.occurred_at, body: JSON.parse(e.data) }));
     const r = reduceCall(
       {
@@ -404,23 +415,29 @@ export class CallService {
     );
     const now = this.clock.now();
     const { complete, waitingFor: _w, ...fields } = r;
-    const patch: Partial<repo.CallRow> = { ...fields, updated_at: now.toISOString() };
+    // Only the columns that changed: an UPDATE rewrites the entries of every index on a column it sets.
+    const patch: Partial<repo.CallRow> = {};
+    const current = call as Record<string, unknown>;
+    for (const [k, v] of Object.entries(fields)) if (current[k] !== v) (patch as Record<string, unknown>)[k] = v;
     if (r.has_audio && !call.audio_token) patch.audio_token = newToken(24);
-    if ((complete || forced) && r.state === 'ended' && (await repo.claimFinalization(tx, callId))) {
+    if ((complete || forced) && r.state === 'ended' && (await st.claimFinalization(callId))) {
       patch.state = 'finalized';
       patch.finalized_at = now.toISOString();
-      await repo.updateCall(tx, callId, patch);
+      patch.updated_at = now.toISOString();
+      await st.updateCall(callId, patch);
       const row = { ...call, ...patch } as repo.CallRow;
       await this.hooks.callFinalized(tx, row);
       if (session.test_call_id) await this.completeTestCall(tx, session.test_call_id, row);
       return;
     }
     // Nothing the events say has changed (e.g. a leg status that only repeats the dial action): no write.
-    const same = Object.entries(fields).every(([k, v]) => (call as Record<string, unknown>)[k] === v) && !patch.audio_token;
-    if (!same) await repo.updateCall(tx, callId, patch);
+    if (Object.keys(patch).length) {
+      patch.updated_at = now.toISOString();
+      await st.updateCall(callId, patch);
+    }
     if (r.state === 'ended') {
       const graceEnd = new Date(now.getTime() + this.opts.graceSeconds * 1000).toISOString();
-      if (graceEnd < session.finalize_after) await repo.updateSession(tx, callId, { finalize_after: graceEnd });
+      if (graceEnd < session.finalize_after) await st.updateSession(callId, { finalize_after: graceEnd });
     }
   }
 

@@ -1,5 +1,7 @@
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type Migration, type MigrationProvider, type Transaction } from 'kysely';
 import SQLite from 'better-sqlite3';
 import pg from 'pg';
@@ -21,6 +23,8 @@ export interface Storage {
   /** Runs fn in a write transaction (BEGIN IMMEDIATE on SQLite, so concurrent writers queue instead of failing). */
   tx<T>(fn: (tx: Executor) => Promise<T>): Promise<T>;
   close(): Promise<void>;
+  /** SQLite only: the connection itself, for committed prepared statements on hot paths. Use it only inside `tx` (or a write batch): it bypasses Kysely's connection lock. */
+  sqlite?: SQLite.Database;
 }
 
 const MIGRATIONS: Record<string, Migration> = {
@@ -62,10 +66,12 @@ export function openStorage(opts: { databaseUrl: string | null; dataDir: string;
   sqlite.pragma('busy_timeout = 10000');
   sqlite.pragma('foreign_keys = ON');
   cachePreparedStatements(sqlite);
+  const checkpointer = startCheckpointer(sqlite, file);
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
   return {
     db,
     dialect: 'sqlite',
+    sqlite,
     // Kysely's own transaction issues a deferred BEGIN, which lets two processes deadlock on upgrade; take the write lock up front.
     tx: (fn) =>
       db.connection().execute(async (conn) => {
@@ -79,7 +85,51 @@ export function openStorage(opts: { databaseUrl: string | null; dataDir: string;
           throw err;
         }
       }),
-    close: () => db.destroy(),
+    close: async () => {
+      await checkpointer.stop();
+      await db.destroy();
+    },
+  };
+}
+
+const CHECKPOINTER_SOURCE = `
+const { workerData, parentPort } = require('node:worker_threads');
+const db = new (require(workerData.driver))(workerData.file);
+const checkpoint = () => { try { db.pragma('wal_checkpoint(PASSIVE)'); } catch {} };
+const timer = setInterval(checkpoint, workerData.everyMs);
+parentPort.once('message', () => { clearInterval(timer); db.close(); parentPort.close(); });
+`;
+
+/**
+ * WAL checkpoints copy pages into the database file and fsync it; done by the writing connection (SQLite's default)
+ * they stall the event loop every 1,000 pages. A worker thread's own connection does PASSIVE checkpoints in the
+ * background (they never block a writer); the main connection keeps an automatic checkpoint as a backstop at a larger
+ * size, which then has little left to copy and is what lets the WAL restart under steady load.
+ */
+function startCheckpointer(sqlite: SQLite.Database, file: string, everyMs = 100): { stop(): Promise<void> } {
+  let worker: Worker;
+  try {
+    worker = new Worker(CHECKPOINTER_SOURCE, { eval: true, workerData: { driver: createRequire(import.meta.url).resolve('better-sqlite3'), file, everyMs } });
+  } catch {
+    return { stop: async () => undefined };
+  }
+  sqlite.pragma('wal_autocheckpoint = 10000');
+  let exited = false;
+  const exit = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+  void exit.then(() => {
+    exited = true;
+  });
+  // Without the worker, checkpoint as SQLite does by default.
+  worker.on('error', () => sqlite.pragma('wal_autocheckpoint = 1000'));
+  worker.unref();
+  return {
+    stop: async () => {
+      if (exited) return;
+      worker.postMessage('stop');
+      const timeout = setTimeout(() => void worker.terminate(), 2000);
+      await exit;
+      clearTimeout(timeout);
+    },
   };
 }
 

@@ -20,10 +20,29 @@ export class WriteBatcher {
   batches = 0;
   items = 0;
 
+  /** Transaction control as statements prepared once (SQLite), instead of a Kysely query built per use. */
+  private readonly control: Record<'begin' | 'savepoint' | 'release' | 'rollbackTo' | 'commit' | 'rollback', (conn: Executor) => Promise<unknown>>;
+
   constructor(
     private readonly storage: Storage,
     private readonly maxBatch = 64,
-  ) {}
+  ) {
+    const SOURCES = { begin: 'begin immediate', savepoint: 'savepoint tt_item', release: 'release tt_item', rollbackTo: 'rollback to tt_item', commit: 'commit', rollback: 'rollback' } as const;
+    const raw = storage.sqlite;
+    const stmts = new Map<string, { run(): unknown }>();
+    this.control = Object.fromEntries(
+      Object.entries(SOURCES).map(([k, source]) => [
+        k,
+        raw
+          ? async () => {
+              let st = stmts.get(source);
+              if (!st) stmts.set(source, (st = raw.prepare(source)));
+              st.run();
+            }
+          : (conn: Executor) => sql.raw(source).execute(conn),
+      ]),
+    ) as WriteBatcher['control'];
+  }
 
   run<T>(fn: (tx: Executor) => Promise<T>): Promise<T> {
     if (this.storage.dialect !== 'sqlite') return this.storage.tx(fn);
@@ -45,27 +64,29 @@ export class WriteBatcher {
         const results: ({ ok: true; v: unknown } | { ok: false; e: unknown })[] = [];
         try {
           await this.storage.db.connection().execute(async (conn) => {
-            await sql`begin immediate`.execute(conn);
+            const c = this.control;
+            const ex = conn as unknown as Executor;
+            await c.begin(ex);
             try {
               for (const item of batch) {
                 if (batch.length === 1) {
                   results.push({ ok: true, v: await item.fn(conn as unknown as Executor) });
                   continue;
                 }
-                await sql`savepoint tt_item`.execute(conn);
+                await c.savepoint(ex);
                 try {
-                  const v = await item.fn(conn as unknown as Executor);
-                  await sql`release tt_item`.execute(conn);
+                  const v = await item.fn(ex);
+                  await c.release(ex);
                   results.push({ ok: true, v });
                 } catch (e) {
-                  await sql`rollback to tt_item`.execute(conn);
-                  await sql`release tt_item`.execute(conn);
+                  await c.rollbackTo(ex);
+                  await c.release(ex);
                   results.push({ ok: false, e });
                 }
               }
-              await sql`commit`.execute(conn);
+              await c.commit(ex);
             } catch (e) {
-              await sql`rollback`.execute(conn).catch(() => undefined);
+              await c.rollback(ex).catch(() => undefined);
               throw e;
             }
           });

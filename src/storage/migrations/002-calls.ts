@@ -55,7 +55,6 @@ export async function up(db: Kysely<any>): Promise<void> {
   await db.schema.createIndex('calls_carrier_uq').on('calls').columns(['carrier', 'carrier_call_id']).unique().execute();
   await db.schema.createIndex('calls_client_time_idx').on('calls').columns(['client_id', 'started_at', 'id']).execute();
   await db.schema.createIndex('calls_client_id_idx').on('calls').columns(['client_id', 'id']).execute();
-  await db.schema.createIndex('calls_state_idx').on('calls').columns(['state', 'ended_at']).execute();
   await sql`create unique index calls_audio_token_uq on calls (audio_token) where audio_token is not null`.execute(db);
 
   await db.schema
