@@ -2,52 +2,10 @@ import { CALL_STATUSES, type CallStatusCode } from './call-status.ts';
 import { getCountries, getCountryCallingCode } from 'libphonenumber-js/max';
 import { toAvanserFormat } from './phone.ts';
 import { hourInfo, isStoredIso, localDateTime, localFromIso, unixFromIso, utcDateTime, zonedDateTime, zonedFromIso, type HourInfo } from './report-time.ts';
+import type { CallRecord } from './call.ts';
 
-/** The columns of a call that the reports read (the `calls` table, migrations 002 and 005). */
-export interface ReportCall {
-  id: number;
-  unique_id: string;
-  client_id: number;
-  service_id: string | null;
-  direction: string;
-  state: string;
-  tracking_number: string;
-  tracking_name: string | null;
-  tracking_notes: string | null;
-  target_number: string | null;
-  target_name: string | null;
-  caller_number: string | null;
-  caller_withheld: number;
-  caller_location: string | null;
-  caller_state: string | null;
-  caller_country: string | null;
-  timezone: string;
-  started_at: string;
-  answered_at: string | null;
-  ended_at: string | null;
-  duration: number;
-  connection_duration: number;
-  talk_duration: number;
-  status_code: number | null;
-  status: string | null;
-  disposition: string | null;
-  has_audio: number;
-  audio_token: string | null;
-  recording_path: string | null;
-  recording_duration: number | null;
-  label: string | null;
-  ivr: string | null;
-  features: string;
-  custom_id: string | null;
-  custom_group: string | null;
-  dni: string | null;
-  sentiment: string | null;
-  is_test: number;
-  private_reference?: string | null;
-  finalized_at: string | null;
-  created_at: string;
-  updated_at: string;
-}
+/** The columns of a call that the reports read (all but the carrier's own ids). */
+export type ReportCall = Omit<CallRecord, 'carrier' | 'carrier_call_id'>;
 
 /**
  * `+CC-LOCAL` for many numbers fast: libphonenumber costs ~20 µs a number, too slow for a million-row feed. The

@@ -1,6 +1,7 @@
 import { DateTime } from 'luxon';
 import { CALL_STATUSES, type CallStatusCode } from './call-status.ts';
 import { parseNumber, toAvanserFormat } from './phone.ts';
+import type { CallRecord } from './call.ts';
 
 /**
  * The HTTP Callback tags: every tag of the seed's "HTTP Callback: Full Parameter List", plus `[[tag]]`/`[[curl]]`
@@ -27,37 +28,38 @@ const BY_LOWER = new Map<string, CallbackTag>(CALLBACK_TAGS.map((t) => [t.toLowe
 const TAG_RE = /\[\[([^\[\]]*)\]\]/g;
 
 /** The parts of a call record the tags are made from (a `calls` row satisfies it). */
-export interface CallForTags {
-  id: number;
-  unique_id: string;
-  direction: string;
-  tracking_number: string;
-  tracking_name: string | null;
-  target_number: string | null;
-  target_name: string | null;
-  caller_number: string | null;
-  caller_withheld: number;
-  caller_location: string | null;
-  caller_state: string | null;
-  caller_country: string | null;
-  timezone: string;
-  started_at: string;
-  duration: number;
-  status_code: number | null;
-  status: string | null;
-  disposition: string | null;
-  has_audio: number;
-  audio_token: string | null;
-  label: string | null;
-  ivr: string | null;
-  features: string;
-  custom_id: string | null;
-  custom_group: string | null;
-  dni: string | null;
-  sentiment: string | null;
-  finalized_at: string | null;
-  ended_at: string | null;
-}
+export type CallForTags = Pick<
+  CallRecord,
+  | 'id'
+  | 'unique_id'
+  | 'direction'
+  | 'tracking_number'
+  | 'tracking_name'
+  | 'target_number'
+  | 'target_name'
+  | 'caller_number'
+  | 'caller_withheld'
+  | 'caller_location'
+  | 'caller_state'
+  | 'caller_country'
+  | 'timezone'
+  | 'started_at'
+  | 'duration'
+  | 'status_code'
+  | 'status'
+  | 'disposition'
+  | 'has_audio'
+  | 'audio_token'
+  | 'label'
+  | 'ivr'
+  | 'features'
+  | 'custom_id'
+  | 'custom_group'
+  | 'dni'
+  | 'sentiment'
+  | 'finalized_at'
+  | 'ended_at'
+>;
 
 export interface TagContext {
   clientId: number;

@@ -1,4 +1,5 @@
 import type { Generated } from 'kysely';
+import type { CallRecord } from '../domain/call.ts';
 
 /** Timestamps are ISO 8601 UTC strings (`2026-01-01T00:00:00.000Z`) on both dialects: portable and sortable. */
 type Ts = string;
@@ -139,60 +140,9 @@ export interface DeliveryTable {
   total_attempts: number;
 }
 
-export interface CallTable {
+/** The `calls` table: a CallRecord whose numeric id the database assigns. */
+export interface CallTable extends Omit<CallRecord, 'id'> {
   id: Generated<number>;
-  unique_id: string;
-  client_id: number;
-  service_id: string | null;
-  /** call-in | call-out */
-  direction: string;
-  /** in_progress | ended | finalized */
-  state: string;
-  carrier: string;
-  carrier_call_id: string;
-  tracking_number: string;
-  tracking_name: string | null;
-  tracking_notes: string | null;
-  target_number: string | null;
-  target_name: string | null;
-  /** E.164, null when withheld */
-  caller_number: string | null;
-  caller_withheld: number;
-  caller_location: string | null;
-  caller_state: string | null;
-  caller_country: string | null;
-  /** The account's IANA zone at call time. */
-  timezone: string;
-  started_at: Ts;
-  answered_at: Ts | null;
-  ended_at: Ts | null;
-  duration: number;
-  connection_duration: number;
-  talk_duration: number;
-  status_code: number | null;
-  status: string | null;
-  disposition: string | null;
-  has_audio: number;
-  audio_token: string | null;
-  recording_path: string | null;
-  recording_duration: number | null;
-  label: string | null;
-  /** IVR selections, e.g. "1,3" */
-  ivr: string | null;
-  /** JSON: up to ten {name, value} feature-tracking pairs (feat01/cd_cp01 …). */
-  features: string;
-  custom_id: string | null;
-  custom_group: string | null;
-  /** JSON: DNI attribution (url, source, medium, term, campaign, location, state, country, usercode, sessioncode, gclid …). */
-  dni: string | null;
-  /** JSON: sentiment fields, empty until analysed. */
-  sentiment: string | null;
-  is_test: number;
-  /** Client reference shown in feeds (migration 005); null unless set. Optional so older row literals still type. */
-  private_reference?: string | null;
-  finalized_at: Ts | null;
-  created_at: Ts;
-  updated_at: Ts;
 }
 
 export interface SmsMessageTable {
