@@ -2,7 +2,7 @@ import { CALL_STATUSES, type CallStatusCode } from './call-status.ts';
 import { getCountries, getCountryCallingCode } from 'libphonenumber-js/max';
 import { toAvanserFormat } from './phone.ts';
 import { hourInfo, isStoredIso, localDateTime, localFromIso, unixFromIso, utcDateTime, zonedDateTime, zonedFromIso, type HourInfo } from './report-time.ts';
-import type { CallRecord } from './call.ts';
+import { parseJsonObject, type CallRecord } from './call.ts';
 
 /** The columns of a call that the reports read (all but the carrier's own ids). */
 export type ReportCall = Omit<CallRecord, 'carrier' | 'carrier_call_id'>;
@@ -85,15 +85,6 @@ export function parseFeatures(json: string | null): Feature[] {
   }
 }
 
-export function parseObject(json: string | null): Record<string, unknown> {
-  if (!json) return {};
-  try {
-    const v = JSON.parse(json) as unknown;
-    return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
-  } catch {
-    return {};
-  }
-}
 
 const ms = (iso: string) => Date.parse(iso);
 const unix = (iso: string) => Math.floor(Date.parse(iso) / 1000);
@@ -521,8 +512,8 @@ export function webapiCall(c: ReportCall, publicUrl: string) {
     custom_id: c.custom_id,
     custom_group: c.custom_group,
     private_reference: c.private_reference ?? null,
-    dni: parseObject(c.dni),
-    sentiment: parseObject(c.sentiment),
+    dni: parseJsonObject(c.dni),
+    sentiment: parseJsonObject(c.sentiment),
     finalized_at: c.finalized_at,
     created_at: c.created_at,
     updated_at: c.updated_at,
@@ -593,7 +584,7 @@ export function legacyCdr(c: ReportCall, publicUrl: string, o: LegacyCdrOptions)
   }
   if (o.wav) row.audio = audioUrl(publicUrl, c);
   if (o.web) {
-    const d = parseObject(c.dni);
+    const d = parseJsonObject(c.dni);
     Object.assign(row, {
       webSource: str(d.source),
       webMedium: str(d.medium),

@@ -57,3 +57,14 @@ export interface CallRecord {
   created_at: string;
   updated_at: string;
 }
+
+/** A JSON object column (dni, sentiment) as an object; empty when null, malformed or not an object. */
+export function parseJsonObject(json: string | null): Record<string, unknown> {
+  if (!json) return {};
+  try {
+    const v = JSON.parse(json) as unknown;
+    return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
+  } catch {
+    return {};
+  }
+}

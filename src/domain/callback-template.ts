@@ -1,7 +1,7 @@
 import { DateTime } from 'luxon';
 import { CALL_STATUSES, type CallStatusCode } from './call-status.ts';
 import { parseNumber, toAvanserFormat } from './phone.ts';
-import type { CallRecord } from './call.ts';
+import { parseJsonObject, type CallRecord } from './call.ts';
 
 /**
  * The HTTP Callback tags: every tag of the seed's "HTTP Callback: Full Parameter List", plus `[[tag]]`/`[[curl]]`
@@ -84,8 +84,8 @@ export function callbackValues(call: CallForTags, ctx: TagContext): Record<Callb
   const local = start.setZone(call.timezone).isValid ? start.setZone(call.timezone) : start;
   const generated = DateTime.fromISO(call.finalized_at ?? call.ended_at ?? call.started_at, { zone: 'utc' });
   const features = parseFeatures(call.features);
-  const dni = parseObject(call.dni);
-  const sentiment = parseObject(call.sentiment);
+  const dni = parseJsonObject(call.dni);
+  const sentiment = parseJsonObject(call.sentiment);
   const local164 = (n: string | null) => (n ? toAvanserFormat(n) : '');
   const code = call.status_code;
   const v: Record<string, string> = {
@@ -150,15 +150,6 @@ function text(v: unknown): string {
   return '';
 }
 
-function parseObject(json: string | null): Record<string, unknown> {
-  if (!json) return {};
-  try {
-    const v = JSON.parse(json) as unknown;
-    return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
-  } catch {
-    return {};
-  }
-}
 
 /** Features are up to ten `{name, value}` pairs in slot order (feat01/cd_cp01 first); a null keeps a slot empty. */
 function parseFeatures(json: string): ({ name?: unknown; value?: unknown } | null)[] {
