@@ -1,6 +1,7 @@
 import { CALL_STATUSES, type CallStatusCode, type Disposition } from '../domain/call-status.ts';
 import { branchName, findStep, type CallPlan } from './call-plan.ts';
 import type { EdgeEventBody, LegResult } from './call-events.ts';
+import type { CallRecord } from '../domain/call.ts';
 
 export interface StoredEvent {
   occurredAt: string;
@@ -26,24 +27,27 @@ export interface ReduceInput {
 }
 
 /** The parts of the call record that follow from the events (the rest is fixed when the call arrives). */
-export interface ReducedCall {
+export interface ReducedCall
+  extends Pick<
+    CallRecord,
+    | 'started_at'
+    | 'answered_at'
+    | 'ended_at'
+    | 'duration'
+    | 'connection_duration'
+    | 'talk_duration'
+    | 'status_code'
+    | 'status'
+    | 'target_number'
+    | 'target_name'
+    | 'ivr'
+    | 'features'
+    | 'has_audio'
+    | 'recording_path'
+    | 'recording_duration'
+  > {
   state: 'in_progress' | 'ended';
-  started_at: string;
-  answered_at: string | null;
-  ended_at: string | null;
-  duration: number;
-  connection_duration: number;
-  talk_duration: number;
-  status_code: number | null;
-  status: string | null;
   disposition: Disposition | null;
-  target_number: string | null;
-  target_name: string | null;
-  ivr: string | null;
-  features: string;
-  has_audio: number;
-  recording_path: string | null;
-  recording_duration: number | null;
   /** Ended, and nothing the call is known to wait for (dial outcomes, recordings and their copies) is missing. */
   complete: boolean;
   /** What completeness still waits for, for logs and tests. */
