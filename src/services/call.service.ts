@@ -54,6 +54,8 @@ export interface CallServiceOptions {
   graceSeconds: number;
   mode: 'sandbox' | 'production';
   credentials: FlavourCredentials;
+  /** Webhook credentials per flavour (SignalWire signing key, Telnyx public key); twilio falls back to `credentials`, any other flavour without an entry is refused. */
+  credentialsFor?: Partial<Record<TwimlFlavour['name'], FlavourCredentials>>;
   /** Downloads a recording's media (the carrier URL without extension; WAV is asked for). */
   fetchMedia: (carrierUrl: string) => Promise<Buffer>;
   log: Pick<Logger, 'info' | 'warn' | 'error'>;
@@ -133,7 +135,7 @@ export class CallService {
   async handle(flavour: TwimlFlavour, kind: TwimlKind, req: CarrierHttpRequest): Promise<CarrierHttpResponse> {
     const params = new URLSearchParams(req.rawBody);
     const list = [...params];
-    if (!flavour.verify({ url: this.opts.publicUrl + req.url, headers: req.headers, params: list, rawBody: req.rawBody }, this.opts.credentials)) {
+    if (!flavour.verify({ url: this.opts.publicUrl + req.url, headers: req.headers, params: list, rawBody: req.rawBody }, this.opts.credentialsFor?.[flavour.name] ?? (flavour.name === 'twilio' ? this.opts.credentials : { accountSid: '', authToken: '' }))) {
       this.opts.log.warn({ carrier: flavour.name, kind, url: req.url }, 'carrier request refused: missing or wrong signature');
       return { status: 403, contentType: 'text/plain; charset=utf-8', body: 'invalid signature' };
     }
@@ -397,7 +399,11 @@ export class CallService {
   private async recompute(tx: Executor, callId: number, forced = false, known?: repo.CallSessionRow): Promise<void> {
     const st = this.store(tx);
     const session = known ?? (await st.findSessionByCallId(callId));
-    if (!session || session.finalized) return;
+    if (!session) return;
+    // Late data for a finalized call (a recording copied after the grace window): the record follows it, derived as
+    // finalization derived it; finalization itself, and the callbacks hung on it, stay once.
+    const late = !!session.finalized;
+    if (late) forced = true;
     const call = await st.findCall(callId);
     if (!call) return;
     const sp = JSON.parse(session.plan) as SessionPlan;
@@ -420,6 +426,15 @@ export class CallService {
     const current = call as Record<string, unknown>;
     for (const [k, v] of Object.entries(fields)) if (current[k] !== v) (patch as Record<string, unknown>)[k] = v;
     if (r.has_audio && !call.audio_token) patch.audio_token = newToken(24);
+    if (late) {
+      delete patch.state;
+      if (Object.keys(patch).length) {
+        patch.updated_at = now.toISOString();
+        await st.updateCall(callId, patch);
+        this.opts.log.info({ call: callId, fields: Object.keys(patch) }, 'finalized call updated by late data');
+      }
+      return;
+    }
     if ((complete || forced) && r.state === 'ended' && (await st.claimFinalization(callId))) {
       patch.state = 'finalized';
       patch.finalized_at = now.toISOString();

@@ -149,6 +149,45 @@ for (const dialect of DIALECTS) {
       }
     });
 
+    it('a recording copied after the grace window updates the finalized record; finalization stays once', async () => {
+      const media = await new Receiver().start();
+      try {
+        media.respond = () => 503;
+        const sid = 'CAreclate';
+        const send = (path: string, p: Record<string, string>) => t.app.sandbox.send(`${t.config.publicUrl}/carrier/twilio/${path}`, { AccountSid: SANDBOX_ACCOUNT_SID, CallSid: sid, ...p });
+        assert.equal((await send('voice', { From: '+61290088888', To: '+61290003001', CallStatus: 'ringing' })).status, 200);
+        const rec = { RecordingSid: 'RE0000000612345678901234567890ab', RecordingUrl: `${media.url}/media/RE2`, RecordingDuration: '6', RecordingStatus: 'completed' };
+        await send('record?step=1', { ...rec, Digits: 'hangup' });
+        await send('recording?step=1&kind=voicemail', rec);
+        await send('status', { CallStatus: 'completed', CallDuration: '10' });
+        // The media keeps failing past the grace window: the call is finalized without its recording.
+        clock.advance(61_000);
+        await t.app.worker.drain();
+        let call = await callRow(t.app, sid);
+        assert.equal(call.state, 'finalized');
+        assert.equal(call.has_audio, 0);
+        const finalizedAt = call.finalized_at;
+        assert.equal(finalized.filter((f) => f.id === call.id).length, 1);
+        assert.equal(finalized.find((f) => f.id === call.id)!.has_audio, 0);
+        // The carrier serves it again later: the record gains the recording (and the status it implies).
+        media.respond = () => 200;
+        clock.advance(120_000);
+        await t.app.worker.drain();
+        call = await callRow(t.app, sid);
+        assert.equal(call.state, 'finalized');
+        assert.equal(call.finalized_at, finalizedAt);
+        assert.equal(call.has_audio, 1);
+        assert.ok(call.recording_path);
+        assert.equal(call.status_code, 7);
+        assert.ok(call.audio_token);
+        assert.equal(finalized.filter((f) => f.id === call.id).length, 1, 'finalization (and its callbacks) happens once');
+        const res = await t.server.inject({ method: 'GET', url: `/recordings/${call.audio_token}.wav`, headers: { authorization: a.auth } });
+        assert.equal(res.statusCode, 200);
+      } finally {
+        await media.close();
+      }
+    });
+
     it('the automatic test call runs through the real call path after a service goes live, flagged as a test', async () => {
       await t.app.accounts.createAccount({ clientId: 5300, name: 'Auto', autoTestCall: true });
       await liveService(t.app, 5300, '+61290003003', { type: 'transfer', target_number: '+61299998888' });
