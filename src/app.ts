@@ -84,6 +84,12 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     graceSeconds: config.callGraceSeconds,
     mode: config.mode,
     credentials: { accountSid: config.twilioAccountSid, authToken: config.twilioAuthToken },
+    // Only configured carriers get credentials: a flavour without them is refused (and its routes are not mounted).
+    credentialsFor: {
+      twilio: { accountSid: config.twilioAccountSid, authToken: config.twilioAuthToken },
+      ...(config.signalwireSigningKey ? { signalwire: { accountSid: config.signalwireProjectId, authToken: config.signalwireSigningKey } } : {}),
+      ...(config.telnyxPublicKey ? { telnyx: { accountSid: '', authToken: '', publicKey: config.telnyxPublicKey } } : {}),
+    },
     fetchMedia: (url) => fetchRecordingMedia(url, config),
     log,
   });

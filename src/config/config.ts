@@ -25,6 +25,9 @@ export const CONFIG_VARIABLES = {
   TT_SMTP_FROM: { default: 'Telltale <telltale@localhost>', doc: 'From address of e-mail notifications.' },
   TT_TWILIO_ACCOUNT_SID: { default: '', doc: 'Account SID of the Twilio-style carrier (used to fetch recordings); sandbox default ACsandbox00000000000000000000000000.' },
   TT_TWILIO_AUTH_TOKEN: { default: '', doc: 'Auth token that signs the carrier webhooks (X-Twilio-Signature); sandbox default sandbox-auth-token, required in production.' },
+  TT_SIGNALWIRE_PROJECT_ID: { default: '', doc: 'SignalWire project ID (the AccountSid of its cXML webhooks); set together with TT_SIGNALWIRE_SIGNING_KEY, empty: no SignalWire.' },
+  TT_SIGNALWIRE_SIGNING_KEY: { default: '', doc: 'SignalWire signing key that signs its webhooks (X-SignalWire-Signature); /carrier/signalwire/* exists only when it is set.' },
+  TT_TELNYX_PUBLIC_KEY: { default: '', doc: 'Telnyx account public key (base64 Ed25519, 32 bytes) that verifies its TeXML webhooks; /carrier/telnyx/* exists only when it is set.' },
   TT_CALL_GRACE_SECONDS: { default: '120', doc: 'Seconds after a call ends to wait for late data (recordings) before finalizing it anyway.' },
   TT_WEBAPI_RATE_LIMIT: { default: '600', doc: 'WebAPI requests one user may make per rate-limit window (counted per API process).' },
   TT_WEBAPI_RATE_WINDOW_SECONDS: { default: '60', doc: 'Length of the WebAPI rate-limit window in seconds.' },
@@ -62,6 +65,11 @@ export interface Config {
   readonly twilioAccountSid: string;
   /** Empty in production when not configured: carrier webhooks are then refused (403). */
   readonly twilioAuthToken: string;
+  /** SignalWire project ID and signing key: both set, or both empty (no SignalWire routes). */
+  readonly signalwireProjectId: string;
+  readonly signalwireSigningKey: string;
+  /** Telnyx Ed25519 public key (base64 of the raw 32 bytes); empty: no Telnyx routes. */
+  readonly telnyxPublicKey: string;
   readonly callGraceSeconds: number;
   readonly webapiRateLimit: number;
   readonly webapiRateWindowSeconds: number;
@@ -133,6 +141,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const smtpUrl = raw('TT_SMTP_URL');
   if (smtpUrl && !/^smtps?:\/\/[^/]+/.test(smtpUrl)) problems.push(`TT_SMTP_URL: must look like smtp://user:pass@host:587 or smtps://host:465, got "${smtpUrl}"`);
 
+  const signalwireProjectId = raw('TT_SIGNALWIRE_PROJECT_ID');
+  const signalwireSigningKey = raw('TT_SIGNALWIRE_SIGNING_KEY');
+  if (signalwireProjectId && !signalwireSigningKey) problems.push('TT_SIGNALWIRE_SIGNING_KEY: required when TT_SIGNALWIRE_PROJECT_ID is set (it signs the SignalWire webhooks)');
+  if (signalwireSigningKey && !signalwireProjectId) problems.push('TT_SIGNALWIRE_PROJECT_ID: required when TT_SIGNALWIRE_SIGNING_KEY is set');
+  const telnyxPublicKey = raw('TT_TELNYX_PUBLIC_KEY');
+  if (telnyxPublicKey && !(/^[A-Za-z0-9+/]{43}=$/.test(telnyxPublicKey) && Buffer.from(telnyxPublicKey, 'base64').length === 32)) {
+    problems.push('TT_TELNYX_PUBLIC_KEY: must be the base64 of a 32-byte Ed25519 public key (44 characters ending in =), as the Telnyx portal shows it');
+  }
+
   const config: Config = {
     host,
     port,
@@ -160,6 +177,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     smtpFrom: raw('TT_SMTP_FROM'),
     twilioAccountSid: raw('TT_TWILIO_ACCOUNT_SID') || (mode === 'production' ? '' : SANDBOX_ACCOUNT_SID),
     twilioAuthToken: raw('TT_TWILIO_AUTH_TOKEN') || (mode === 'production' ? '' : SANDBOX_AUTH_TOKEN),
+    signalwireProjectId,
+    signalwireSigningKey,
+    telnyxPublicKey,
     callGraceSeconds: int('TT_CALL_GRACE_SECONDS', 0, 86400),
   };
   if (problems.length) throw new ConfigError(problems);

@@ -10,7 +10,7 @@ import { telcoRoutes, API_VERSION } from './routes/telco/telco.routes.ts';
 import { carrierRoutes } from './routes/carrier/carrier.routes.ts';
 import { recordingsRoutes } from './routes/recordings/recordings.routes.ts';
 import { sandboxRoutes } from './routes/sandbox/sandbox.routes.ts';
-import { twilio } from '../telephony/adapters/twiml/flavours.ts';
+import { signalwire, telnyx, twilio } from '../telephony/adapters/twiml/flavours.ts';
 import { deliveriesRoutes } from './routes/webapi/deliveries.routes.ts';
 import { webapiReportingRoutes } from './routes/webapi/webapi.routes.ts';
 import { feedRoutes } from './routes/feeds/feeds.routes.ts';
@@ -75,6 +75,9 @@ export async function buildServer(app: App): Promise<FastifyInstance> {
 
   await server.register(telcoRoutes, { prefix: '/telco/v1', app });
   await server.register(carrierRoutes, { prefix: '/carrier/twilio', app, flavour: twilio });
+  // The other carriers exist only when configured: an unconfigured carrier's webhooks are 404, never accepted unsigned.
+  if (app.config.signalwireSigningKey) await server.register(carrierRoutes, { prefix: `/carrier/${signalwire.pathName}`, app, flavour: signalwire });
+  if (app.config.telnyxPublicKey) await server.register(carrierRoutes, { prefix: `/carrier/${telnyx.pathName}`, app, flavour: telnyx });
   await server.register(recordingsRoutes, { app });
   if (app.config.mode === 'sandbox') await server.register(sandboxRoutes, { prefix: '/sandbox/v1', app });
   await server.register(deliveriesRoutes, { prefix: '/webapi/v1', app });

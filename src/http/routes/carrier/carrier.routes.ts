@@ -14,9 +14,17 @@ const SUMMARIES: Record<TwimlKind, string> = {
   sms: 'Incoming SMS',
 };
 
+/** How each flavour signs its webhooks, for the OpenAPI description. */
+const SIGNING: Record<TwimlFlavour['name'], string> = {
+  twilio: 'signed in X-Twilio-Signature over TT_PUBLIC_URL + path + query and the sorted parameters with the carrier auth token (TT_TWILIO_AUTH_TOKEN)',
+  signalwire: 'signed in X-SignalWire-Signature (X-Twilio-Signature also accepted) over TT_PUBLIC_URL + path + query and the sorted parameters with the project signing key (TT_SIGNALWIRE_SIGNING_KEY)',
+  telnyx: 'signed in telnyx-signature-ed25519: Ed25519 over the telnyx-timestamp header, `|` and the raw body, verified with the account public key (TT_TELNYX_PUBLIC_KEY)',
+};
+
 /**
- * Webhooks of one Twilio-style carrier flavour under /carrier/<flavour>/. Every request must carry a valid signature
- * over TT_PUBLIC_URL + path + query and the form parameters; otherwise 403 and nothing is stored.
+ * Webhooks of one Twilio-style carrier flavour under /carrier/<flavour>/. Every request must carry the flavour's valid
+ * signature (Twilio and SignalWire: over TT_PUBLIC_URL + path + query and the form parameters; Telnyx: Ed25519 over
+ * timestamp and raw body); otherwise 403 and nothing is stored.
  */
 export async function carrierRoutes(fastify: FastifyInstance, opts: { app: App; flavour: TwimlFlavour }) {
   const { app, flavour } = opts;
@@ -29,7 +37,7 @@ export async function carrierRoutes(fastify: FastifyInstance, opts: { app: App; 
         schema: {
           tags: ['Carrier webhooks'],
           summary: `${flavour.name}: ${SUMMARIES[kind]}`,
-          description: `Form-encoded (application/x-www-form-urlencoded) as a ${flavour.name}-style carrier sends it, signed in X-Twilio-Signature over TT_PUBLIC_URL + path + query and the sorted parameters with the carrier auth token (TT_TWILIO_AUTH_TOKEN). Wrong or missing signature: 403, nothing stored. Answers TwiML (text/xml).`,
+          description: `Form-encoded (application/x-www-form-urlencoded) as a ${flavour.name}-style carrier sends it, ${SIGNING[flavour.name]}. Wrong or missing signature: 403, nothing stored. Answers TwiML (text/xml).`,
           querystring: { type: 'object', properties: { step: { type: 'string', maxLength: 64 }, kind: { type: 'string', enum: ['voicemail', 'call'] } } },
           response: { 200: { description: 'TwiML', type: 'string' }, 403: { description: 'missing or wrong signature', type: 'string' } },
         },
