@@ -1,10 +1,21 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomFillSync } from 'node:crypto';
 
 const ALPHABET = '0123456789abcdefghjkmnpqrstvwxyz';
 
 /** A prefixed id that sorts by creation time: `req_` + 10 chars of milliseconds + 12 random chars. */
 /** The last random part used per recent millisecond (a few kept: callers may mix a test clock with the real one). */
 const lastRand = new Map<number, number[]>();
+
+/** Random bytes drawn 4 KiB at a time: ids are made on every carrier request, and one draw per id costs more than the id. */
+const pool = Buffer.alloc(4096);
+let poolAt = pool.length;
+function randomByte(): number {
+  if (poolAt >= pool.length) {
+    randomFillSync(pool);
+    poolAt = 0;
+  }
+  return pool[poolAt++];
+}
 
 /** Ids made in the same millisecond by one process also sort in creation order: the random part is incremented. */
 export function newId(prefix: string, nowMs: number = Date.now()): string {
@@ -26,7 +37,8 @@ export function newId(prefix: string, nowMs: number = Date.now()): string {
       rand[i] = 0;
     }
   } else {
-    rand = [...randomBytes(12)].map((b) => b % 32);
+    rand = new Array(12);
+    for (let i = 0; i < 12; i++) rand[i] = randomByte() % 32;
     // Leave room to count up within the millisecond.
     rand[0] = Math.min(rand[0], 15);
   }

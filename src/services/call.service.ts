@@ -67,6 +67,29 @@ interface SessionPlan {
   target: { number: string | null; name: string | null };
 }
 
+function deepFreeze<T>(v: T): T {
+  if (v && typeof v === 'object' && !Object.isFrozen(v)) {
+    for (const x of Object.values(v)) deepFreeze(x);
+    Object.freeze(v);
+  }
+  return v;
+}
+
+/**
+ * A session's plan as stored (JSON), parsed once: calls to the same service store the same plan, and every callback of
+ * a call reads it again. Kept read-only (frozen), the newest 512.
+ */
+const plans = new Map<string, SessionPlan>();
+function sessionPlan(json: string): SessionPlan {
+  let sp = plans.get(json);
+  if (!sp) {
+    sp = deepFreeze(JSON.parse(json) as SessionPlan);
+    if (plans.size >= 512) plans.delete(plans.keys().next().value!);
+    plans.set(json, sp);
+  }
+  return sp;
+}
+
 const NODE = `TT${process.pid % 100}`;
 let seq = Math.floor(Math.random() * 1_000_000);
 
@@ -195,7 +218,7 @@ export class CallService {
       const existing = await st.findSession(carrier, callSid);
       if (existing) {
         // A retried webhook: the same answer, nothing new.
-        const sp = JSON.parse(existing.plan) as SessionPlan;
+        const sp = sessionPlan(existing.plan);
         return { twiml: renderTwiml(sp.plan.steps, { ...ctx, trackingNumber: sp.tracking }), noise: false };
       }
       // Number, service and account in one lookup.
@@ -352,7 +375,7 @@ export class CallService {
       const stored = await this.storeEvents(tx, carrier, callSid, events, raw.id, this.clock.now());
       recording = stored.recording;
       if (!session) return HANGUP_TWIML;
-      const sp = JSON.parse(session.plan) as SessionPlan;
+      const sp = sessionPlan(session.plan);
       let result: StepResult;
       if (kind === 'dial') {
         const ended = events.find((e) => e.body.kind === 'leg.ended')?.body;
@@ -406,7 +429,7 @@ export class CallService {
     if (late) forced = true;
     const call = await st.findCall(callId);
     if (!call) return;
-    const sp = JSON.parse(session.plan) as SessionPlan;
+    const sp = sessionPlan(session.plan);
     const [events, recs] = await Promise.all([st.eventsOfCall(session.carrier, session.carrier_call_id), st.recordingsOfCall(session.carrier, session.carrier_call_id)]);
     const stored: StoredEvent[] = events.filter((e) => e.kind !== 'call.noise').map((e) => ({ occurredAt: e.occurred_at, body: JSON.parse(e.data) }));
     const r = reduceCall(

@@ -11,6 +11,7 @@ import * as m002 from './migrations/002-calls.ts';
 import * as m003 from './migrations/003-telephony.ts';
 import * as m004 from './migrations/004-delivery.ts';
 import * as m005 from './migrations/005-reporting.ts';
+import * as m006 from './migrations/006-hot-path.ts';
 
 export type Dialect = 'sqlite' | 'postgres';
 export type Db = Kysely<Database>;
@@ -27,12 +28,13 @@ export interface Storage {
   sqlite?: SQLite.Database;
 }
 
-const MIGRATIONS: Record<string, Migration> = {
+export const MIGRATIONS: Record<string, Migration> = {
   '001-initial': m001,
   '002-calls': m002,
   '003-telephony': m003,
   '004-delivery': m004,
   '005-reporting': m005,
+  '006-hot-path': m006,
 };
 
 class StaticMigrations implements MigrationProvider {

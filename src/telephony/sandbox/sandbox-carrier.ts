@@ -243,7 +243,7 @@ class SimCall {
   private async execute(doc: string): Promise<void> {
     let current: string | null = doc;
     while (current !== null && !this.ended) {
-      let verbs: XmlNode[];
+      let verbs: readonly XmlNode[];
       try {
         verbs = parseTwiml(current);
       } catch (err) {

@@ -26,10 +26,28 @@ function convert(items: Raw[]): XmlNode[] {
   return out;
 }
 
-/** The verbs of a TwiML document (children of `<Response>`); throws when it is not TwiML. */
-export function parseTwiml(doc: string): XmlNode[] {
+function freeze(nodes: XmlNode[]): XmlNode[] {
+  for (const n of nodes) {
+    Object.freeze(n.attrs);
+    freeze(n.children);
+    Object.freeze(n.children);
+    Object.freeze(n);
+  }
+  return Object.freeze(nodes) as XmlNode[];
+}
+
+/** A service answers every call with the same documents: parsed ones are kept (read-only), the newest 256. */
+const parsed = new Map<string, XmlNode[]>();
+
+/** The verbs of a TwiML document (children of `<Response>`), read-only; throws when it is not TwiML. */
+export function parseTwiml(doc: string): readonly XmlNode[] {
+  const known = parsed.get(doc);
+  if (known) return known;
   const root = convert(parser.parse(doc) as Raw[]);
   const response = root.find((n) => n.name === 'Response');
   if (!response) throw new Error(`not a TwiML document: ${doc.slice(0, 200)}`);
-  return response.children;
+  const verbs = freeze(response.children);
+  if (parsed.size >= 256) parsed.delete(parsed.keys().next().value!);
+  parsed.set(doc, verbs);
+  return verbs;
 }
