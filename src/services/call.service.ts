@@ -158,11 +158,11 @@ export class CallService {
   async handle(flavour: TwimlFlavour, kind: TwimlKind, req: CarrierHttpRequest): Promise<CarrierHttpResponse> {
     const params = new URLSearchParams(req.rawBody);
     const list = [...params];
-    if (!flavour.verify({ url: this.opts.publicUrl + req.url, headers: req.headers, params: list, rawBody: req.rawBody }, this.opts.credentialsFor?.[flavour.name] ?? (flavour.name === 'twilio' ? this.opts.credentials : { accountSid: '', authToken: '' }))) {
+    const now = this.clock.now();
+    if (!flavour.verify({ url: this.opts.publicUrl + req.url, headers: req.headers, params: list, rawBody: req.rawBody, nowMs: now.getTime() }, this.opts.credentialsFor?.[flavour.name] ?? (flavour.name === 'twilio' ? this.opts.credentials : { accountSid: '', authToken: '' }))) {
       this.opts.log.warn({ carrier: flavour.name, kind, url: req.url }, 'carrier request refused: missing or wrong signature');
       return { status: 403, contentType: 'text/plain; charset=utf-8', body: 'invalid signature' };
     }
-    const now = this.clock.now();
     const parsed = twimlToEvents(kind, params, req.query, now);
     const carrier = this.carrierName(flavour, parsed.accountSid);
     const headers: Record<string, string> = {};

@@ -196,6 +196,8 @@ for (const dialect of DIALECTS) {
         ['a missing telnyx-timestamp', { timestamp: null }],
         ['a timestamp other than the signed one', { timestamp: '1777777777', signedTimestamp: '1777777000' }],
         ['a body changed after signing', { body: form({ ...inbound('v3:forged'), To: '+61290009999' }) }],
+        ['a correctly signed request replayed 10 minutes later', { timestamp: String(Math.floor(Date.now() / 1000) - 600) }],
+        ['a timestamp that is not unix seconds', { timestamp: 'yesterday' }],
       ] as const) {
         it(`refuses ${why} with 403 and stores nothing`, async () => {
           const before = await counts();

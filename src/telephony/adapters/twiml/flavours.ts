@@ -7,6 +7,8 @@ export interface SignedRequest {
   headers: Record<string, string | string[] | undefined>;
   params: [string, string][];
   rawBody: string;
+  /** Receipt time (ms), for signatures that carry a timestamp (Telnyx): replays outside the tolerance are refused. */
+  nowMs?: number;
 }
 
 export interface FlavourCredentials {
@@ -64,7 +66,7 @@ export const telnyx: TwimlFlavour = {
   adapter: 'twiml:telnyx',
   pathName: 'telnyx',
   verify: (req, creds) =>
-    verifyTelnyxSignature(creds.publicKey ?? '', header(req.headers, 'telnyx-signature-ed25519'), header(req.headers, 'telnyx-timestamp'), req.rawBody),
+    verifyTelnyxSignature(creds.publicKey ?? '', header(req.headers, 'telnyx-signature-ed25519'), header(req.headers, 'telnyx-timestamp'), req.rawBody, req.nowMs),
   recordSilenceTimeoutDefault: 5,
   dialTimeoutRange: [5, 120],
 };

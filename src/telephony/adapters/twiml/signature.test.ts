@@ -62,5 +62,9 @@ describe('Telnyx Ed25519 signature', () => {
     assert.equal(verifyTelnyxSignature(raw, sig, ts, payload), true);
     assert.equal(verifyTelnyxSignature(raw, sig, ts, `${payload}x`), false);
     assert.equal(verifyTelnyxSignature(raw, undefined, ts, payload), false);
+    // With the receipt time: within 300 s of the signed timestamp only (a replay later is refused).
+    assert.equal(verifyTelnyxSignature(raw, sig, ts, payload, Number(ts) * 1000 + 299_000), true);
+    assert.equal(verifyTelnyxSignature(raw, sig, ts, payload, Number(ts) * 1000 - 299_000), true);
+    assert.equal(verifyTelnyxSignature(raw, sig, ts, payload, Number(ts) * 1000 + 301_000), false);
   });
 });

@@ -52,8 +52,13 @@ export function verifyTwilioSignature(authToken: string, header: string | undefi
 }
 
 /** Telnyx TeXML: Ed25519 over `timestamp|payload` with the account's public key (base64, raw 32 bytes). */
-export function verifyTelnyxSignature(publicKeyBase64: string, signatureBase64: string | undefined, timestamp: string | undefined, payload: string): boolean {
+/** How far a Telnyx request's signed timestamp may be from now (seconds), as Telnyx's own libraries allow. */
+export const TELNYX_TOLERANCE_SEC = 300;
+
+export function verifyTelnyxSignature(publicKeyBase64: string, signatureBase64: string | undefined, timestamp: string | undefined, payload: string, nowMs?: number, toleranceSec = TELNYX_TOLERANCE_SEC): boolean {
   if (!publicKeyBase64 || !signatureBase64 || !timestamp) return false;
+  // A signed request replayed later is refused: its timestamp (unix seconds) must be within the tolerance of now.
+  if (nowMs !== undefined && !(/^\d{1,12}$/.test(timestamp) && Math.abs(nowMs / 1000 - Number(timestamp)) <= toleranceSec)) return false;
   try {
     const raw = Buffer.from(publicKeyBase64, 'base64');
     const key = createPublicKey({ key: Buffer.concat([Buffer.from('302a300506032b6570032100', 'hex'), raw]), format: 'der', type: 'spki' });
