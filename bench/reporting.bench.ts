@@ -2,8 +2,10 @@
 // own process: a WebAPI page of 100 calls filtered to one month (p50/p95), a one-month summary, and a CSV feed of all
 // the calls (rows/s and the serving process's peak RSS). Each figure is printed next to its target and next to a
 // ceiling measured in the same run on the bare database (the same query through better-sqlite3, no HTTP, no formatting).
+// The server is the real CLI as `npm start` runs it (package.json's start script: `node [V8 flags] bin/telltale.mjs
+// serve`, the bundled app, no tsx) on the seeded data directory; its RSS, peak RSS and CPU time come from /proc/<pid>.
 // Usage: node --import tsx bench/reporting.bench.ts [calls=1000000]
-import { fork } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -13,15 +15,21 @@ import pino from 'pino';
 import { Agent, request } from 'undici';
 import { loadConfig } from '../src/config/config.ts';
 import { createApp } from '../src/app.ts';
-import { buildServer } from '../src/http/server.ts';
 import { FEED_CALL_COLUMNS } from '../src/domain/call-report.ts';
 
 const N = Number(process.argv[2] && /^\d+$/.test(process.argv[2]) ? process.argv[2] : 1_000_000);
 const TARGETS = { pageP95Ms: 20, summaryMs: 500, feedRowsPerS: 200_000, feedPeakRssMb: 200 };
 
-function procStatus(field: string): number {
-  const m = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(fs.readFileSync('/proc/self/status', 'utf8'));
+/** A field of /proc/<pid>/status in MB (Linux). */
+function procStatus(pid: number, field: string): number {
+  const m = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
   return m ? Number(m[1]) / 1024 : NaN;
+}
+
+/** User + system CPU time of a process in ms, from /proc/<pid>/stat (clock ticks, 100 a second on Linux). */
+function procCpuMs(pid: number): number {
+  const f = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return ((Number(f[11]) + Number(f[12])) * 1000) / 100;
 }
 
 const pct = (xs: number[], p: number) => {
@@ -30,39 +38,11 @@ const pct = (xs: number[], p: number) => {
 };
 const f1 = (n: number) => n.toFixed(1);
 
-if (process.argv[2] === '--server') {
-  // The serving process: the real app and HTTP server on the seeded database.
-  const config = loadConfig({ TT_DATA_DIR: process.argv[3], TT_PORT: '0', TT_LOG_LEVEL: 'silent', TT_DEMO: '0', TT_WEBAPI_RATE_LIMIT: '1000000' });
-  const app = await createApp(config, { log: pino({ level: 'silent' }) });
-  const server = await buildServer(app);
-  await server.listen({ host: '127.0.0.1', port: 0 });
-  process.send!({ port: (server.server.address() as { port: number }).port });
-  process.on('message', (m) => {
-    if (m === 'reset-peak') {
-      // Linux: writing 5 to clear_refs resets the peak RSS (VmHWM) to the current RSS.
-      try {
-        fs.writeFileSync('/proc/self/clear_refs', '5');
-      } catch {
-        /* not permitted: the peak then covers the whole process life */
-      }
-      process.send!({ ok: true });
-    }
-    if (m === 'rss') {
-      // CPU time as well as wall time: on a shared machine the CPU a row costs is the steadier figure.
-      const mem = process.memoryUsage();
-      const cpu = process.cpuUsage();
-      process.send!({ peakMb: procStatus('VmHWM'), rssMb: procStatus('VmRSS'), heapMb: mem.heapTotal / 1048576, externalMb: mem.external / 1048576, cpuMs: (cpu.user + cpu.system) / 1000 });
-    }
-    if (m === 'stop') void server.close().then(() => app.close()).then(() => process.exit(0));
-  });
-} else {
-  await main();
-}
-
+await main();
 
 async function main() {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tt-bench-reporting-'));
-  let child: ReturnType<typeof fork> | null = null;
+  let child: ChildProcess | null = null;
   try {
     console.log(`reporting bench: ${N.toLocaleString('en')} calls, SQLite in ${dataDir}, ${os.cpus().length} cores, Node ${process.version}`);
     // Schema, account, user and feed through the app, so everything is as the product writes it.
@@ -97,9 +77,38 @@ async function main() {
     const rawCpuUsPerRow = ((c) => (c.user + c.system) / rawRows)(process.cpuUsage(rawCpu));
     raw.close();
 
-    child = fork(fileURLToPath(import.meta.url), ['--server', dataDir], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-    const port = await new Promise<number>((resolve) => child!.once('message', (m: { port: number }) => resolve(m.port)));
-    const ask = <T>(msg: string) => new Promise<T>((resolve) => child!.once('message', (m: T) => resolve(m)).send(msg));
+    // The serving process: the CLI's `serve` (HTTP API and background workers), with the node flags of `npm start`. A
+    // first run of the CLI brings its bundle up to date, so the build is not part of the server's memory.
+    const root = fileURLToPath(new URL('..', import.meta.url));
+    const bin = path.join(root, 'bin/telltale.mjs');
+    const start = (JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start.split(/\s+/);
+    if (start[0] !== 'node' || start.at(-2) !== 'bin/telltale.mjs' || start.at(-1) !== 'serve') throw new Error(`unexpected start script: ${start.join(' ')}`);
+    const nodeFlags = start.slice(1, -2);
+    const env = { ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('TT_'))), TT_DATA_DIR: dataDir, TT_PORT: '0', TT_LOG_LEVEL: 'silent', TT_DEMO: '0', TT_WEBAPI_RATE_LIMIT: '1000000' };
+    if (spawnSync(process.execPath, [bin, '--help'], { env, stdio: 'ignore' }).status !== 0) throw new Error('bin/telltale.mjs --help failed');
+    const server = spawn(process.execPath, [...nodeFlags, bin, 'serve'], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+    child = server;
+    const port = await new Promise<number>((resolve, reject) => {
+      let out = '';
+      server.stdout!.setEncoding('utf8').on('data', (d: string) => {
+        out += d;
+        const m = /running on http:\/\/[^:]+:(\d+)/.exec(out);
+        if (m) resolve(Number(m[1]));
+      });
+      server.once('exit', (code) => reject(new Error(`telltale serve exited (${code}): ${out}`)));
+    });
+    const pid = server.pid!;
+    type Mem = { peakMb: number; rssMb: number; anonMb: number; fileMb: number; cpuMs: number };
+    const mem = (): Mem => ({ peakMb: procStatus(pid, 'VmHWM'), rssMb: procStatus(pid, 'VmRSS'), anonMb: procStatus(pid, 'RssAnon'), fileMb: procStatus(pid, 'RssFile'), cpuMs: procCpuMs(pid) });
+    // Linux: writing 5 to clear_refs resets the peak RSS (VmHWM) to the current RSS.
+    let peakReset = true;
+    const resetPeak = () => {
+      try {
+        fs.writeFileSync(`/proc/${pid}/clear_refs`, '5');
+      } catch {
+        peakReset = false; // not permitted: the peak then covers the whole process life
+      }
+    };
     const base = `http://127.0.0.1:${port}`;
     const agent = new Agent({ connections: 4 });
     const auth = `Basic ${Buffer.from('bench:bench-password').toString('base64')}`;
@@ -139,9 +148,8 @@ async function main() {
     }
 
     // 3. The CSV feed of every call, streamed; peak RSS of the serving process during it.
-    type Mem = { peakMb: number; rssMb: number; heapMb: number; externalMb: number; cpuMs: number };
-    const before = await ask<Mem>('rss');
-    await ask('reset-peak');
+    const before = mem();
+    resetPeak();
     s = performance.now();
     const res = await request(`${base}/feeds/${feed.id}/2026.csv`, { dispatcher: agent });
     let lines = 0;
@@ -152,7 +160,7 @@ async function main() {
     }
     const feedS = (performance.now() - s) / 1000;
     const rows = lines - 1;
-    const after = await ask<Mem>('rss');
+    const after = mem();
     if (rows !== N) throw new Error(`feed had ${rows} rows, expected ${N}`);
     const feedRate = rows / feedS;
     await agent.close();
@@ -165,11 +173,11 @@ async function main() {
     console.log(`Month summary (by day and status): p50 ${f1(pct(summary, 50))} ms, max ${f1(sumMax)} ms (target <= ${TARGETS.summaryMs} ms: ${sumMax <= TARGETS.summaryMs ? 'met' : 'MISSED'}, ${f1(sumMax / TARGETS.summaryMs)}x of it)`);
     console.log(`CSV feed of all ${rows.toLocaleString('en')} calls: ${f1(feedS)} s, ${Math.round(feedRate).toLocaleString('en')} rows/s, ${f1(bytes / 1048576)} MB (target >= ${TARGETS.feedRowsPerS.toLocaleString('en')} rows/s: ${feedRate >= TARGETS.feedRowsPerS ? 'met' : 'MISSED'}, ${f1(feedRate / TARGETS.feedRowsPerS)}x of it); bare read of the same rows and columns ${Math.round(rawScanRate).toLocaleString('en')} rows/s (feed = ${f1(feedRate / rawScanRate)}x the bare scan)`);
     console.log(`CSV feed CPU: ${f1(((after.cpuMs - before.cpuMs) * 1000) / rows)} µs a row in the serving process (HTTP client excluded); bare read ${f1(rawCpuUsPerRow)} µs a row`);
-    console.log(`Serving process RSS: ${f1(before.rssMb)} MB before the feed, peak ${f1(after.peakMb)} MB during it (target <= ${TARGETS.feedPeakRssMb} MB: ${after.peakMb <= TARGETS.feedPeakRssMb ? 'met' : 'MISSED'}, ${f1(after.peakMb / TARGETS.feedPeakRssMb)}x of it); V8 heap ${f1(before.heapMb)} → ${f1(after.heapMb)} MB, external ${f1(before.externalMb)} → ${f1(after.externalMb)} MB`);
-    // The server exits on 'stop'; wait for that, not for an answer.
+    console.log(`Serving process RSS: ${f1(before.rssMb)} MB before the feed, peak ${f1(after.peakMb)} MB during it${peakReset ? '' : ' (peak of the whole process life: clear_refs not permitted)'} (target <= ${TARGETS.feedPeakRssMb} MB: ${after.peakMb <= TARGETS.feedPeakRssMb ? 'met' : 'MISSED'}, ${f1(after.peakMb / TARGETS.feedPeakRssMb)}x of it); anonymous ${f1(before.anonMb)} → ${f1(after.anonMb)} MB, file-backed ${f1(before.fileMb)} → ${f1(after.fileMb)} MB (\`${['node', ...nodeFlags, 'bin/telltale.mjs serve'].join(' ')}\`, pid ${pid})`);
+    // The server stops on SIGTERM; wait for it to exit.
     await new Promise<void>((resolve) => {
       child!.once('exit', () => resolve());
-      child!.send('stop');
+      child!.kill('SIGTERM');
     });
     child = null;
   } finally {
