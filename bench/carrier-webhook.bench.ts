@@ -14,7 +14,7 @@ const PUBLIC_URL = 'https://telltale.bench.example';
 const TOKEN = 'bench-token';
 const NUMBER = '+61290005001';
 
-const child = spawn(process.execPath, ['--import', 'tsx', new URL('./support/webhook-servers.ts', import.meta.url).pathname], {
+const child = spawn(process.execPath, [...(process.env.BENCH_PROF ? ['--cpu-prof', '--cpu-prof-dir=' + process.env.BENCH_PROF] : []), '--import', 'tsx', new URL('./support/webhook-servers.ts', import.meta.url).pathname], {
   env: { ...process.env, BENCH_PUBLIC_URL: PUBLIC_URL, BENCH_TOKEN: TOKEN, BENCH_NUMBER: NUMBER },
   stdio: ['ignore', 'pipe', 'inherit'],
 });
