@@ -10,6 +10,8 @@ import { TelcoService } from './services/telco.service.ts';
 import { Worker } from './jobs/worker.ts';
 import { CallHooks } from './services/call-hooks.ts';
 import { createReporting, type Reporting } from './services/reporting.module.ts';
+import { SharedWindowLimiter } from './domain/rate-limit.ts';
+import { SqlWindowCounter } from './storage/rate-limit.repository.ts';
 import { CallService } from './services/call.service.ts';
 import { TestCallService } from './services/test-call.service.ts';
 import { callJobs } from './jobs/call.jobs.ts';
@@ -34,6 +36,8 @@ export interface App {
   callHooks: CallHooks;
   /** WebAPI reads, data feeds and their daily uploads, the legacy JSON API. */
   reporting: Reporting;
+  /** The WebAPI's per-user request budget, counted in the database so all API processes share it. */
+  webapiRateLimiter: SharedWindowLimiter;
   /** The telephony edge: carrier webhooks, call records, recordings, finalization. */
   calls: CallService;
   /** Automatic test calls queued when services go live. */
@@ -95,6 +99,11 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   });
   const testCalls = new TestCallService(storage, clock, sandbox, log);
   const reporting = createReporting({ storage, clock, accounts, delivery, config });
+  const webapiRateLimiter = new SharedWindowLimiter(new SqlWindowCounter(storage), config.webapiRateLimit, config.webapiRateWindowSeconds * 1000, (err, context) =>
+    context === 'count'
+      ? log.warn({ err }, 'WebAPI rate limit: the database did not count a request; failing open (counting in this process while the database fails)')
+      : log.warn({ err }, 'WebAPI rate limit: deleting old windows failed'),
+  );
   const worker = new Worker({ telco, delivery, inventory, feedUploads: reporting.feedUploads, log, pollMs: config.workerPollMs, sweepIntervalMs: config.sweepIntervalSeconds * 1000, calls: callJobs(calls, testCalls) });
   return {
     config,
@@ -108,6 +117,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     worker,
     callHooks,
     reporting,
+    webapiRateLimiter,
     calls,
     testCalls,
     sandbox,

@@ -30,7 +30,7 @@ const USAGE = `Usage: telltale <command> [options]
 ${SIM_USAGE}
   feed create --client-id N --auth basic|digest|ip [--username U --password P] [--allow CIDR …] [--name S]
               [--upload-kind http_put|sftp|folder --upload-target T --upload-time HH:MM [--upload-format csv|json|xml]
-               [--upload-username U --upload-password P]] [--json]
+               [--upload-username U --upload-password P [--upload-host-key SHA256:…]]] [--json]
                                  Create a data feed; --json prints its id and url
   feed list --client-id N [--json]
   legacy-key create --client-id N [--account-id LOGIN] [--json]
@@ -210,6 +210,7 @@ async function admin(app: App, command: string, sub: string | undefined, rest: s
         'upload-format': { type: 'string' },
         'upload-username': { type: 'string' },
         'upload-password': { type: 'string' },
+        'upload-host-key': { type: 'string' },
         json: { type: 'boolean' },
       });
       const clientId = requiredInt(values['client-id'], '--client-id');
@@ -221,6 +222,7 @@ async function admin(app: App, command: string, sub: string | undefined, rest: s
             format: values['upload-format'] as 'csv' | 'json' | 'xml' | undefined,
             username: values['upload-username'] as string | undefined,
             password: values['upload-password'] as string | undefined,
+            host_key: values['upload-host-key'] as string | undefined,
           }
         : null;
       const feed = await app.reporting.feeds.createFeed(clientId, {

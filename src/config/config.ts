@@ -29,7 +29,7 @@ export const CONFIG_VARIABLES = {
   TT_SIGNALWIRE_SIGNING_KEY: { default: '', doc: 'SignalWire signing key that signs its webhooks (X-SignalWire-Signature); /carrier/signalwire/* exists only when it is set.' },
   TT_TELNYX_PUBLIC_KEY: { default: '', doc: 'Telnyx account public key (base64 Ed25519, 32 bytes) that verifies its TeXML webhooks; /carrier/telnyx/* exists only when it is set.' },
   TT_CALL_GRACE_SECONDS: { default: '120', doc: 'Seconds after a call ends to wait for late data (recordings) before finalizing it anyway.' },
-  TT_WEBAPI_RATE_LIMIT: { default: '600', doc: 'WebAPI requests one user may make per rate-limit window (counted per API process).' },
+  TT_WEBAPI_RATE_LIMIT: { default: '600', doc: 'WebAPI requests one user may make per rate-limit window, counted in the database across all API processes (fails open if the database cannot count).' },
   TT_WEBAPI_RATE_WINDOW_SECONDS: { default: '60', doc: 'Length of the WebAPI rate-limit window in seconds.' },
   TT_LEGACY_TOKEN_TTL_SECONDS: { default: '86400', doc: 'How long a legacy JSON API session token (from signIn) stays valid.' },
 } as const;

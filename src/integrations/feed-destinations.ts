@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Readable } from 'node:stream';
@@ -57,14 +58,41 @@ export async function putToUrl(url: string, file: FeedFile, opts: { allowPrivate
   }
 }
 
-async function connect(opts: { host: string; port: number; username: string; password: string; timeoutMs: number }): Promise<Client> {
+/** A host key's fingerprint as OpenSSH prints it: `SHA256:` and the base64 SHA-256 of the raw key blob, without `=` padding. */
+export function sshFingerprint(keyBlob: Buffer): string {
+  return `SHA256:${createHash('sha256').update(keyBlob).digest('base64').replace(/=+$/, '')}`;
+}
+
+/** The server presented another host key than the one expected: nothing was sent (not even the password). */
+export class HostKeyMismatch extends Error {}
+
+async function connect(opts: { host: string; port: number; username: string; password: string; timeoutMs: number; hostKey: string | null }): Promise<{ client: Client; fingerprint: string }> {
   // Loaded on first use: most processes never upload over SFTP, and ssh2 is not small.
   const { default: ssh2 } = await import('ssh2');
   return new Promise((resolve, reject) => {
     const c = new ssh2.Client();
-    c.once('ready', () => resolve(c));
-    c.once('error', reject);
-    c.connect({ host: opts.host, port: opts.port, username: opts.username, password: opts.password, readyTimeout: opts.timeoutMs });
+    let presented: string | null = null;
+    c.once('ready', () => resolve({ client: c, fingerprint: presented! }));
+    // `on`, not `once`: a connection can emit more than one error (e.g. after ready, mid-upload); an unheard one would
+    // kill the process. Only the first settles this promise; later ones fail the transfer through its own streams.
+    c.on('error', (err) => {
+      if (opts.hostKey && presented && presented !== opts.hostKey) {
+        reject(new HostKeyMismatch(`host key mismatch: ${opts.host}:${opts.port} presented ${presented}, expected ${opts.hostKey}; not connecting (a changed server key, or someone in between)`));
+      } else reject(err);
+    });
+    c.connect({
+      host: opts.host,
+      port: opts.port,
+      username: opts.username,
+      password: opts.password,
+      readyTimeout: opts.timeoutMs,
+      // Without hostHash ssh2 hands over the raw key blob, which is what OpenSSH fingerprints. This runs during key
+      // exchange, before authentication: a refused key never sees the password.
+      hostVerifier: (key: Buffer) => {
+        presented = sshFingerprint(key);
+        return opts.hostKey === null || presented === opts.hostKey;
+      },
+    });
   });
 }
 
@@ -72,11 +100,21 @@ const sftpOf = (c: Client) => new Promise<SFTPWrapper>((resolve, reject) => c.sf
 const rename = (s: SFTPWrapper, a: string, b: string) => new Promise<void>((resolve, reject) => s.rename(a, b, (err) => (err ? reject(err) : resolve())));
 const unlink = (s: SFTPWrapper, p: string) => new Promise<void>((resolve) => s.unlink(p, () => resolve()));
 
-/** SFTP upload: written as `.part`, then renamed over the final name. */
-export async function uploadSftp(target: URL, file: FeedFile, creds: { username: string; password: string; timeoutMs: number }): Promise<OutboundResult> {
+/**
+ * SFTP upload: written as `.part`, then renamed over the final name. With `hostKey` only a server presenting that key
+ * (fingerprint `SHA256:…`) is talked to; without, `firstUse` gets the presented fingerprint once logged in, before any
+ * data is written, to pin it (trust on first use; it throws to stop the upload).
+ */
+export async function uploadSftp(
+  target: URL,
+  file: FeedFile,
+  creds: { username: string; password: string; timeoutMs: number; hostKey: string | null; firstUse?: (fingerprint: string) => Promise<void> },
+): Promise<OutboundResult> {
   let client: Client | null = null;
   try {
-    client = await connect({ host: target.hostname, port: Number(target.port || 22), username: creds.username, password: creds.password, timeoutMs: creds.timeoutMs });
+    const conn = await connect({ host: target.hostname, port: Number(target.port || 22), username: creds.username, password: creds.password, timeoutMs: creds.timeoutMs, hostKey: creds.hostKey });
+    client = conn.client;
+    if (!creds.hostKey) await creds.firstUse?.(conn.fingerprint);
     const sftp = await sftpOf(client);
     const dir = decodeURIComponent(target.pathname || '/');
     const final = path.posix.join(dir, file.name);

@@ -3,7 +3,7 @@ import type { Clock } from '../domain/clock.ts';
 import { FEED_CONTENT_TYPES, type FeedFormat } from '../domain/feed-output.ts';
 import { nextLocalTime } from '../domain/report-time.ts';
 import type { OutboundResult } from '../integrations/http-sender.ts';
-import { putToUrl, uploadSftp, writeToFolder, type FeedFile } from '../integrations/feed-destinations.ts';
+import { HostKeyMismatch, putToUrl, uploadSftp, writeToFolder, type FeedFile } from '../integrations/feed-destinations.ts';
 import type { Storage } from '../storage/database.ts';
 import type { DeliveryRow } from '../storage/delivery.repository.ts';
 import * as accounts from '../storage/account.repository.ts';
@@ -91,7 +91,18 @@ export class FeedUploadService {
     const target = (f.upload_target ?? '').replace(/\{date\}/g, day);
     if (f.upload_kind === 'folder') return writeToFolder(target, file);
     if (f.upload_kind === 'http_put') return putToUrl(target, file, { allowPrivateUrls: this.opts.allowPrivateUrls, timeoutMs: this.opts.timeoutMs });
-    return uploadSftp(new URL(target), file, { username: f.upload_username ?? '', password: f.upload_password ?? '', timeoutMs: this.opts.timeoutMs });
+    return uploadSftp(new URL(target), file, {
+      username: f.upload_username ?? '',
+      password: f.upload_password ?? '',
+      timeoutMs: this.opts.timeoutMs,
+      // Configured by the user, or pinned by an earlier upload (trust on first use).
+      hostKey: f.upload_host_key,
+      firstUse: async (fingerprint) => {
+        const pinned = await feeds.pinUploadHostKey(this.storage.db, f.id, fingerprint, this.clock.now().toISOString());
+        // Another upload of this feed pinned a different key in the meantime: this server is not that one.
+        if (pinned !== fingerprint) throw new HostKeyMismatch(`host key mismatch: ${new URL(target).host} presented ${fingerprint}, expected ${pinned ?? '(none)'}; not uploading`);
+      },
+    });
   };
 
   listUploads(feedId: string) {

@@ -31,7 +31,12 @@ export interface UploadIn {
   format?: FeedFormat;
   username?: string;
   password?: string;
+  /** sftp only: the server's host key fingerprint as OpenSSH prints it (`SHA256:<base64, no padding>`); unset = trust on first use */
+  host_key?: string;
 }
+
+/** An OpenSSH SHA-256 host key fingerprint: 32 bytes in base64 without padding (43 characters, the last holding 2 spare zero bits). */
+export const SSH_FINGERPRINT_RE = /^SHA256:[A-Za-z0-9+/]{42}[AEIMQUYcgkosw048]$/;
 
 export interface FeedIn {
   name?: string;
@@ -52,7 +57,17 @@ export interface FeedView {
   allow: string[];
   url: string;
   urls: Record<string, string>;
-  upload: { kind: string; target: string; time: string; format: string; username: string | null; next_at: string | null } | null;
+  upload: {
+    kind: string;
+    target: string;
+    time: string;
+    format: string;
+    username: string | null;
+    /** sftp: the fingerprint the server must present (configured, or pinned on first use); null = not pinned yet */
+    host_key: string | null;
+    host_key_source: 'configured' | 'first_use' | null;
+    next_at: string | null;
+  } | null;
   created_at: string;
 }
 
@@ -130,7 +145,16 @@ export class FeedService {
       url: `${base}/latest.json`,
       urls: { latest: `${base}/latest.{json|csv|xml}`, year: `${base}/{YYYY}.{ext}`, month: `${base}/{YYYY}/{MM}.{ext}`, day: `${base}/{YYYY}/{MM}/{DD}.{ext}` },
       upload: f.upload_kind
-        ? { kind: f.upload_kind, target: f.upload_target!, time: f.upload_time!, format: f.upload_format ?? 'csv', username: f.upload_username, next_at: f.upload_next_at }
+        ? {
+            kind: f.upload_kind,
+            target: f.upload_target!,
+            time: f.upload_time!,
+            format: f.upload_format ?? 'csv',
+            username: f.upload_username,
+            host_key: f.upload_host_key ?? null,
+            host_key_source: (f.upload_host_key ? (f.upload_host_key_source ?? 'configured') : null) as 'configured' | 'first_use' | null,
+            next_at: f.upload_next_at,
+          }
         : null,
       created_at: f.created_at,
     };
@@ -178,6 +202,8 @@ export class FeedService {
       upload_time: upload?.time ?? null,
       upload_username: upload?.username ?? null,
       upload_password: upload?.password ?? null,
+      upload_host_key: upload?.host_key ?? null,
+      upload_host_key_source: upload?.host_key ? 'configured' : null,
       upload_next_at: upload ? nextLocalTime(account.timezone, upload.time, now).toISOString() : null,
       created_at: now.toISOString(),
       updated_at: now.toISOString(),
@@ -201,6 +227,11 @@ export class FeedService {
       if (!url || url.protocol !== 'sftp:' || !url.hostname) throw fieldError('upload.target', 'must be sftp://host[:port]/folder');
       if (!u.username) throw fieldError('upload.username', 'is required for sftp');
       if (!u.password) throw fieldError('upload.password', 'is required for sftp');
+      if (u.host_key !== undefined && u.host_key !== null && !SSH_FINGERPRINT_RE.test(u.host_key)) {
+        throw fieldError('upload.host_key', 'must be the server\'s SHA-256 host key fingerprint as OpenSSH prints it: SHA256: then 43 base64 characters, no padding (ssh-keygen -lf <host key file>, or ssh-keyscan <host> | ssh-keygen -lf -)');
+      }
+    } else if (u.host_key !== undefined && u.host_key !== null) {
+      throw fieldError('upload.host_key', 'is only used with kind sftp');
     }
     if (u.kind === 'folder' && !t.startsWith('/')) throw fieldError('upload.target', 'must be an absolute folder path');
     return u;

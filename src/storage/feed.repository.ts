@@ -29,6 +29,16 @@ export function updateFeed(db: Executor, id: string, patch: Partial<Omit<FeedRow
   return db.updateTable('feeds').set(patch).where('id', '=', id).execute();
 }
 
+/**
+ * Trust on first use: pins an SFTP upload's host key fingerprint unless one is set already (the first connection wins
+ * a race); returns the fingerprint the feed holds afterwards.
+ */
+export async function pinUploadHostKey(db: Executor, id: string, fingerprint: string, now: string): Promise<string | null> {
+  await db.updateTable('feeds').set({ upload_host_key: fingerprint, upload_host_key_source: 'first_use', updated_at: now }).where('id', '=', id).where('upload_host_key', 'is', null).execute();
+  const row = await db.selectFrom('feeds').select('upload_host_key').where('id', '=', id).executeTakeFirst();
+  return row?.upload_host_key ?? null;
+}
+
 /** Feeds whose daily upload is due. */
 export function dueUploads(db: Executor, now: string, limit: number): Promise<FeedRow[]> {
   return db.selectFrom('feeds').selectAll().where('upload_next_at', '<=', now).orderBy('upload_next_at').limit(limit).execute();

@@ -185,6 +185,16 @@ export interface Database {
   legacy_tokens: LegacyTokenTable;
   evaluation_questions: EvaluationQuestionTable;
   call_evaluations: CallEvaluationTable;
+  rate_limits: RateLimitTable;
+}
+
+/** Requests counted per key and fixed window, shared by every API process (migration 008). */
+export interface RateLimitTable {
+  /** what is limited and for whom, e.g. `webapi:user:<id>` */
+  key: string;
+  /** epoch milliseconds */
+  window_start: number;
+  used: number;
 }
 
 /** One attempt at a delivery (migration 004): the delivery log. */
@@ -314,6 +324,10 @@ export interface FeedTable {
   upload_username: string | null;
   upload_password: string | null;
   upload_next_at: Ts | null;
+  /** the SFTP server's host key fingerprint, `SHA256:<base64>` (migration 007) */
+  upload_host_key: string | null;
+  /** configured (set by the user) | first_use (pinned by the first successful connection) | null */
+  upload_host_key_source: string | null;
   created_at: Ts;
   updated_at: Ts;
 }

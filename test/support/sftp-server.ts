@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import ssh2, { type Connection } from 'ssh2';
@@ -5,22 +6,49 @@ import ssh2, { type Connection } from 'ssh2';
 const { Server, utils } = ssh2;
 const { STATUS_CODE } = utils.sftp;
 
+/** The OpenSSH SHA-256 fingerprint of a public key line (`ssh-ed25519 AAAA… comment`), computed from the line itself. */
+export function fingerprintOfPublicLine(line: string): string {
+  const blob = Buffer.from(line.trim().split(/\s+/)[1], 'base64');
+  return `SHA256:${createHash('sha256').update(blob).digest('base64').replace(/=+$/, '')}`;
+}
+
 /**
  * A real SFTP server (ssh2's Server) for tests, storing files under `root`: password auth, and the requests an
- * uploader needs (open for write, write, close, rename, remove, realpath, stat).
+ * uploader needs (open for write, write, close, rename, remove, realpath, stat). It has a fresh ed25519 host key;
+ * `restart({ newHostKey: true })` brings it back on the same port with another one (a replaced server, or a man in
+ * the middle).
  */
 export class TestSftpServer {
   private server: InstanceType<typeof Server>;
   port = 0;
   logins: string[] = [];
+  /** every authentication request the server saw (method:username), successful or not */
+  authAttempts: string[] = [];
+  /** the host key's public line, OpenSSH format */
+  publicKey = '';
 
   constructor(
     readonly root: string,
     readonly username: string,
     readonly password: string,
   ) {
-    const hostKey = utils.generateKeyPairSync('ed25519').private;
-    this.server = new Server({ hostKeys: [hostKey] }, (client: Connection) => this.onClient(client));
+    this.server = this.newServer();
+  }
+
+  private privateKey = '';
+
+  private newServer(newHostKey = true): InstanceType<typeof Server> {
+    if (newHostKey) {
+      const pair = utils.generateKeyPairSync('ed25519');
+      this.publicKey = pair.public;
+      this.privateKey = pair.private;
+    }
+    return new Server({ hostKeys: [this.privateKey] }, (client: Connection) => this.onClient(client));
+  }
+
+  /** The host key's fingerprint as OpenSSH prints it. */
+  get fingerprint(): string {
+    return fingerprintOfPublicLine(this.publicKey);
   }
 
   private local(p: string): string {
@@ -31,6 +59,7 @@ export class TestSftpServer {
   private onClient(client: Connection) {
     client.on('error', () => undefined);
     client.on('authentication', (ctx) => {
+      this.authAttempts.push(`${ctx.method}:${ctx.username}`);
       if (ctx.method === 'password' && ctx.username === this.username && ctx.password === this.password) {
         this.logins.push(ctx.username);
         ctx.accept();
@@ -97,9 +126,19 @@ export class TestSftpServer {
   }
 
   async start(): Promise<this> {
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', () => resolve()));
+    await new Promise<void>((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(this.port, '127.0.0.1', () => resolve());
+    });
     this.port = (this.server.address() as { port: number }).port;
     return this;
+  }
+
+  /** Stops and listens again on the same port; with newHostKey, under a freshly generated host key. */
+  async restart(opts: { newHostKey: boolean }): Promise<void> {
+    await this.close();
+    this.server = this.newServer(opts.newHostKey);
+    await this.start();
   }
 
   close(): Promise<void> {

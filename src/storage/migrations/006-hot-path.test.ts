@@ -20,7 +20,10 @@ for (const dialect of DIALECTS) {
         assert.equal(to005.error, undefined);
         for (let i = 1; i <= 3; i++) assert.equal(await repo.insertEvent(storage.db, event(i)), true);
         await repo.insertSession(storage.db, { call_id: 41, carrier: 'sandbox', carrier_call_id: 'CAmig', plan: '{"p":1}', test_call_id: null, finalize_after: '2026-01-01T04:00:00.000Z', finalized: 0 });
-        assert.deepEqual(await migrate(storage), ['006-hot-path']);
+        const to006 = await migrator.migrateTo('006-hot-path');
+        assert.equal(to006.error, undefined);
+        assert.deepEqual(to006.results?.map((r) => r.migrationName), ['006-hot-path']);
+        await migrate(storage);
 
         const events = await repo.eventsOfCall(storage.db, 'sandbox', 'CAmig');
         assert.deepEqual(events.map((e) => JSON.parse(e.data).n).sort(), [1, 2, 3]);

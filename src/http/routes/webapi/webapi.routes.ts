@@ -5,11 +5,11 @@ import { rateLimitHook } from '../../rate-limit.ts';
 import { webapiCallsRoutes } from './calls.routes.ts';
 import { webapiReportsRoutes } from './reports.routes.ts';
 
-/** The reporting WebAPI under `/webapi/v1`: HTTP Basic (+ `client_id`), a per-user rate limit, calls, summaries, feeds. */
+/** The reporting WebAPI under `/webapi/v1`: HTTP Basic (+ `client_id`), a per-user rate limit (shared by all API processes), calls, summaries, feeds. */
 export async function webapiReportingRoutes(fastify: FastifyInstance, opts: { app: App }) {
   const { app } = opts;
   fastify.addHook('onRequest', authenticateUser(app.accounts));
-  fastify.addHook('onRequest', rateLimitHook({ limit: app.config.webapiRateLimit, windowSeconds: app.config.webapiRateWindowSeconds, clock: app.clock }));
+  fastify.addHook('onRequest', rateLimitHook({ limiter: app.webapiRateLimiter, scope: 'webapi', clock: app.clock }));
   fastify.addHook('preHandler', requireAccount(app.accounts));
   await fastify.register(webapiCallsRoutes, { app });
   await fastify.register(webapiReportsRoutes, { app });

@@ -112,6 +112,14 @@ export const FeedIn = Type.Object(
             format: Type.Optional(Type.String({ enum: ['json', 'csv', 'xml'], description: 'Default csv.' })),
             username: Type.Optional(Type.String({ maxLength: 200 })),
             password: Type.Optional(Type.String({ maxLength: 200 })),
+            host_key: Type.Optional(
+              Type.String({
+                maxLength: 100,
+                pattern: '^SHA256:[A-Za-z0-9+/]{42}[AEIMQUYcgkosw048]$',
+                description:
+                  'sftp only: the server’s host key fingerprint as OpenSSH prints it, `SHA256:` and 43 base64 characters without padding (`ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub` on the server, or `ssh-keyscan host | ssh-keygen -lf -`). Uploads then talk only to a server presenting that key. Left out: trust on first use, the first successful upload pins the key the server presents and later uploads must match it. A mismatch fails the attempt before the password is sent (retried, then dead-lettered, like any failed upload).',
+              }),
+            ),
           },
           { additionalProperties: false },
         ),
@@ -132,7 +140,16 @@ export const FeedOut = Type.Object({
   url: Type.String(),
   urls: Type.Record(Type.String(), Type.String()),
   upload: Type.Union([
-    Type.Object({ kind: Type.String(), target: Type.String(), time: Type.String(), format: Type.String(), username: Type.Union([Type.String(), Type.Null()]), next_at: Type.Union([Type.String(), Type.Null()]) }),
+    Type.Object({
+      kind: Type.String(),
+      target: Type.String(),
+      time: Type.String(),
+      format: Type.String(),
+      username: Type.Union([Type.String(), Type.Null()]),
+      host_key: Type.Union([Type.String(), Type.Null()], { description: 'sftp: the host key fingerprint uploads require (`SHA256:…`), configured or pinned on first use; null until the first successful upload pins one.' }),
+      host_key_source: Type.Union([Type.String({ enum: ['configured', 'first_use'] }), Type.Null()], { description: '`configured` (set with the feed) or `first_use` (pinned by the first successful connection).' }),
+      next_at: Type.Union([Type.String(), Type.Null()]),
+    }),
     Type.Null(),
   ]),
   created_at: Type.String(),
