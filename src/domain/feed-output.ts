@@ -38,16 +38,26 @@ export class FeedWriter {
   ) {}
 
   /**
-   * Adds a batch of calls read as FeedRows; returns a chunk of the body once one is full. CSV is written straight
-   * into bytes without record objects (the hot path); JSON and XML go through feedRecord().
+   * Adds a batch of calls read as FeedRows (or, for CSV, stored lines); returns a chunk of the body once one is full.
+   * CSV is written straight into bytes without record objects (the hot path); JSON and XML go through feedRecord().
    */
-  push(rows: FeedRow[]): Buffer | null {
+  push(rows: readonly (FeedRow | string)[]): Buffer | null {
     if (this.format === 'csv') {
       const csv = (this.csv ??= new FeedCsvBytes(this.publicUrl, this.chunkBytes));
-      for (let i = 0; i < rows.length; i++) csv.row(rows[i]);
+      for (let i = 0; i < rows.length; i++) {
+        const r = rows[i];
+        // A string is the call's stored CSV line (feedCsvLine(), issue #5): copied as it is.
+        if (typeof r === 'string') csv.line(r);
+        else csv.row(r);
+      }
       return csv.length >= this.chunkBytes ? csv.take() : null;
     }
-    const s = this.records(rows.map((r) => feedRecord(feedCallFromRow(r), this.publicUrl)));
+    const s = this.records(
+      rows.map((r) => {
+        if (typeof r === 'string') throw new Error(`a stored CSV line cannot be written as ${this.format}`);
+        return feedRecord(feedCallFromRow(r), this.publicUrl);
+      }),
+    );
     this.parts.push(s);
     this.size += s.length;
     return this.size >= this.chunkBytes ? this.flush() : null;

@@ -6,6 +6,7 @@ import type { Clock } from '../domain/clock.ts';
 import { newId, newToken } from '../domain/ids.ts';
 import { parseNumber } from '../domain/phone.ts';
 import { callerGeo, classifyCaller } from '../domain/caller-geo.ts';
+import { feedLineColumns } from '../domain/call-report.ts';
 import { buildCallPlan, continuation, type CallPlan, type Step, type StepResult } from '../telephony/call-plan.ts';
 import { eventKey, type EdgeEvent } from '../telephony/call-events.ts';
 import { reduceCall, type StoredEvent } from '../telephony/call-record.ts';
@@ -453,6 +454,8 @@ export class CallService {
       delete patch.state;
       if (Object.keys(patch).length) {
         patch.updated_at = now.toISOString();
+        // The stored CSV feed line follows the row (written by the same UPDATE; migration 009's trigger would clear it).
+        Object.assign(patch, feedLineColumns({ ...call, ...patch }, this.opts.publicUrl));
         await st.updateCall(callId, patch);
         this.opts.log.info({ call: callId, fields: Object.keys(patch) }, 'finalized call updated by late data');
       }
@@ -462,6 +465,8 @@ export class CallService {
       patch.state = 'finalized';
       patch.finalized_at = now.toISOString();
       patch.updated_at = now.toISOString();
+      // The call's CSV feed line, stored by the finalizing UPDATE itself (issue #5: feeds copy it instead of formatting).
+      Object.assign(patch, feedLineColumns({ ...call, ...patch }, this.opts.publicUrl));
       await st.updateCall(callId, patch);
       const row = { ...call, ...patch } as repo.CallRow;
       await this.hooks.callFinalized(tx, row);

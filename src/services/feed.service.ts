@@ -11,6 +11,7 @@ import type { Storage } from '../storage/database.ts';
 import * as accounts from '../storage/account.repository.ts';
 import * as feeds from '../storage/feed.repository.ts';
 import * as reports from '../storage/report.repository.ts';
+import { feedLineKey } from '../domain/call-report.ts';
 import { streamFeedRows } from '../storage/feed-stream.repository.ts';
 import type { CallFilter } from '../storage/report.repository.ts';
 import { parseFilterNumber, parseStatuses } from './reporting.service.ts';
@@ -341,7 +342,9 @@ export class FeedService {
   async *contentBytes(f: feeds.FeedRow, filter: CallFilter, format: FeedFormat): AsyncGenerator<Buffer> {
     const w = new FeedWriter(format, this.opts.publicUrl);
     yield Buffer.from(w.head(), 'utf8');
-    for await (const batch of streamFeedRows(this.storage, this.opts.sqliteFile ?? null, Number(f.client_id), filter)) {
+    // CSV: calls with a current stored line (issue #5) come as that line, the others as rows formatted live.
+    const lineKey = format === 'csv' ? feedLineKey(this.opts.publicUrl) : undefined;
+    for await (const batch of streamFeedRows(this.storage, this.opts.sqliteFile ?? null, Number(f.client_id), filter, undefined, lineKey)) {
       const chunk = w.push(batch);
       if (chunk) yield chunk;
     }

@@ -14,6 +14,7 @@ import * as m005 from './migrations/005-reporting.ts';
 import * as m006 from './migrations/006-hot-path.ts';
 import * as m007 from './migrations/007-sftp-host-key.ts';
 import * as m008 from './migrations/008-rate-limits.ts';
+import * as m009 from './migrations/009-feed-lines.ts';
 
 export type Dialect = 'sqlite' | 'postgres';
 export type Db = Kysely<Database>;
@@ -39,6 +40,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '006-hot-path': m006,
   '007-sftp-host-key': m007,
   '008-rate-limits': m008,
+  '009-feed-lines': m009,
 };
 
 class StaticMigrations implements MigrationProvider {

@@ -143,6 +143,9 @@ export interface DeliveryTable {
 /** The `calls` table: a CallRecord whose numeric id the database assigns. */
 export interface CallTable extends Omit<CallRecord, 'id'> {
   id: Generated<number>;
+  /** The call's CSV feed record as stored at finalization, and what it depends on outside the row (migration 009; optional so older row literals still type). Never shown by the APIs. */
+  feed_csv?: string | null;
+  feed_csv_key?: string | null;
 }
 
 export interface SmsMessageTable {
