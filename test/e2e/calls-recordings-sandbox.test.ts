@@ -2,7 +2,7 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { DIALECTS } from '../support/dialects.ts';
 import { basic, buildTestApp, type TestApp } from '../support/app.ts';
-import { accountWithUser, callRow, liveService } from '../support/calls.ts';
+import { accountWithUser, callRow, liveService, voicemailWithRecording } from '../support/calls.ts';
 import { ManualClock } from '../../src/domain/clock.ts';
 import { wavDurationSec } from '../../src/telephony/sandbox/wav.ts';
 import type { CallRow } from '../../src/services/call-hooks.ts';
@@ -125,12 +125,7 @@ for (const dialect of DIALECTS) {
       try {
         media.respond = () => 503;
         const sid = 'CArecretry';
-        const send = (path: string, p: Record<string, string>) => t.app.sandbox.send(`${t.config.publicUrl}/carrier/twilio/${path}`, { AccountSid: SANDBOX_ACCOUNT_SID, CallSid: sid, ...p });
-        assert.equal((await send('voice', { From: '+61290088888', To: '+61290003001', CallStatus: 'ringing' })).status, 200);
-        const rec = { RecordingSid: 'RE0000000512345678901234567890ab', RecordingUrl: `${media.url}/media/RE1`, RecordingDuration: '5', RecordingStatus: 'completed' };
-        await send('record?step=1', { ...rec, Digits: 'hangup' });
-        await send('recording?step=1&kind=voicemail', rec);
-        await send('status', { CallStatus: 'completed', CallDuration: '9' });
+        await voicemailWithRecording(t.app, t.config.publicUrl, { callSid: sid, to: '+61290003001', from: '+61290088888', recordingSid: 'RE0000000512345678901234567890ab', mediaUrl: `${media.url}/media/RE1`, seconds: 5 });
         let call = await callRow(t.app, sid);
         assert.equal(call.state, 'ended');
         assert.equal(call.has_audio, 0);
@@ -154,12 +149,7 @@ for (const dialect of DIALECTS) {
       try {
         media.respond = () => 503;
         const sid = 'CAreclate';
-        const send = (path: string, p: Record<string, string>) => t.app.sandbox.send(`${t.config.publicUrl}/carrier/twilio/${path}`, { AccountSid: SANDBOX_ACCOUNT_SID, CallSid: sid, ...p });
-        assert.equal((await send('voice', { From: '+61290088888', To: '+61290003001', CallStatus: 'ringing' })).status, 200);
-        const rec = { RecordingSid: 'RE0000000612345678901234567890ab', RecordingUrl: `${media.url}/media/RE2`, RecordingDuration: '6', RecordingStatus: 'completed' };
-        await send('record?step=1', { ...rec, Digits: 'hangup' });
-        await send('recording?step=1&kind=voicemail', rec);
-        await send('status', { CallStatus: 'completed', CallDuration: '10' });
+        await voicemailWithRecording(t.app, t.config.publicUrl, { callSid: sid, to: '+61290003001', from: '+61290088888', recordingSid: 'RE0000000612345678901234567890ab', mediaUrl: `${media.url}/media/RE2`, seconds: 6 });
         // The media keeps failing past the grace window: the call is finalized without its recording.
         clock.advance(61_000);
         await t.app.worker.drain();

@@ -5,7 +5,7 @@ import pino from 'pino';
 import { DIALECTS } from '../support/dialects.ts';
 import { buildTestApp, makeAccount, type TestApp } from '../support/app.ts';
 import { insertReportCalls } from '../support/report-factory.ts';
-import { accountWithUser, callRow, liveService } from '../support/calls.ts';
+import { accountWithUser, callRow, liveService, voicemailWithRecording } from '../support/calls.ts';
 import { Receiver } from '../support/receiver.ts';
 import { ManualClock } from '../../src/domain/clock.ts';
 import { FEED_CALL_COLUMNS, feedCallFromRow, feedCsvLine, feedLineKey, feedRecord, feedRowFromCall } from '../../src/domain/call-report.ts';
@@ -13,7 +13,7 @@ import { FeedWriter } from '../../src/domain/feed-output.ts';
 import { streamFeedRows, type FeedLineStats } from '../../src/storage/feed-stream.repository.ts';
 import { createApp } from '../../src/app.ts';
 import { buildServer } from '../../src/http/server.ts';
-import { loadConfig, SANDBOX_ACCOUNT_SID } from '../../src/config/config.ts';
+import { loadConfig } from '../../src/config/config.ts';
 import type { App } from '../../src/app.ts';
 
 const PUBLIC_URL = 'https://tt.example/base';
@@ -255,12 +255,7 @@ for (const dialect of DIALECTS) {
       try {
         media.respond = () => 503;
         const sid = 'CAfeedlate';
-        const send = (path: string, p: Record<string, string>) => t.app.sandbox.send(`${t.config.publicUrl}/carrier/twilio/${path}`, { AccountSid: SANDBOX_ACCOUNT_SID, CallSid: sid, ...p });
-        assert.equal((await send('voice', { From: '+61290088888', To: '+61290003001', CallStatus: 'ringing' })).status, 200);
-        const rec = { RecordingSid: 'RE0000000612345678901234567890cd', RecordingUrl: `${media.url}/media/RE3`, RecordingDuration: '6', RecordingStatus: 'completed' };
-        await send('record?step=1', { ...rec, Digits: 'hangup' });
-        await send('recording?step=1&kind=voicemail', rec);
-        await send('status', { CallStatus: 'completed', CallDuration: '10' });
+        await voicemailWithRecording(t.app, t.config.publicUrl, { callSid: sid, to: '+61290003001', from: '+61290088888', recordingSid: 'RE0000000612345678901234567890cd', mediaUrl: `${media.url}/media/RE3`, seconds: 6 });
         clock.advance(61_000);
         await t.app.worker.drain();
         let call = await callRow(t.app, sid);
