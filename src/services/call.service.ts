@@ -155,12 +155,17 @@ export class CallService {
     return this.opts.mode === 'sandbox' && accountSid === this.opts.credentials.accountSid && flavour.name === 'twilio' ? 'sandbox' : flavour.name;
   }
 
+  /** The credentials a flavour's webhooks are verified with: Twilio's by default; a flavour without any is refused. */
+  private credentialsOf(flavour: TwimlFlavour): FlavourCredentials {
+    return this.opts.credentialsFor?.[flavour.name] ?? (flavour.name === 'twilio' ? this.opts.credentials : { accountSid: '', authToken: '' });
+  }
+
   /** One request from a Twilio-style carrier: verified, stored raw, ingested; answers TwiML (403 when the signature is wrong). */
   async handle(flavour: TwimlFlavour, kind: TwimlKind, req: CarrierHttpRequest): Promise<CarrierHttpResponse> {
     const params = new URLSearchParams(req.rawBody);
     const list = [...params];
     const now = this.clock.now();
-    if (!flavour.verify({ url: this.opts.publicUrl + req.url, headers: req.headers, params: list, rawBody: req.rawBody, nowMs: now.getTime() }, this.opts.credentialsFor?.[flavour.name] ?? (flavour.name === 'twilio' ? this.opts.credentials : { accountSid: '', authToken: '' }))) {
+    if (!flavour.verify({ url: this.opts.publicUrl + req.url, headers: req.headers, params: list, rawBody: req.rawBody, nowMs: now.getTime() }, this.credentialsOf(flavour))) {
       this.opts.log.warn({ carrier: flavour.name, kind, url: req.url }, 'carrier request refused: missing or wrong signature');
       return { status: 403, contentType: 'text/plain; charset=utf-8', body: 'invalid signature' };
     }
