@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { parseSecretKey } from '../domain/secret-box.ts';
 
 /** Every TT_* variable Telltale reads, with its default and a one-line meaning (kept in step with config.example.env by a test). */
 export const CONFIG_VARIABLES = {
@@ -32,6 +33,7 @@ export const CONFIG_VARIABLES = {
   TT_WEBAPI_RATE_LIMIT: { default: '600', doc: 'WebAPI requests one user may make per rate-limit window, counted in the database across all API processes (fails open if the database cannot count).' },
   TT_WEBAPI_RATE_WINDOW_SECONDS: { default: '60', doc: 'Length of the WebAPI rate-limit window in seconds.' },
   TT_LEGACY_TOKEN_TTL_SECONDS: { default: '86400', doc: 'How long a legacy JSON API session token (from signIn) stays valid.' },
+  TT_SECRET_KEY: { default: '', doc: 'Server key (32 random bytes, base64: openssl rand -base64 32) that encrypts feed upload passwords at rest; sandbox without it: a key generated once into TT_DATA_DIR/secret-key; production without it: upload passwords are refused.' },
 } as const;
 
 export type ConfigVariable = keyof typeof CONFIG_VARIABLES;
@@ -74,6 +76,8 @@ export interface Config {
   readonly webapiRateLimit: number;
   readonly webapiRateWindowSeconds: number;
   readonly legacyTokenTtlSeconds: number;
+  /** TT_SECRET_KEY decoded (32 bytes), or null when unset. */
+  readonly secretKey: Buffer | null;
 }
 
 export class ConfigError extends Error {
@@ -150,6 +154,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     problems.push('TT_TELNYX_PUBLIC_KEY: must be the base64 of a 32-byte Ed25519 public key (44 characters ending in =), as the Telnyx portal shows it');
   }
 
+  const secretKeyText = raw('TT_SECRET_KEY');
+  const secretKey = secretKeyText ? parseSecretKey(secretKeyText) : null;
+  if (typeof secretKey === 'string') problems.push(`TT_SECRET_KEY: ${secretKey}`);
+
   const config: Config = {
     host,
     port,
@@ -181,6 +189,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     signalwireSigningKey,
     telnyxPublicKey,
     callGraceSeconds: int('TT_CALL_GRACE_SECONDS', 0, 86400),
+    secretKey: typeof secretKey === 'string' ? null : secretKey,
   };
   if (problems.length) throw new ConfigError(problems);
   return Object.freeze(config);

@@ -37,7 +37,7 @@ export async function writeToFolder(dir: string, file: FeedFile): Promise<Outbou
 }
 
 /** HTTP PUT of the file to a URL (`{date}` already substituted; a URL ending in `/` gets the file name). */
-export async function putToUrl(url: string, file: FeedFile, opts: { allowPrivateUrls: boolean; timeoutMs: number }): Promise<OutboundResult> {
+export async function putToUrl(url: string, file: FeedFile, opts: { allowPrivateUrls: boolean; timeoutMs: number; basic?: { username: string; password: string } | null }): Promise<OutboundResult> {
   const target = url.endsWith('/') ? url + file.name : url;
   if (!opts.allowPrivateUrls) {
     const refusal = await checkPublicDestination(target);
@@ -46,7 +46,11 @@ export async function putToUrl(url: string, file: FeedFile, opts: { allowPrivate
   try {
     const res = await request(target, {
       method: 'PUT',
-      headers: { 'content-type': file.contentType, 'user-agent': 'Telltale-Feeds/1' },
+      headers: {
+        'content-type': file.contentType,
+        'user-agent': 'Telltale-Feeds/1',
+        ...(opts.basic ? { authorization: `Basic ${Buffer.from(`${opts.basic.username}:${opts.basic.password}`).toString('base64')}` } : {}),
+      },
       body: body(file),
       headersTimeout: opts.timeoutMs,
       bodyTimeout: opts.timeoutMs,

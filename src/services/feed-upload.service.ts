@@ -4,6 +4,7 @@ import { FEED_CONTENT_TYPES, type FeedFormat } from '../domain/feed-output.ts';
 import { nextLocalTime } from '../domain/report-time.ts';
 import type { OutboundResult } from '../integrations/http-sender.ts';
 import { HostKeyMismatch, putToUrl, uploadSftp, writeToFolder, type FeedFile } from '../integrations/feed-destinations.ts';
+import { SecretBoxError } from '../domain/secret-box.ts';
 import type { Storage } from '../storage/database.ts';
 import type { DeliveryRow } from '../storage/delivery.repository.ts';
 import * as accounts from '../storage/account.repository.ts';
@@ -90,10 +91,21 @@ export class FeedUploadService {
     const file: FeedFile = { name: this.fileName(day, format), contentType: FEED_CONTENT_TYPES[format], content: () => this.feedService.content(f, filter, format) };
     const target = (f.upload_target ?? '').replace(/\{date\}/g, day);
     if (f.upload_kind === 'folder') return writeToFolder(target, file);
-    if (f.upload_kind === 'http_put') return putToUrl(target, file, { allowPrivateUrls: this.opts.allowPrivateUrls, timeoutMs: this.opts.timeoutMs });
+    let password: string | null;
+    try {
+      password = await this.feedService.uploadPassword(f);
+    } catch (err) {
+      if (!(err instanceof SecretBoxError)) throw err;
+      // Nothing is sent: the key is missing or not the one the password was stored with.
+      return { kind: 'transport_error', error: `upload password of feed ${f.id} cannot be decrypted: ${err.message}; set TT_SECRET_KEY to the key it was stored with, or create the feed again with its password` };
+    }
+    if (f.upload_kind === 'http_put') {
+      const basic = f.upload_username ? { username: f.upload_username, password: password ?? '' } : null;
+      return putToUrl(target, file, { allowPrivateUrls: this.opts.allowPrivateUrls, timeoutMs: this.opts.timeoutMs, basic });
+    }
     return uploadSftp(new URL(target), file, {
       username: f.upload_username ?? '',
-      password: f.upload_password ?? '',
+      password: password ?? '',
       timeoutMs: this.opts.timeoutMs,
       // Configured by the user, or pinned by an earlier upload (trust on first use).
       hostKey: f.upload_host_key,

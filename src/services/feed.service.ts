@@ -6,6 +6,7 @@ import { AppError, fieldError } from '../domain/errors.ts';
 import { FeedWriter, FEED_FORMATS, type FeedFormat } from '../domain/feed-output.ts';
 import { newId } from '../domain/ids.ts';
 import { hashPassword, verifyPassword } from '../domain/password.ts';
+import { isSealed, open, seal } from '../domain/secret-box.ts';
 import { localDay, localPeriodRange, nextLocalTime } from '../domain/report-time.ts';
 import type { Storage } from '../storage/database.ts';
 import * as accounts from '../storage/account.repository.ts';
@@ -131,7 +132,8 @@ export class FeedService {
     private readonly storage: Storage,
     private readonly clock: Clock,
     /** sqliteFile: the database file, read through a connection of the feed's own (SQLite only). */
-    private readonly opts: { publicUrl: string; sqliteFile?: string | null },
+    /** secretKey: the key upload passwords are sealed with (TT_SECRET_KEY, or the sandbox's generated one), null when none. */
+    private readonly opts: { publicUrl: string; sqliteFile?: string | null; secretKey?: () => Buffer | null },
   ) {}
 
   view(f: feeds.FeedRow): FeedView {
@@ -161,6 +163,24 @@ export class FeedService {
     };
   }
 
+  /** The server key upload passwords are encrypted with (TT_SECRET_KEY); null: none (production without TT_SECRET_KEY). */
+  private secretKey(): Buffer | null {
+    return this.opts.secretKey?.() ?? null;
+  }
+
+  /**
+   * The clear upload password of a feed (null: none). A legacy clear-text value is used as is and, when a key is at
+   * hand, stored encrypted from then on. Throws SecretBoxError when the stored value does not open with the key.
+   */
+  async uploadPassword(f: feeds.FeedRow): Promise<string | null> {
+    const stored = f.upload_password;
+    if (!stored) return null;
+    if (isSealed(stored)) return open(this.secretKey(), stored);
+    const key = this.secretKey();
+    if (key) await feeds.updateFeed(this.storage.db, f.id, { upload_password: seal(key, stored) });
+    return stored;
+  }
+
   async createFeed(clientId: number, input: FeedIn): Promise<FeedView> {
     const account = await accounts.findAccount(this.storage.db, clientId);
     if (!account) throw new AppError('not_found', `account ${clientId} does not exist`);
@@ -184,6 +204,16 @@ export class FeedService {
       }
     }
     const upload = input.upload ? this.checkUpload(input.upload) : null;
+    let uploadPassword: string | null = null;
+    if (upload?.password) {
+      const key = this.secretKey();
+      if (!key) {
+        // The request is fine; the server is not set up to keep it (422, not 400).
+        const message = 'cannot be stored: this server has no TT_SECRET_KEY to encrypt it with (the operator sets TT_SECRET_KEY to 32 random bytes in base64, e.g. openssl rand -base64 32)';
+        throw new AppError('unprocessable', `upload.password: ${message}`, [{ path: 'upload.password', message }]);
+      }
+      uploadPassword = seal(key, upload.password);
+    }
     const now = this.clock.now();
     const id = newId('feed', now.getTime());
     await feeds.insertFeed(this.storage.db, {
@@ -202,7 +232,7 @@ export class FeedService {
       upload_format: upload ? (upload.format ?? 'csv') : null,
       upload_time: upload?.time ?? null,
       upload_username: upload?.username ?? null,
-      upload_password: upload?.password ?? null,
+      upload_password: uploadPassword,
       upload_host_key: upload?.host_key ?? null,
       upload_host_key_source: upload?.host_key ? 'configured' : null,
       upload_next_at: upload ? nextLocalTime(account.timezone, upload.time, now).toISOString() : null,
@@ -218,6 +248,12 @@ export class FeedService {
     if (u.format !== undefined && !FEED_FORMATS.includes(u.format)) throw fieldError('upload.format', 'must be json, csv or xml');
     const t = u.target ?? '';
     if (u.kind === 'http_put' && !/^https?:\/\/[^\s]+$/.test(t)) throw fieldError('upload.target', 'must be an http(s) URL');
+    if (u.kind === 'http_put' && URL.canParse(t) && (new URL(t).username || new URL(t).password)) {
+      // Credentials in the URL would be stored and shown in clear: they belong in upload.username/password (encrypted).
+      throw fieldError('upload.target', 'must not carry credentials: give them as upload.username and upload.password');
+    }
+    if (u.kind === 'http_put' && u.password && !u.username) throw fieldError('upload.username', 'is required with upload.password (HTTP Basic credentials)');
+    if (u.kind === 'http_put' && u.username?.includes(':')) throw fieldError('upload.username', 'must not contain ":" (HTTP Basic)');
     if (u.kind === 'sftp') {
       let url: URL | null = null;
       try {
