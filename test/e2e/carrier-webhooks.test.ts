@@ -13,9 +13,9 @@ const TOKEN = 'test-carrier-token-123';
 const NUMBER = '+61290002001';
 const form = (p: Record<string, string>) => new URLSearchParams(p).toString();
 
-/** Fields of the record that must not depend on callback order (ids and write times excluded). */
+/** Fields of the record that must not depend on callback order (ids and write times excluded, and the stored feed line, which carries ids). */
 function recordShape(c: CallRow) {
-  const { id: _i, unique_id: _u, carrier_call_id: _c, service_id: _s, audio_token: _a, recording_path: _r, finalized_at: _f, created_at: _cr, updated_at: _up, ...rest } = c;
+  const { id: _i, unique_id: _u, carrier_call_id: _c, service_id: _s, audio_token: _a, recording_path: _r, finalized_at: _f, created_at: _cr, updated_at: _up, feed_csv: _fl, ...rest } = c as CallRow & { feed_csv?: string | null };
   return rest;
 }
 
