@@ -10,6 +10,7 @@ import { DIALECTS } from '../support/dialects.ts';
 import { buildTestApp, makeAccount, type TestApp } from '../support/app.ts';
 import { insertReportCalls } from '../support/report-factory.ts';
 import { fingerprintOfPublicLine, TestSftpServer } from '../support/sftp-server.ts';
+import { createUploadFeed, uploadDeliveriesOf } from '../support/feeds.ts';
 import { ManualClock } from '../../src/domain/clock.ts';
 import { main } from '../../src/main.ts';
 
@@ -52,17 +53,13 @@ for (const dialect of DIALECTS) {
     const clock = new ManualClock('2026-03-10T18:00:00.000Z');
     const callIds: number[] = [];
 
-    const createFeed = async (upload: Record<string, unknown>) => {
-      const res = await t.server.inject({ method: 'POST', url: '/webapi/v1/feeds', headers: { authorization: a.auth }, payload: { auth: 'ip', allow: ['127.0.0.1'], upload } });
-      assert.equal(res.statusCode, 201, res.body);
-      return res.json() as { id: string; upload: UploadView };
-    };
+    const createFeed = (upload: Record<string, unknown>) => createUploadFeed<{ id: string; upload: UploadView }>(t, a.auth, upload);
     const getFeed = async (id: string) => {
       const res = await t.server.inject({ url: `/webapi/v1/feeds/${id}`, headers: { authorization: a.auth } });
       assert.equal(res.statusCode, 200, res.body);
       return { body: res.body, feed: res.json() as { id: string; upload: UploadView } };
     };
-    const deliveriesOf = (feedId: string) => t.app.storage.db.selectFrom('deliveries').selectAll().where('subject_id', '=', feedId).where('kind', '=', 'feed_upload').orderBy('created_at').execute();
+    const deliveriesOf = (feedId: string) => uploadDeliveriesOf(t.app, feedId);
     const attemptLog = async (deliveryId: string) => {
       const res = await t.server.inject({ url: `/webapi/v1/deliveries/${deliveryId}`, headers: { authorization: a.auth } });
       assert.equal(res.statusCode, 200, res.body);

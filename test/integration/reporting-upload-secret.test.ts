@@ -9,6 +9,7 @@ import { DIALECTS } from '../support/dialects.ts';
 import { basic, buildTestApp, makeAccount, type TestApp } from '../support/app.ts';
 import { Receiver } from '../support/receiver.ts';
 import { TestSftpServer } from '../support/sftp-server.ts';
+import { postUploadFeed, uploadDeliveriesOf } from '../support/feeds.ts';
 import { ManualClock } from '../../src/domain/clock.ts';
 import { loadConfig } from '../../src/config/config.ts';
 import { createApp } from '../../src/app.ts';
@@ -27,12 +28,9 @@ for (const dialect of DIALECTS) {
     // 2026-03-11 05:00 in Sydney; uploads at 06:00 local = 19:00Z.
     const clock = new ManualClock('2026-03-10T18:00:00.000Z');
 
-    const createFeed = async (app: TestApp, auth: string, upload: Record<string, unknown>) => {
-      const res = await app.server.inject({ method: 'POST', url: '/webapi/v1/feeds', headers: { authorization: auth }, payload: { auth: 'ip', allow: ['127.0.0.1'], upload } });
-      return res;
-    };
+    const createFeed = postUploadFeed;
     const storedPassword = async (feedId: string) => (await t.app.storage.db.selectFrom('feeds').select('upload_password').where('id', '=', feedId).executeTakeFirstOrThrow()).upload_password;
-    const deliveriesOf = (feedId: string) => t.app.storage.db.selectFrom('deliveries').selectAll().where('subject_id', '=', feedId).where('kind', '=', 'feed_upload').orderBy('created_at').execute();
+    const deliveriesOf = (feedId: string) => uploadDeliveriesOf(t.app, feedId);
     /** Nothing of the delivery log or the feed's API views holds the password. */
     const assertNotShown = async (feedId: string, password: string) => {
       for (const d of await deliveriesOf(feedId)) assert.ok(!JSON.stringify(d).includes(password), `delivery log row shows the password: ${JSON.stringify(d)}`);

@@ -10,6 +10,7 @@ import { buildTestApp, makeAccount, type TestApp } from '../support/app.ts';
 import { insertReportCalls } from '../support/report-factory.ts';
 import { Receiver } from '../support/receiver.ts';
 import { TestSftpServer } from '../support/sftp-server.ts';
+import { createUploadFeed, uploadDeliveriesOf } from '../support/feeds.ts';
 import { ManualClock } from '../../src/domain/clock.ts';
 
 type Acct = Awaited<ReturnType<typeof makeAccount>>;
@@ -25,12 +26,8 @@ for (const dialect of DIALECTS) {
     const clock = new ManualClock('2026-03-10T18:00:00.000Z');
     const callIds: number[] = [];
 
-    const createFeed = async (upload: Record<string, unknown>) => {
-      const res = await t.server.inject({ method: 'POST', url: '/webapi/v1/feeds', headers: { authorization: a.auth }, payload: { auth: 'ip', allow: ['127.0.0.1'], upload } });
-      assert.equal(res.statusCode, 201, res.body);
-      return res.json() as { id: string; upload: { next_at: string } };
-    };
-    const deliveriesOf = (feedId: string) => t.app.storage.db.selectFrom('deliveries').selectAll().where('subject_id', '=', feedId).where('kind', '=', 'feed_upload').orderBy('created_at').execute();
+    const createFeed = (upload: Record<string, unknown>) => createUploadFeed(t, a.auth, upload);
+    const deliveriesOf = (feedId: string) => uploadDeliveriesOf(t.app, feedId);
 
     before(async () => {
       tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'tt-upload-'));
