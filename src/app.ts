@@ -6,7 +6,10 @@ import { migrate, openStorage, type Storage } from './storage/database.ts';
 import { AccountService } from './services/account.service.ts';
 import { InventoryService } from './services/inventory.service.ts';
 import { DeliveryService } from './services/delivery.service.ts';
-import { TelcoService } from './services/telco.service.ts';
+import { TelcoService } from './services/telco/telco.service.ts';
+import { TelcoRequestSteps } from './services/telco/request-steps.service.ts';
+import { RequestStatusNotifier } from './services/telco/request-status.ts';
+import { telcoRequestsJob } from './jobs/telco-requests.job.ts';
 import { Worker } from './jobs/worker.ts';
 import { CallHooks } from './services/call-hooks.ts';
 import { createReporting, type Reporting } from './services/reporting.module.ts';
@@ -72,10 +75,13 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     attemptTimeoutMs: config.deliveryTimeoutMs,
     concurrency: config.deliveryConcurrency,
   });
-  const telco = new TelcoService(storage, clock, inventory, delivery, {
+  const statusCallbacks = new RequestStatusNotifier(delivery);
+  const telco = new TelcoService(storage, clock, inventory, statusCallbacks, {
+    checkDestination: config.allowPrivateUrls ? undefined : (url) => checkPublicDestination(url, { allowUnresolved: true }),
+  });
+  const telcoSteps = new TelcoRequestSteps(storage, clock, inventory, statusCallbacks, {
     propagationDelaySeconds: config.propagationDelaySeconds,
     onServiceLive: (tx, svc) => testCalls.serviceLive(tx, svc),
-    checkDestination: config.allowPrivateUrls ? undefined : (url) => checkPublicDestination(url, { allowUnresolved: true }),
   });
   const callHooks = new CallHooks();
   const mailer = createSmtpMailer({ url: config.smtpUrl, from: config.smtpFrom, timeoutMs: config.deliveryTimeoutMs });
@@ -104,7 +110,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
       ? log.warn({ err }, 'WebAPI rate limit: the database did not count a request; failing open (counting in this process while the database fails)')
       : log.warn({ err }, 'WebAPI rate limit: deleting old windows failed'),
   );
-  const worker = new Worker({ telco, delivery, inventory, feedUploads: reporting.feedUploads, log, pollMs: config.workerPollMs, sweepIntervalMs: config.sweepIntervalSeconds * 1000, calls: callJobs(calls, testCalls) });
+  const worker = new Worker({ telco: telcoRequestsJob(telco, telcoSteps), delivery, inventory, feedUploads: reporting.feedUploads, log, pollMs: config.workerPollMs, sweepIntervalMs: config.sweepIntervalSeconds * 1000, calls: callJobs(calls, testCalls) });
   return {
     config,
     clock,

@@ -1,10 +1,10 @@
 import type { Logger } from 'pino';
-import type { TelcoService } from '../services/telco.service.ts';
+import type { TelcoRequestsJob } from './telco-requests.job.ts';
 import type { DeliveryService } from '../services/delivery.service.ts';
 import type { InventoryService } from '../services/inventory.service.ts';
 
 export interface WorkerDeps {
-  telco: TelcoService;
+  telco: TelcoRequestsJob;
   delivery: DeliveryService;
   inventory: InventoryService;
   /** Schedules the daily feed uploads that are due (optional: the reporting area). */

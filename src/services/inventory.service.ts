@@ -7,6 +7,8 @@ import { mayRelease, quarantineEnd, releaseAfterNoise, STOCK_POLICIES, type Inve
 import type { Executor, Storage } from '../storage/database.ts';
 import * as numbers from '../storage/number.repository.ts';
 import * as accounts from '../storage/account.repository.ts';
+import * as rules from '../storage/inventory.repository.ts';
+import { decodeCursor, encodeCursor } from '../domain/cursor.ts';
 
 export interface NumberRecordIn {
   line: number;
@@ -135,15 +137,11 @@ export class InventoryService {
     if (!(STOCK_POLICIES as readonly string[]).includes(p)) errors.push({ path: 'policy', message: 'must be PUBLIC, PRIVATE or STRICT_PRIVATE' });
     if (errors.length) throw new AppError('validation_failed', errors.map((e) => `${e.path}: ${e.message}`).join('; '), errors);
     if (!(await accounts.findAccount(this.storage.db, clientId))) throw fieldError('client_id', `account ${clientId} does not exist`);
-    await this.storage.db
-      .insertInto('stock_policies')
-      .values({ client_id: clientId, country: cc, class: c, policy: p })
-      .onConflict((oc) => oc.columns(['client_id', 'country', 'class']).doUpdateSet({ policy: p }))
-      .execute();
+    await rules.upsertStockPolicy(this.storage.db, { client_id: clientId, country: cc, class: c, policy: p });
   }
 
   async policiesOf(db: Executor, clientId: number): Promise<Map<string, StockPolicy>> {
-    const rows = await db.selectFrom('stock_policies').selectAll().where('client_id', '=', clientId).execute();
+    const rows = await rules.listStockPolicies(db, clientId);
     return new Map(rows.map((r) => [`${r.country}:${r.class}`, r.policy as StockPolicy]));
   }
 
@@ -168,17 +166,13 @@ export class InventoryService {
       recycle_on_request: next.recycleOnRequest ? 1 : 0,
       updated_at: this.clock.now().toISOString(),
     };
-    await this.storage.db
-      .insertInto('inventory_rules')
-      .values(row)
-      .onConflict((oc) => oc.column('client_id').doUpdateSet(row))
-      .execute();
+    await rules.upsertInventoryRules(this.storage.db, row);
     return next;
   }
 
   /** The rules of an account's private inventory (platform defaults where none were set). */
   async privateRules(db: Executor, clientId: number): Promise<InventoryRules> {
-    const r = await db.selectFrom('inventory_rules').selectAll().where('client_id', '=', clientId).executeTakeFirst();
+    const r = await rules.findInventoryRules(db, clientId);
     if (!r) return { ...this.platformRules, recycleOnRequest: false };
     return { quarantineDays: r.quarantine_days, quietDays: r.quiet_days, noiseThreshold: r.noise_threshold, recycleOnRequest: r.recycle_on_request === 1 };
   }
@@ -224,16 +218,16 @@ export class InventoryService {
   /** Numbers the account may order now, private stock first; `cursor` continues a listing. */
   async listOrderable(clientId: number, f: StockFilter, limit: number, cursor?: string) {
     const q = await this.stockQuery(this.storage.db, clientId, f, true);
-    let after: { privateFirst: number; number: string } | undefined;
-    if (cursor) {
-      const m = /^([01])\|(\+\d+)$/.exec(Buffer.from(cursor, 'base64url').toString());
-      if (!m) throw fieldError('cursor', 'is not a cursor this API gave');
-      after = { privateFirst: Number(m[1]), number: m[2] };
-    }
+    const after = cursor
+      ? decodeCursor(cursor, (key) => {
+          const m = /^([01])\|(\+\d+)$/.exec(key);
+          return m ? { privateFirst: Number(m[1]), number: m[2] } : null;
+        })
+      : undefined;
     const rows = await numbers.listOrderable(this.storage.db, q, limit + 1, after);
     const page = rows.slice(0, limit);
     const last = page[page.length - 1];
-    const next = rows.length > limit && last ? Buffer.from(`${Number(last.rank)}|${last.number}`).toString('base64url') : null;
+    const next = rows.length > limit && last ? encodeCursor(`${Number(last.rank)}|${last.number}`) : null;
     return { numbers: page, nextCursor: next };
   }
 

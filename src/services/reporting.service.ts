@@ -3,6 +3,7 @@ import { webapiCall, WEBAPI_FIELDS, type ReportCall, type WebapiCall } from '../
 import type { Clock } from '../domain/clock.ts';
 import { AppError, fieldError } from '../domain/errors.ts';
 import { parseNumber } from '../domain/phone.ts';
+import { decodeCursor, encodeCursor } from '../domain/cursor.ts';
 import { localPeriods, parseBound, type Interval } from '../domain/report-time.ts';
 import type { Storage } from '../storage/database.ts';
 import * as accounts from '../storage/account.repository.ts';
@@ -76,21 +77,23 @@ export function toCallFilter(q: CallFilterIn, zone: string): CallFilter {
   return f;
 }
 
-function encodeCursor(c: ReportCall, order: 'asc' | 'desc'): string {
-  return Buffer.from(JSON.stringify([c.started_at, Number(c.id), order])).toString('base64url');
+function callCursor(c: ReportCall, order: 'asc' | 'desc'): string {
+  return encodeCursor(JSON.stringify([c.started_at, Number(c.id), order]));
 }
 
-function decodeCursor(cursor: string, order: 'asc' | 'desc'): reports.Keyset {
-  try {
-    const v = JSON.parse(Buffer.from(cursor, 'base64url').toString()) as unknown;
-    if (Array.isArray(v) && v.length === 3 && typeof v[0] === 'string' && /^\d{4}-\d{2}-\d{2}T/.test(v[0]) && Number.isInteger(v[1])) {
-      if (v[2] !== order) throw fieldError('cursor', `was made for order=${String(v[2])}; keep the order of the first page`);
-      return { startedAt: v[0], id: v[1] };
+/** A calls cursor is the keyset (start, id) of the last call given and the order it was given in. */
+function callKeyset(cursor: string, order: 'asc' | 'desc'): reports.Keyset {
+  const [startedAt, id, madeFor] = decodeCursor(cursor, (key) => {
+    let v: unknown;
+    try {
+      v = JSON.parse(key);
+    } catch {
+      return null;
     }
-  } catch (err) {
-    if (err instanceof AppError) throw err;
-  }
-  throw fieldError('cursor', 'is not a cursor this API gave');
+    return Array.isArray(v) && v.length === 3 && typeof v[0] === 'string' && /^\d{4}-\d{2}-\d{2}T/.test(v[0]) && Number.isInteger(v[1]) ? (v as [string, number, unknown]) : null;
+  });
+  if (madeFor !== order) throw fieldError('cursor', `was made for order=${String(madeFor)}; keep the order of the first page`);
+  return { startedAt, id };
 }
 
 export interface SummaryRow {
@@ -128,12 +131,12 @@ export class ReportingService {
     const limit = q.limit ?? 100;
     if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw fieldError('limit', 'must be 1 to 1000');
     const fields = parseFields(q.fields);
-    const after = q.cursor ? decodeCursor(q.cursor, order) : undefined;
+    const after = q.cursor ? callKeyset(q.cursor, order) : undefined;
     const page = await reports.listCalls(this.storage.db, clientId, filter, { after, order, limit: limit + 1 });
     const items = page.slice(0, limit);
     return {
       calls: items.map((c) => project(webapiCall(c, this.opts.publicUrl), fields)),
-      next_cursor: page.length > limit ? encodeCursor(items[items.length - 1], order) : null,
+      next_cursor: page.length > limit ? callCursor(items[items.length - 1], order) : null,
       timezone: zone,
     };
   }
@@ -158,7 +161,7 @@ export class ReportingService {
     const periods = localPeriods(zone, from, to, interval);
     // Periods start on whole UTC hours unless the zone's offset has minutes (India, Nepal, …): then use quarter hours.
     const quarters = periods.some((p) => p.start % 3_600_000 !== 0);
-    const buckets = await reports.summaryBuckets(this.storage.db, this.storage.dialect, clientId, { ...filter, to: to.toISOString() }, groupBy, quarters);
+    const buckets = await this.storage.repos.reports.summaryBuckets(this.storage.db, clientId, { ...filter, to: to.toISOString() }, groupBy, quarters);
     const acc = new Map<string, SummaryRow>();
     for (const b of buckets) {
       const t = Date.parse(`${b.hour}:00:00.000Z`) + b.quarter * 900_000;

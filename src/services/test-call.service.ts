@@ -57,7 +57,7 @@ export class TestCallService {
   /** Places due test calls; returns how many were handled. */
   async runDue(limit = 5): Promise<number> {
     const now = this.clock.now();
-    const claimed = await this.storage.tx((tx) => repo.claimTestCalls(tx, this.storage.dialect, now.toISOString(), new Date(now.getTime() + LEASE_MS).toISOString(), limit));
+    const claimed = await this.storage.tx((tx) => this.storage.repos.telephony.claimTestCalls(tx, now.toISOString(), new Date(now.getTime() + LEASE_MS).toISOString(), limit));
     for (const t of claimed) await this.run(t);
     return claimed.length;
   }
@@ -98,6 +98,6 @@ export class TestCallService {
   }
 
   async ofService(serviceId: string) {
-    return this.storage.db.selectFrom('test_calls').selectAll().where('service_id', '=', serviceId).orderBy('created_at').execute();
+    return this.storage.repos.telephony.listTestCallsOfService(this.storage.db, serviceId);
   }
 }

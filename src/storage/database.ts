@@ -15,6 +15,7 @@ import * as m006 from './migrations/006-hot-path.ts';
 import * as m007 from './migrations/007-sftp-host-key.ts';
 import * as m008 from './migrations/008-rate-limits.ts';
 import * as m009 from './migrations/009-feed-lines.ts';
+import { createRepositories, type Repositories } from './repositories.ts';
 
 export type Dialect = 'sqlite' | 'postgres';
 export type Db = Kysely<Database>;
@@ -24,6 +25,8 @@ export type Executor = Kysely<Database> | Transaction<Database>;
 export interface Storage {
   db: Db;
   dialect: Dialect;
+  /** The repositories bound to this storage's dialect: services use these, never the dialect itself. */
+  repos: Repositories;
   /** Runs fn in a write transaction (BEGIN IMMEDIATE on SQLite, so concurrent writers queue instead of failing). */
   tx<T>(fn: (tx: Executor) => Promise<T>): Promise<T>;
   close(): Promise<void>;
@@ -62,6 +65,7 @@ export function openStorage(opts: { databaseUrl: string | null; dataDir: string;
     return {
       db,
       dialect: 'postgres',
+      repos: createRepositories('postgres'),
       tx: (fn) => db.transaction().execute(fn),
       close: () => db.destroy(),
     };
@@ -83,6 +87,7 @@ export function openStorage(opts: { databaseUrl: string | null; dataDir: string;
     db,
     dialect: 'sqlite',
     sqlite,
+    repos: createRepositories('sqlite', sqlite),
     // Kysely's own transaction issues a deferred BEGIN, which lets two processes deadlock on upgrade; take the write lock up front.
     tx: (fn) =>
       db.connection().execute(async (conn) => {

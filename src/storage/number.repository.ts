@@ -91,6 +91,11 @@ export async function reserveOne(db: Executor, dialect: Dialect, q: StockQuery, 
     .executeTakeFirst();
 }
 
+/** Gives a number back to stock when it is still reserved for the request. */
+export function releaseReservation(db: Executor, number: string, requestId: string, now: string) {
+  return db.updateTable('numbers').set({ state: 'available', reserved_request_id: null, updated_at: now }).where('number', '=', number).where('reserved_request_id', '=', requestId).execute();
+}
+
 export function findNumber(db: Executor, number: string): Promise<NumberRow | undefined> {
   return db.selectFrom('numbers').selectAll().where('number', '=', number).executeTakeFirst();
 }

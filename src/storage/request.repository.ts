@@ -53,3 +53,19 @@ export async function claimDueRequests(db: Executor, dialect: Dialect, now: stri
     .returningAll()
     .execute();
 }
+
+export function findRequestById(db: Executor, id: string): Promise<RequestRow | undefined> {
+  return db.selectFrom('requests').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+/** An unfinished request on the same service made before `r` (by time, then id), if any. */
+export function findEarlierUnfinished(db: Executor, r: Pick<RequestRow, 'id' | 'service_id' | 'created_at'>): Promise<{ id: string } | undefined> {
+  return db
+    .selectFrom('requests')
+    .select('id')
+    .where('service_id', '=', r.service_id)
+    .where('id', '!=', r.id)
+    .where('status', 'in', ['queued', 'processing'])
+    .where((eb) => eb.or([eb('created_at', '<', r.created_at), eb.and([eb('created_at', '=', r.created_at), eb('id', '<', r.id)])]))
+    .executeTakeFirst();
+}

@@ -324,3 +324,7 @@ class SqliteCallStore implements CallStore {
     return this.st('update "call_sessions" set "finalized" = 1 where "call_id" = ? and "finalized" = 0').run(callId).changes === 1;
   }
 }
+
+export function listTestCallsOfService(db: Executor, serviceId: string): Promise<TestCallRow[]> {
+  return db.selectFrom('test_calls').selectAll().where('service_id', '=', serviceId).orderBy('created_at').execute();
+}

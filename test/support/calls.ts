@@ -1,5 +1,5 @@
 import type { App } from '../../src/app.ts';
-import type { ServiceFieldsIn } from '../../src/services/telco.service.ts';
+import type { ServiceFieldsIn } from '../../src/domain/telco/service-fields.ts';
 import { makeAccount, stock } from './app.ts';
 import { SANDBOX_ACCOUNT_SID } from '../../src/config/config.ts';
 

@@ -8,6 +8,7 @@ import type { NumberRow } from '../../../storage/number.repository.ts';
 import type { ServiceRow } from '../../../storage/service.repository.ts';
 import type { RequestRow } from '../../../storage/request.repository.ts';
 import * as S from './telco.schemas.ts';
+import { requestWarnings, type RequestIn } from '../../../domain/telco/service-fields.ts';
 
 export const API_VERSION = '2026-11-01';
 
@@ -201,9 +202,9 @@ export async function telcoRoutes(fastify: FastifyInstance, opts: { app: App }) 
     },
     async (request, reply) => {
       const { client_id: _ignored, ...input } = request.body;
-      const row = await app.telco.createRequest({ userId: request.principal!.userId, clientId: request.clientId! }, input as Parameters<App['telco']['createRequest']>[1]);
+      const row = await app.telco.createRequest({ userId: request.principal!.userId, clientId: request.clientId! }, input as RequestIn);
       reply.status(202);
-      const warnings = app.telco.requestWarnings(input as Parameters<App['telco']['createRequest']>[1]);
+      const warnings = requestWarnings(input as RequestIn);
       return { '@transaction': await transaction(request), request: requestOut(row), ...(warnings.length ? { warnings } : {}) };
     },
   );

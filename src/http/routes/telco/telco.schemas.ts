@@ -1,5 +1,5 @@
 import { Type } from 'typebox';
-import { NOTIFY_STATUSES, SERVICE_TYPES } from '../../../services/telco.service.ts';
+import { NOTIFY_STATUSES, SERVICE_TYPES } from '../../../domain/telco/service-fields.ts';
 import { NUMBER_CLASSES } from '../../../domain/phone.ts';
 
 const Nullable = <T extends ReturnType<typeof Type.String>>(t: T) => Type.Union([t, Type.Null()]);
