@@ -113,7 +113,6 @@ export function nonPublicReason(ip: string): string | null {
   // 2002::/16, 6to4: the relay connects to the IPv4 address in bytes 2-5.
   if (inPrefix(b, [0x20, 0x02], 16)) return embedded('6to4 (2002::/16)', 2);
   if (inPrefix(b, [0x3f, 0xff, 0], 20)) return 'documentation (3fff::/20)';
-  if (inPrefix(b, [0x5f, 0x00], 16)) return 'segment routing SIDs (5f00::/16)';
   return null;
 }
 
