@@ -34,6 +34,7 @@ export const CONFIG_VARIABLES = {
   TT_WEBAPI_RATE_WINDOW_SECONDS: { default: '60', doc: 'Length of the WebAPI rate-limit window in seconds.' },
   TT_LEGACY_TOKEN_TTL_SECONDS: { default: '86400', doc: 'How long a legacy JSON API session token (from signIn) stays valid.' },
   TT_SECRET_KEY: { default: '', doc: 'Server key (32 random bytes, base64: openssl rand -base64 32) that encrypts feed upload passwords at rest; sandbox without it: a key generated once into TT_DATA_DIR/secret-key; production without it: upload passwords are refused.' },
+  TT_FEED_FOLDER_ROOT: { default: '', doc: 'Folder feed uploads (kind folder) may write only inside this folder (symbolic links followed); empty: refused in production, any absolute folder in sandbox.' },
 } as const;
 
 export type ConfigVariable = keyof typeof CONFIG_VARIABLES;
@@ -78,6 +79,8 @@ export interface Config {
   readonly legacyTokenTtlSeconds: number;
   /** TT_SECRET_KEY decoded (32 bytes), or null when unset. */
   readonly secretKey: Buffer | null;
+  /** TT_FEED_FOLDER_ROOT resolved, or null when unset (folder uploads: refused in production, anywhere in sandbox). */
+  readonly feedFolderRoot: string | null;
 }
 
 export class ConfigError extends Error {
@@ -190,6 +193,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     telnyxPublicKey,
     callGraceSeconds: int('TT_CALL_GRACE_SECONDS', 0, 86400),
     secretKey: typeof secretKey === 'string' ? null : secretKey,
+    feedFolderRoot: raw('TT_FEED_FOLDER_ROOT') ? path.resolve(raw('TT_FEED_FOLDER_ROOT')) : null,
   };
   if (problems.length) throw new ConfigError(problems);
   return Object.freeze(config);
