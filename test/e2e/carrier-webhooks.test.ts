@@ -1,7 +1,7 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { DIALECTS } from '../support/dialects.ts';
-import { basic, buildTestApp, type TestApp } from '../support/app.ts';
+import { buildTestApp, type TestApp } from '../support/app.ts';
 import { accountWithUser, callRow, liveService } from '../support/calls.ts';
 import { twilioSignature } from '../../src/telephony/adapters/twiml/signature.ts';
 import { SANDBOX_ACCOUNT_SID } from '../../src/config/config.ts';
@@ -204,8 +204,6 @@ for (const dialect of DIALECTS) {
     async function stockSms() {
       await liveService(t.app, 4100, '+61412055001', { type: 'voicemail', sms_forward_uri: 'http://127.0.0.1:9/sms' });
     }
-    void basic;
-    void SANDBOX_ACCOUNT_SID;
   });
 }
 

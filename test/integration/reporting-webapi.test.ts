@@ -126,11 +126,9 @@ for (const dialect of DIALECTS) {
     });
 
     it('pages with an opaque keyset cursor that stays stable while calls are inserted', async () => {
-      const c = 5995;
       const fresh = await makeAccount(t.app, 7100);
       const base = Date.parse('2026-03-10T00:00:00Z');
       const original = await insertReportCalls(t.app, fresh.clientId, Array.from({ length: 25 }, (_, i) => ({ started_at: new Date(base + (i % 5) * 60_000).toISOString() })));
-      void c;
       const seen: number[] = [];
       let cursor: string | null = null;
       let pages = 0;
