@@ -49,6 +49,64 @@ class StaticMigrations implements MigrationProvider {
   }
 }
 
+/** The data folder (TT_DATA_DIR) cannot be created or written: the message names the folder and the cause, for a one-line startup error. */
+export class DataFolderError extends Error {
+  constructor(
+    readonly folder: string,
+    readonly cause: unknown,
+  ) {
+    const e = cause as NodeJS.ErrnoException;
+    const why: Record<string, string> = {
+      ENOTDIR: 'a part of that path is a file, not a folder',
+      EEXIST: 'a file, not a folder, is in the way',
+      EACCES: 'permission denied',
+      EPERM: 'operation not permitted',
+      EROFS: 'the file system is read-only',
+      ENOSPC: 'no space left on the device',
+      EDQUOT: 'the disk quota is exhausted',
+      ENAMETOOLONG: 'the path is too long',
+      ELOOP: 'too many symbolic links in the path',
+    };
+    const where = e?.path && path.resolve(e.path) !== path.resolve(folder) ? ` (at ${e.path})` : '';
+    super(`cannot use the data folder ${folder} (TT_DATA_DIR): ${why[e?.code ?? ''] ?? e?.message ?? String(cause)}${e?.code ? ` [${e.code}]` : ''}${where}`);
+    this.name = 'DataFolderError';
+  }
+}
+
+/**
+ * Makes sure the data folder exists and can be written (a probe file is created and removed: a read-only mount or a
+ * full disk shows here, not at the first recording). A folder it creates is private to the server's user (0700): it
+ * holds the database with webhook and API secrets, and the recordings.
+ */
+export function prepareDataDir(dir: string): void {
+  try {
+    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+    const probe = path.join(dir, `.write-probe-${process.pid}`);
+    fs.writeFileSync(probe, '', { mode: 0o600 });
+    fs.rmSync(probe, { force: true });
+  } catch (err) {
+    throw new DataFolderError(dir, err);
+  }
+}
+
+/**
+ * Opens (or creates) the SQLite file readable by the server's user only (0600): SQLite would create it 0644, and it
+ * holds webhook and legacy API secrets. The -wal and -shm files SQLite creates take the database file's mode; ones
+ * left by an older version are narrowed too.
+ */
+function openPrivateSqlite(file: string): SQLite.Database {
+  try {
+    fs.closeSync(fs.openSync(file, fs.constants.O_RDWR | fs.constants.O_CREAT, 0o600));
+    for (const f of [file, `${file}-wal`, `${file}-shm`]) {
+      const st = fs.statSync(f, { throwIfNoEntry: false });
+      if (st && (st.mode & 0o077) !== 0) fs.chmodSync(f, st.mode & 0o700);
+    }
+  } catch (err) {
+    throw new DataFolderError(path.dirname(file), err);
+  }
+  return new SQLite(file);
+}
+
 /** Opens PostgreSQL when a URL is given, else the SQLite file `telltale.db` in dataDir. */
 export function openStorage(opts: { databaseUrl: string | null; dataDir: string; poolSize?: number }): Storage {
   if (opts.databaseUrl) {
@@ -66,9 +124,9 @@ export function openStorage(opts: { databaseUrl: string | null; dataDir: string;
       close: () => db.destroy(),
     };
   }
-  fs.mkdirSync(opts.dataDir, { recursive: true });
+  prepareDataDir(opts.dataDir);
   const file = path.join(opts.dataDir, 'telltale.db');
-  const sqlite = new SQLite(file);
+  const sqlite = openPrivateSqlite(file);
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('busy_timeout = 10000');
