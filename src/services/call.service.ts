@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from 'pino';
@@ -124,6 +125,16 @@ const geoOf = (n: string | null) => {
   return g;
 };
 
+/** Headers that sign a carrier request: with the path and the body they make a replay recognisable. */
+const SIGNATURE_HEADERS = ['x-twilio-signature', 'x-signalwire-signature', 'telnyx-signature-ed25519', 'telnyx-timestamp'];
+
+/** The identity of a signed carrier request (stored once; a replay of it is counted): a hash of what was signed and its signature. */
+function requestKey(flavour: string, kind: string, req: CarrierHttpRequest, kept: Record<string, string>): string {
+  const h = createHash('sha256').update(`${flavour}\n${kind}\n${req.url}\n`);
+  for (const name of SIGNATURE_HEADERS) h.update(`${kept[name] ?? ''}\n`);
+  return h.update(req.rawBody).digest('base64url');
+}
+
 const KEPT_HEADERS = ['content-type', 'user-agent', 'x-twilio-signature', 'x-signalwire-signature', 'telnyx-signature-ed25519', 'telnyx-timestamp', 'i-twilio-idempotency-token'];
 
 /**
@@ -186,6 +197,7 @@ export class CallService {
       body: req.rawBody,
       error: null,
       received_at: now.toISOString(),
+      dedupe_key: requestKey(flavour.name, kind, req, headers),
     };
     const ctx: Omit<RenderCtx, 'trackingNumber'> = { callbackBase: `${this.opts.publicUrl}/carrier/${flavour.pathName}`, flavour };
     try {
@@ -220,7 +232,7 @@ export class CallService {
     const caller = classifyCaller(body.from, e164);
     const result = await this.writes.run(async (tx) => {
       const st = this.store(tx);
-      await st.insertCarrierRequest(raw);
+      raw.id = await st.insertCarrierRequest(raw);
       const existing = await st.findSession(carrier, callSid);
       if (existing) {
         // A retried webhook: the same answer, nothing new.
@@ -376,7 +388,7 @@ export class CallService {
     let recording = false;
     const twiml = await this.writes.run(async (tx) => {
       const st = this.store(tx);
-      await st.insertCarrierRequest(raw);
+      raw.id = await st.insertCarrierRequest(raw);
       const session = await st.findSession(carrier, callSid);
       const stored = await this.storeEvents(tx, carrier, callSid, events, raw.id, this.clock.now());
       recording = stored.recording;
@@ -411,7 +423,7 @@ export class CallService {
     if (!callSid) throw new AppError('validation_failed', 'CallSid (or ParentCallSid) is required');
     const recording = await this.writes.run(async (tx) => {
       const st = this.store(tx);
-      await st.insertCarrierRequest(raw);
+      raw.id = await st.insertCarrierRequest(raw);
       const session = await st.findSession(carrier, callSid);
       const stored = await this.storeEvents(tx, carrier, callSid, events, raw.id, this.clock.now());
       if (session && stored.changed) await this.recompute(tx, session.call_id, false, session);
@@ -507,7 +519,7 @@ export class CallService {
     if (!messageId || !to) throw new AppError('validation_failed', 'MessageSid and a valid To number are required');
     const from = p.get('From');
     await this.writes.run(async (tx) => {
-      await repo.insertCarrierRequest(tx, raw);
+      raw.id = await repo.insertCarrierRequest(tx, raw);
       const num = await numbers.findNumber(tx, to);
       const svc = num?.service_id && num.state === 'active' ? await services.findServiceById(tx, num.service_id) : undefined;
       const live = svc && svc.status === 'live' ? svc : undefined;
