@@ -215,6 +215,11 @@ export class CallService {
           return xml(EMPTY_TWIML);
       }
     } catch (err) {
+      // Busy storage: nothing was stored, and nothing can be now; the 503 makes the carrier send the request again.
+      if (err instanceof AppError && err.code === 'unavailable') {
+        this.opts.log.warn({ carrier, kind, url: req.url, error: err.message }, 'carrier request refused with 503: the database is busy; the carrier retries it');
+        throw err;
+      }
       if (err instanceof AppError) {
         await this.storage.tx((tx) => repo.insertCarrierRequest(tx, { ...raw, error: err.message }));
         return { status: 400, contentType: 'text/plain; charset=utf-8', body: err.message };
