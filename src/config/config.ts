@@ -7,6 +7,7 @@ export const CONFIG_VARIABLES = {
   TT_PORT: { default: '8080', doc: 'Port the HTTP server listens on (0 picks a free port).' },
   TT_DATA_DIR: { default: './data', doc: 'Folder for the SQLite file and, later, recordings.' },
   TT_DATABASE_URL: { default: '', doc: 'postgres://user:pass@host/db to use PostgreSQL instead of the embedded SQLite file.' },
+  TT_DB_BUSY_TIMEOUT_MS: { default: '5000', doc: 'Milliseconds a write waits for the database lock (SQLite busy wait, PostgreSQL lock_timeout) before the request answers 503 with Retry-After.' },
   TT_PUBLIC_URL: { default: '', doc: 'Base URL outsiders (carriers, your systems) use to reach Telltale; defaults to http://TT_HOST:TT_PORT.' },
   TT_MODE: { default: 'sandbox', doc: 'sandbox (simulated carrier, demo data, private callback URLs allowed) or production.' },
   TT_DEMO: { default: '1', doc: 'Seed a demo account, user and sandbox stock on an empty database (sandbox mode only); 0 disables.' },
@@ -48,6 +49,8 @@ export interface Config {
   readonly port: number;
   readonly dataDir: string;
   readonly databaseUrl: string | null;
+  /** How long a write waits for a locked database before it fails `unavailable` (503). */
+  readonly dbBusyTimeoutMs: number;
   readonly publicUrl: string;
   readonly mode: 'sandbox' | 'production';
   readonly demo: boolean;
@@ -166,6 +169,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     port,
     dataDir: path.resolve(raw('TT_DATA_DIR')),
     databaseUrl,
+    dbBusyTimeoutMs: int('TT_DB_BUSY_TIMEOUT_MS', 50, 600000),
     publicUrl,
     mode: mode === 'production' ? 'production' : 'sandbox',
     demo: bool('TT_DEMO', true),
