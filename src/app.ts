@@ -63,7 +63,7 @@ export interface AppOptions {
 export async function createApp(config: Config, opts: AppOptions = {}): Promise<App> {
   const clock = opts.clock ?? systemClock;
   const log = opts.log ?? pino({ level: config.logLevel, base: { service: 'telltale' } });
-  const storage = openStorage({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  const storage = openStorage({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, dbBusyTimeoutMs: config.dbBusyTimeoutMs });
   if (opts.migrate !== false) await migrate(storage);
   const sender = opts.sender ?? createHttpSender({ connectTimeoutMs: config.deliveryConnectTimeoutMs, totalTimeoutMs: config.deliveryTimeoutMs, allowPrivateUrls: config.allowPrivateUrls });
   const accounts = new AccountService(storage, clock);

@@ -6,7 +6,7 @@ import { createApp, type App } from './app.ts';
 import { AppError } from './domain/errors.ts';
 import { buildServer } from './http/server.ts';
 import { seedDemo } from './services/demo.service.ts';
-import { migrate, openStorage } from './storage/database.ts';
+import { DataFolderError, migrate, openStorage, prepareDataDir } from './storage/database.ts';
 import type { NumberRecordIn } from './services/inventory.service.ts';
 import { simCommand, SimUsageError, SIM_USAGE } from './cli/sim.command.ts';
 
@@ -108,6 +108,11 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
     if (err instanceof AppError) {
       console.error(`Error (${err.code}): ${err.message}`);
       return 1;
+    }
+    if (err instanceof DataFolderError) {
+      // One line that names the folder and the cause; 73 is sysexits' EX_CANTCREAT.
+      console.error(`Error: ${err.message}`);
+      return 73;
     }
     throw err;
   }
@@ -322,6 +327,8 @@ async function serve(config: Config, flags: string[], api: boolean): Promise<num
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
   });
+  // Recordings (and, on SQLite, the database) live in the data folder: refuse to start, clearly, when it is unusable.
+  prepareDataDir(config.dataDir);
   const app = await createApp(config);
   if (api && config.mode === 'sandbox' && config.demo) {
     const seeded = await seedDemo({ accounts: app.accounts, inventory: app.inventory, dataDir: config.dataDir });

@@ -7,6 +7,7 @@ export const CONFIG_VARIABLES = {
   TT_PORT: { default: '8080', doc: 'Port the HTTP server listens on (0 picks a free port).' },
   TT_DATA_DIR: { default: './data', doc: 'Folder for the SQLite file and, later, recordings.' },
   TT_DATABASE_URL: { default: '', doc: 'postgres://user:pass@host/db to use PostgreSQL instead of the embedded SQLite file.' },
+  TT_DB_BUSY_TIMEOUT_MS: { default: '5000', doc: 'Milliseconds a write waits for the database lock (SQLite busy wait, PostgreSQL lock_timeout) before the request answers 503 with Retry-After.' },
   TT_PUBLIC_URL: { default: '', doc: 'Base URL outsiders (carriers, your systems) use to reach Telltale; defaults to http://TT_HOST:TT_PORT.' },
   TT_MODE: { default: 'sandbox', doc: 'sandbox (simulated carrier, demo data, private callback URLs allowed) or production.' },
   TT_DEMO: { default: '1', doc: 'Seed a demo account, user and sandbox stock on an empty database (sandbox mode only); 0 disables.' },
@@ -34,6 +35,7 @@ export const CONFIG_VARIABLES = {
   TT_WEBAPI_RATE_WINDOW_SECONDS: { default: '60', doc: 'Length of the WebAPI rate-limit window in seconds.' },
   TT_LEGACY_TOKEN_TTL_SECONDS: { default: '86400', doc: 'How long a legacy JSON API session token (from signIn) stays valid.' },
   TT_SECRET_KEY: { default: '', doc: 'Server key (32 random bytes, base64: openssl rand -base64 32) that encrypts feed upload passwords at rest; sandbox without it: a key generated once into TT_DATA_DIR/secret-key; production without it: upload passwords are refused.' },
+  TT_FEED_FOLDER_ROOT: { default: '', doc: 'Folder feed uploads (kind folder) may write only inside this folder (symbolic links followed); empty: refused in production, any absolute folder in sandbox.' },
 } as const;
 
 export type ConfigVariable = keyof typeof CONFIG_VARIABLES;
@@ -47,6 +49,8 @@ export interface Config {
   readonly port: number;
   readonly dataDir: string;
   readonly databaseUrl: string | null;
+  /** How long a write waits for a locked database before it fails `unavailable` (503). */
+  readonly dbBusyTimeoutMs: number;
   readonly publicUrl: string;
   readonly mode: 'sandbox' | 'production';
   readonly demo: boolean;
@@ -78,6 +82,8 @@ export interface Config {
   readonly legacyTokenTtlSeconds: number;
   /** TT_SECRET_KEY decoded (32 bytes), or null when unset. */
   readonly secretKey: Buffer | null;
+  /** TT_FEED_FOLDER_ROOT resolved, or null when unset (folder uploads: refused in production, anywhere in sandbox). */
+  readonly feedFolderRoot: string | null;
 }
 
 export class ConfigError extends Error {
@@ -163,6 +169,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     port,
     dataDir: path.resolve(raw('TT_DATA_DIR')),
     databaseUrl,
+    dbBusyTimeoutMs: int('TT_DB_BUSY_TIMEOUT_MS', 50, 600000),
     publicUrl,
     mode: mode === 'production' ? 'production' : 'sandbox',
     demo: bool('TT_DEMO', true),
@@ -190,6 +197,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     telnyxPublicKey,
     callGraceSeconds: int('TT_CALL_GRACE_SECONDS', 0, 86400),
     secretKey: typeof secretKey === 'string' ? null : secretKey,
+    feedFolderRoot: raw('TT_FEED_FOLDER_ROOT') ? path.resolve(raw('TT_FEED_FOLDER_ROOT')) : null,
   };
   if (problems.length) throw new ConfigError(problems);
   return Object.freeze(config);

@@ -9,6 +9,8 @@ export type ErrorCode =
   | 'rate_limited'
   | 'no_stock'
   | 'number_unavailable'
+  /** The database is busy (locked elsewhere) or unreachable: 503 with Retry-After, safe to retry. */
+  | 'unavailable'
   | 'internal';
 
 export interface FieldError {

@@ -11,8 +11,12 @@ const STATUS: Record<ErrorCode, number> = {
   number_unavailable: 409,
   unprocessable: 422,
   rate_limited: 429,
+  unavailable: 503,
   internal: 500,
 };
+
+/** Seconds a 503 `unavailable` answer asks the client to wait before retrying. */
+export const UNAVAILABLE_RETRY_AFTER_SECONDS = 2;
 
 export interface ErrorBody {
   code: string;
@@ -62,6 +66,8 @@ export function sendError(reply: FastifyReply, request: FastifyRequest, status: 
 export function registerErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError | AppError | Error, request, reply) => {
     if (err instanceof AppError) {
+      // Busy storage: the client (a carrier, too) retries; say when.
+      if (err.code === 'unavailable' && !reply.hasHeader('retry-after')) reply.header('retry-after', String(UNAVAILABLE_RETRY_AFTER_SECONDS));
       return sendError(reply, request, STATUS[err.code], { code: err.code, detail: err.message, ...(err.details ? { errors: err.details } : {}) });
     }
     const fe = err as FastifyError;

@@ -5,7 +5,7 @@ import { sql } from 'kysely';
 import client from 'prom-client';
 import type { App } from '../app.ts';
 import { newId } from '../domain/ids.ts';
-import { registerErrorHandler } from './error-handler.ts';
+import { registerErrorHandler, UNAVAILABLE_RETRY_AFTER_SECONDS } from './error-handler.ts';
 import { telcoRoutes, API_VERSION } from './routes/telco/telco.routes.ts';
 import { carrierRoutes } from './routes/carrier/carrier.routes.ts';
 import { recordingsRoutes } from './routes/recordings/recordings.routes.ts';
@@ -60,12 +60,14 @@ export async function buildServer(app: App): Promise<FastifyInstance> {
 
   server.get('/openapi.json', { schema: { hide: true } }, async () => server.swagger());
   server.get('/healthz', { schema: { tags: ['Operations'], summary: 'Liveness' } }, async () => ({ status: 'ok' }));
-  server.get('/readyz', { schema: { tags: ['Operations'], summary: 'Readiness: the database answers' } }, async (_request, reply) => {
+  server.get('/readyz', { schema: { tags: ['Operations'], summary: 'Readiness: the database answers and can take a write', description: 'Ready (200) when the database answers and a write could start now; 503 with Retry-After while it is locked (another process or connection holds a lock that blocks writers) or unreachable.' } }, async (_request, reply) => {
     try {
       await sql`select 1`.execute(app.storage.db);
+      const w = await app.storage.writable();
+      if (!w.ok) return reply.status(503).header('retry-after', String(UNAVAILABLE_RETRY_AFTER_SECONDS)).send({ status: 'unavailable', database: app.storage.dialect, detail: w.detail });
       return { status: 'ready', database: app.storage.dialect };
     } catch (err) {
-      return reply.status(503).send({ status: 'unavailable', database: app.storage.dialect, detail: (err as Error).message });
+      return reply.status(503).header('retry-after', String(UNAVAILABLE_RETRY_AFTER_SECONDS)).send({ status: 'unavailable', database: app.storage.dialect, detail: (err as Error).message });
     }
   });
   server.get('/metrics', { schema: { tags: ['Operations'], summary: 'Prometheus metrics' } }, async (_request, reply) => {

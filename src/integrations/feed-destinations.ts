@@ -5,8 +5,9 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Client, SFTPWrapper } from 'ssh2';
 import { request } from 'undici';
-import type { OutboundResult } from './http-sender.ts';
-import { checkPublicDestination } from './http-sender.ts';
+import { normalisedHostname } from '../domain/url-policy.ts';
+import type { OutboundPolicy, OutboundResult } from './http-sender.ts';
+import { failedRequest, policyAgent, resolveDestination } from './http-sender.ts';
 
 /** Where a feed file goes: outbound I/O for the daily upload, one function per destination kind. */
 export interface FeedFile {
@@ -22,13 +23,52 @@ function body(file: FeedFile): Readable {
   })());
 }
 
-/** Writes into a local folder: a `.part` file renamed into place, so readers never see half a file. */
-export async function writeToFolder(dir: string, file: FeedFile): Promise<OutboundResult> {
+/** True when `p` is `root` or lies below it (both absolute, resolved). */
+export function isInside(root: string, p: string): boolean {
+  const rel = path.relative(root, p);
+  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
+}
+
+/**
+ * Creates `dir` under `root` one folder at a time, checking after each step that the real path (symlinks followed)
+ * is still inside the real root; the real folder to write into, or why not.
+ */
+async function confinedFolder(dir: string, root: string): Promise<{ dir: string } | { refused: string }> {
+  const base = path.resolve(root);
+  const wanted = path.resolve(base, dir);
+  if (!isInside(base, wanted)) return { refused: `folder ${dir} is outside the feed folder root ${base} (TT_FEED_FOLDER_ROOT)` };
+  await fs.promises.mkdir(base, { recursive: true });
+  const realRoot = await fs.promises.realpath(base);
+  let cur = realRoot;
+  for (const part of path.relative(base, wanted).split(path.sep).filter(Boolean)) {
+    const next = path.join(cur, part);
+    await fs.promises.mkdir(next).catch((err: NodeJS.ErrnoException) => {
+      if (err.code !== 'EEXIST') throw err;
+    });
+    cur = await fs.promises.realpath(next);
+    if (!isInside(realRoot, cur)) return { refused: `folder ${dir} leads outside the feed folder root ${realRoot} (through a symbolic link, to ${cur})` };
+  }
+  return { dir: cur };
+}
+
+/**
+ * Writes into a local folder: a `.part` file renamed into place, so readers never see half a file. With `root`
+ * (TT_FEED_FOLDER_ROOT) the folder must lie inside it, symbolic links followed; `root: false`: folder uploads are off.
+ */
+export async function writeToFolder(target: string, file: FeedFile, opts: { root?: string | null | false } = {}): Promise<OutboundResult> {
+  if (opts.root === false) return { kind: 'refused', error: 'folder uploads are disabled on this server (production without TT_FEED_FOLDER_ROOT)' };
   try {
-    await fs.promises.mkdir(dir, { recursive: true });
+    let dir = target;
+    if (opts.root) {
+      const confined = await confinedFolder(target, opts.root);
+      if ('refused' in confined) return { kind: 'refused', error: confined.refused };
+      dir = confined.dir;
+    } else await fs.promises.mkdir(dir, { recursive: true });
     const final = path.join(dir, file.name);
     const part = `${final}.part`;
-    await pipeline(body(file), fs.createWriteStream(part));
+    // A `.part` left by an earlier attempt (or a link planted there) is removed, and the new one created exclusively.
+    await fs.promises.unlink(part).catch(() => undefined);
+    await pipeline(body(file), fs.createWriteStream(part, { flags: 'wx' }));
     await fs.promises.rename(part, final);
     return { kind: 'response', status: 200, body: `wrote ${final}` };
   } catch (err) {
@@ -37,12 +77,14 @@ export async function writeToFolder(dir: string, file: FeedFile): Promise<Outbou
 }
 
 /** HTTP PUT of the file to a URL (`{date}` already substituted; a URL ending in `/` gets the file name). */
-export async function putToUrl(url: string, file: FeedFile, opts: { allowPrivateUrls: boolean; timeoutMs: number; basic?: { username: string; password: string } | null }): Promise<OutboundResult> {
+export async function putToUrl(
+  url: string,
+  file: FeedFile,
+  opts: { allowPrivateUrls: boolean; timeoutMs: number; basic?: { username: string; password: string } | null; outbound?: OutboundPolicy },
+): Promise<OutboundResult> {
   const target = url.endsWith('/') ? url + file.name : url;
-  if (!opts.allowPrivateUrls) {
-    const refusal = await checkPublicDestination(target);
-    if (refusal) return { kind: 'refused', error: refusal };
-  }
+  // In production the policy runs inside the connect (one resolution, checked, connected to).
+  const dispatcher = opts.allowPrivateUrls ? undefined : policyAgent({ connectTimeoutMs: opts.timeoutMs, ...opts.outbound });
   try {
     const res = await request(target, {
       method: 'PUT',
@@ -54,11 +96,14 @@ export async function putToUrl(url: string, file: FeedFile, opts: { allowPrivate
       body: body(file),
       headersTimeout: opts.timeoutMs,
       bodyTimeout: opts.timeoutMs,
+      dispatcher,
     });
     const text = await res.body.text();
     return { kind: 'response', status: res.statusCode, body: text.slice(0, 2000) };
   } catch (err) {
-    return { kind: 'transport_error', error: (err as Error).message };
+    return failedRequest(err);
+  } finally {
+    void dispatcher?.destroy().catch(() => undefined);
   }
 }
 
@@ -112,11 +157,21 @@ const unlink = (s: SFTPWrapper, p: string) => new Promise<void>((resolve) => s.u
 export async function uploadSftp(
   target: URL,
   file: FeedFile,
-  creds: { username: string; password: string; timeoutMs: number; hostKey: string | null; firstUse?: (fingerprint: string) => Promise<void> },
+  creds: { username: string; password: string; timeoutMs: number; hostKey: string | null; firstUse?: (fingerprint: string) => Promise<void>; outbound?: OutboundPolicy | null },
 ): Promise<OutboundResult> {
+  // The host as the system resolver would read it (sftp:// hosts are not normalised by the URL parser).
+  const hostname = normalisedHostname(target);
+  if (!hostname) return { kind: 'refused', error: `${JSON.stringify(target.hostname)} is not a valid host` };
+  let host = hostname.replace(/^\[|\]$/g, '');
+  if (creds.outbound) {
+    // Production: resolved once and checked; ssh2 connects to the checked address (the host key check is unchanged).
+    const r = await resolveDestination(hostname, creds.outbound);
+    if (r.kind !== 'ok') return r.kind === 'refused' ? { kind: 'refused', error: `refused by the outbound URL policy: ${r.error}` } : { kind: 'transport_error', error: r.error };
+    host = r.addresses[0].address;
+  }
   let client: Client | null = null;
   try {
-    const conn = await connect({ host: target.hostname, port: Number(target.port || 22), username: creds.username, password: creds.password, timeoutMs: creds.timeoutMs, hostKey: creds.hostKey });
+    const conn = await connect({ host, port: Number(target.port || 22), username: creds.username, password: creds.password, timeoutMs: creds.timeoutMs, hostKey: creds.hostKey });
     client = conn.client;
     if (!creds.hostKey) await creds.firstUse?.(conn.fingerprint);
     const sftp = await sftpOf(client);

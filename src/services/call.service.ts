@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from 'pino';
@@ -124,6 +125,16 @@ const geoOf = (n: string | null) => {
   return g;
 };
 
+/** Headers that sign a carrier request: with the path and the body they make a replay recognisable. */
+const SIGNATURE_HEADERS = ['x-twilio-signature', 'x-signalwire-signature', 'telnyx-signature-ed25519', 'telnyx-timestamp'];
+
+/** The identity of a signed carrier request (stored once; a replay of it is counted): a hash of what was signed and its signature. */
+function requestKey(flavour: string, kind: string, req: CarrierHttpRequest, kept: Record<string, string>): string {
+  const h = createHash('sha256').update(`${flavour}\n${kind}\n${req.url}\n`);
+  for (const name of SIGNATURE_HEADERS) h.update(`${kept[name] ?? ''}\n`);
+  return h.update(req.rawBody).digest('base64url');
+}
+
 const KEPT_HEADERS = ['content-type', 'user-agent', 'x-twilio-signature', 'x-signalwire-signature', 'telnyx-signature-ed25519', 'telnyx-timestamp', 'i-twilio-idempotency-token'];
 
 /**
@@ -186,6 +197,7 @@ export class CallService {
       body: req.rawBody,
       error: null,
       received_at: now.toISOString(),
+      dedupe_key: requestKey(flavour.name, kind, req, headers),
     };
     const ctx: Omit<RenderCtx, 'trackingNumber'> = { callbackBase: `${this.opts.publicUrl}/carrier/${flavour.pathName}`, flavour };
     try {
@@ -203,6 +215,11 @@ export class CallService {
           return xml(EMPTY_TWIML);
       }
     } catch (err) {
+      // Busy storage: nothing was stored, and nothing can be now; the 503 makes the carrier send the request again.
+      if (err instanceof AppError && err.code === 'unavailable') {
+        this.opts.log.warn({ carrier, kind, url: req.url, error: err.message }, 'carrier request refused with 503: the database is busy; the carrier retries it');
+        throw err;
+      }
       if (err instanceof AppError) {
         await this.storage.tx((tx) => repo.insertCarrierRequest(tx, { ...raw, error: err.message }));
         return { status: 400, contentType: 'text/plain; charset=utf-8', body: err.message };
@@ -220,7 +237,7 @@ export class CallService {
     const caller = classifyCaller(body.from, e164);
     const result = await this.writes.run(async (tx) => {
       const st = this.store(tx);
-      await st.insertCarrierRequest(raw);
+      raw.id = await st.insertCarrierRequest(raw);
       const existing = await st.findSession(carrier, callSid);
       if (existing) {
         // A retried webhook: the same answer, nothing new.
@@ -376,7 +393,7 @@ export class CallService {
     let recording = false;
     const twiml = await this.writes.run(async (tx) => {
       const st = this.store(tx);
-      await st.insertCarrierRequest(raw);
+      raw.id = await st.insertCarrierRequest(raw);
       const session = await st.findSession(carrier, callSid);
       const stored = await this.storeEvents(tx, carrier, callSid, events, raw.id, this.clock.now());
       recording = stored.recording;
@@ -402,7 +419,7 @@ export class CallService {
       if (stored.changed || rendered.changed) await this.recompute(tx, session.call_id, false, session);
       return renderTwiml(next, { ...ctx, trackingNumber: sp.tracking });
     });
-    if (recording) await this.copyRecordings({ carrier, carrierCallId: callSid });
+    if (recording) await this.copyRecordingsNow(carrier, callSid);
     return xml(twiml);
   }
 
@@ -411,13 +428,13 @@ export class CallService {
     if (!callSid) throw new AppError('validation_failed', 'CallSid (or ParentCallSid) is required');
     const recording = await this.writes.run(async (tx) => {
       const st = this.store(tx);
-      await st.insertCarrierRequest(raw);
+      raw.id = await st.insertCarrierRequest(raw);
       const session = await st.findSession(carrier, callSid);
       const stored = await this.storeEvents(tx, carrier, callSid, events, raw.id, this.clock.now());
       if (session && stored.changed) await this.recompute(tx, session.call_id, false, session);
       return stored.recording;
     });
-    if (recording) await this.copyRecordings({ carrier, carrierCallId: callSid });
+    if (recording) await this.copyRecordingsNow(carrier, callSid);
   }
 
 
@@ -507,7 +524,7 @@ export class CallService {
     if (!messageId || !to) throw new AppError('validation_failed', 'MessageSid and a valid To number are required');
     const from = p.get('From');
     await this.writes.run(async (tx) => {
-      await repo.insertCarrierRequest(tx, raw);
+      raw.id = await repo.insertCarrierRequest(tx, raw);
       const num = await numbers.findNumber(tx, to);
       const svc = num?.service_id && num.state === 'active' ? await services.findServiceById(tx, num.service_id) : undefined;
       const live = svc && svc.status === 'live' ? svc : undefined;
@@ -532,7 +549,12 @@ export class CallService {
     return xml(EMPTY_TWIML);
   }
 
-  /** Copies announced recordings into TT_DATA_DIR/recordings (all due ones, or one call's); returns how many were handled. */
+  /**
+   * Copies announced recordings into TT_DATA_DIR/recordings (all due ones, or one call's); returns how many were handled.
+   * A recording is `stored` (and its call `has_audio`) only once its file is durably in place: written to a temporary
+   * file, fsynced, renamed. A failed download or write keeps the row `pending` with the error, the attempt count and
+   * the next attempt's time (retried by the worker on the schedule; `failed` after the last attempt).
+   */
   async copyRecordings(call?: { carrier: string; carrierCallId: string }, limit = 20): Promise<number> {
     const now = this.clock.now();
     const due = await repo.dueRecordings(this.storage.db, now.toISOString(), limit, call);
@@ -542,33 +564,59 @@ export class CallService {
       try {
         if (!rec.carrier_url) throw new Error('no recording URL');
         const media = await this.opts.fetchMedia(rec.carrier_url);
-        const month = now.toISOString().slice(0, 7);
-        file = path.join('recordings', month, `${rec.id}-${newToken(9)}.wav`);
-        await fs.mkdir(path.join(this.opts.dataDir, 'recordings', month), { recursive: true });
-        await fs.writeFile(path.join(this.opts.dataDir, file), media);
+        const rel = path.join('recordings', now.toISOString().slice(0, 7), `${rec.id}-${newToken(9)}.wav`);
+        await writeFileDurably(path.join(this.opts.dataDir, rel), media);
+        file = rel;
       } catch (err) {
-        error = (err as Error).message;
+        error = (err as Error).message || String(err);
       }
       await this.storage.tx(async (tx) => {
         const session = await repo.findSession(tx, this.storage.dialect, rec.carrier, rec.carrier_call_id);
-        if (file) await repo.updateRecording(tx, rec.id, { status: 'stored', path: file, error: null, updated_at: now.toISOString() });
+        if (file) await repo.updateRecording(tx, rec.id, { status: 'stored', path: file, error: null, next_attempt_at: null, updated_at: now.toISOString() });
         else {
           const attempts = rec.attempts + 1;
           const giveUp = attempts >= RECORDING_MAX_ATTEMPTS;
-          this.opts.log.warn({ recording: rec.id, attempts, error }, 'copying a recording failed');
-          await repo.updateRecording(tx, rec.id, {
-            status: giveUp ? 'failed' : 'pending',
-            attempts,
-            error,
-            next_attempt_at: new Date(now.getTime() + Math.min(3600, 10 * 2 ** attempts) * 1000).toISOString(),
-            updated_at: now.toISOString(),
-          });
+          const nextAt = giveUp ? null : new Date(now.getTime() + Math.min(3600, 10 * 2 ** attempts) * 1000).toISOString();
+          const log = giveUp ? this.opts.log.error.bind(this.opts.log) : this.opts.log.warn.bind(this.opts.log);
+          log({ recording: rec.id, carrier_call_id: rec.carrier_call_id, attempts, error, next_attempt_at: nextAt }, giveUp ? 'copying a recording failed for the last time: given up' : 'copying a recording failed; it will be retried');
+          await repo.updateRecording(tx, rec.id, { status: giveUp ? 'failed' : 'pending', attempts, error, next_attempt_at: nextAt, updated_at: now.toISOString() });
           if (!giveUp) return;
         }
         if (session) await this.recompute(tx, session.call_id);
       });
     }
     return due.length;
+  }
+
+  /** Copies a call's announced recordings right after the webhook that announced them; a failure is left to the worker's retries. */
+  private async copyRecordingsNow(carrier: string, carrierCallId: string): Promise<void> {
+    try {
+      await this.copyRecordings({ carrier, carrierCallId });
+    } catch (err) {
+      this.opts.log.warn({ err, carrier, carrier_call_id: carrierCallId }, 'copying a recording right away failed; the worker retries it');
+    }
+  }
+
+  /** The recordings of a call of one of these accounts, with their copy status (404 when the call is not theirs). */
+  async recordingsOfCall(callId: number, clientIds: number[]) {
+    const call = Number.isSafeInteger(callId) ? await repo.findCall(this.storage.db, callId) : undefined;
+    if (!call || !clientIds.includes(Number(call.client_id))) throw new AppError('not_found', `no call ${callId}`);
+    const recs = await repo.recordingsOfCall(this.storage.db, call.carrier, call.carrier_call_id);
+    return {
+      call_id: Number(call.id),
+      has_audio: !!call.has_audio,
+      audio_url: audioUrl(this.opts.publicUrl, call) || null,
+      recordings: recs.map((r) => ({
+        id: r.id,
+        kind: r.kind,
+        status: r.status,
+        duration: Number(r.duration),
+        attempts: Number(r.attempts),
+        error: r.error,
+        next_attempt_at: r.next_attempt_at,
+        updated_at: r.updated_at,
+      })),
+    };
   }
 
   /** Finalizes calls whose grace window has passed without everything they waited for; returns how many. */
@@ -609,10 +657,58 @@ export class CallService {
     return repo.findCallByCarrierId(this.storage.db, carrier, carrierCallId);
   }
 
-  /** The recording of a call for a user who reaches its account, by its unguessable token (404 otherwise). */
-  async recordingFile(token: string, clientIds: number[]): Promise<{ file: string; call: repo.CallRow }> {
+  /**
+   * The recording of a call for a user who reaches its account, by its unguessable token, opened for reading (404
+   * otherwise, and when its file is missing: that is logged, as it means the data folder lost it).
+   */
+  async recordingFile(token: string, clientIds: number[]): Promise<{ handle: fs.FileHandle; size: number; call: repo.CallRow }> {
     const call = /^[A-Za-z0-9_-]{16,64}$/.test(token) ? await repo.findCallByAudioToken(this.storage.db, token) : undefined;
     if (!call || !call.has_audio || !call.recording_path || !clientIds.includes(Number(call.client_id))) throw new AppError('not_found', 'no such recording');
-    return { file: path.join(this.opts.dataDir, call.recording_path), call };
+    const file = path.join(this.opts.dataDir, call.recording_path);
+    let handle: fs.FileHandle;
+    try {
+      handle = await fs.open(file, 'r');
+    } catch (err) {
+      this.opts.log.error({ call: Number(call.id), file, error: (err as Error).message }, 'a stored recording’s file cannot be read');
+      throw new AppError('not_found', 'the recording’s file is missing');
+    }
+    try {
+      const stat = await handle.stat();
+      if (!stat.isFile()) throw new Error('not a regular file');
+      return { handle, size: stat.size, call };
+    } catch (err) {
+      await handle.close();
+      this.opts.log.error({ call: Number(call.id), file, error: (err as Error).message }, 'a stored recording’s file cannot be read');
+      throw new AppError('not_found', 'the recording’s file is missing');
+    }
+  }
+}
+
+/** Writes a file so that it is either absent or complete, also after a crash: temporary file, fsync, rename, fsync of the folder. */
+async function writeFileDurably(file: string, data: Buffer): Promise<void> {
+  const dir = path.dirname(file);
+  await fs.mkdir(dir, { recursive: true, mode: 0o700 });
+  const tmp = `${file}.${newToken(6)}.tmp`;
+  const fh = await fs.open(tmp, 'wx', 0o600);
+  try {
+    try {
+      await fh.writeFile(data);
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    await fs.rename(tmp, file);
+  } catch (err) {
+    await fs.rm(tmp, { force: true }).catch(() => undefined);
+    throw err;
+  }
+  // The rename is durable once the folder is synced (some file systems refuse to sync a folder: not an error).
+  const d = await fs.open(dir, 'r');
+  try {
+    await d.sync();
+  } catch {
+    // ignored
+  } finally {
+    await d.close();
   }
 }

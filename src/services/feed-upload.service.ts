@@ -2,7 +2,7 @@ import { DateTime } from 'luxon';
 import type { Clock } from '../domain/clock.ts';
 import { FEED_CONTENT_TYPES, type FeedFormat } from '../domain/feed-output.ts';
 import { nextLocalTime } from '../domain/report-time.ts';
-import type { OutboundResult } from '../integrations/http-sender.ts';
+import type { OutboundPolicy, OutboundResult } from '../integrations/http-sender.ts';
 import { HostKeyMismatch, putToUrl, uploadSftp, writeToFolder, type FeedFile } from '../integrations/feed-destinations.ts';
 import { SecretBoxError } from '../domain/secret-box.ts';
 import type { Storage } from '../storage/database.ts';
@@ -25,7 +25,11 @@ export class FeedUploadService {
     private readonly clock: Clock,
     private readonly delivery: DeliveryService,
     private readonly feedService: FeedService,
-    private readonly opts: { allowPrivateUrls: boolean; timeoutMs: number },
+    /**
+     * folderRoot: where folder uploads may write (TT_FEED_FOLDER_ROOT), null: anywhere (sandbox), false: nowhere.
+     * outbound: the outbound address policy's resolver and classifier (tests inject theirs; default the real ones).
+     */
+    private readonly opts: { allowPrivateUrls: boolean; timeoutMs: number; folderRoot?: string | null | false; outbound?: OutboundPolicy },
   ) {}
 
   /** Schedules every due day of every feed (catching up missed days one by one); returns how many were queued. */
@@ -90,7 +94,7 @@ export class FeedUploadService {
     const filter = await this.feedService.feedFilter(f, { period: 'day', year: y, month: m, day: dd, format }, {});
     const file: FeedFile = { name: this.fileName(day, format), contentType: FEED_CONTENT_TYPES[format], content: () => this.feedService.content(f, filter, format) };
     const target = (f.upload_target ?? '').replace(/\{date\}/g, day);
-    if (f.upload_kind === 'folder') return writeToFolder(target, file);
+    if (f.upload_kind === 'folder') return writeToFolder(target, file, { root: this.opts.folderRoot ?? null });
     let password: string | null;
     try {
       password = await this.feedService.uploadPassword(f);
@@ -101,12 +105,13 @@ export class FeedUploadService {
     }
     if (f.upload_kind === 'http_put') {
       const basic = f.upload_username ? { username: f.upload_username, password: password ?? '' } : null;
-      return putToUrl(target, file, { allowPrivateUrls: this.opts.allowPrivateUrls, timeoutMs: this.opts.timeoutMs, basic });
+      return putToUrl(target, file, { allowPrivateUrls: this.opts.allowPrivateUrls, timeoutMs: this.opts.timeoutMs, basic, outbound: this.opts.outbound });
     }
     return uploadSftp(new URL(target), file, {
       username: f.upload_username ?? '',
       password: password ?? '',
       timeoutMs: this.opts.timeoutMs,
+      outbound: this.opts.allowPrivateUrls ? null : (this.opts.outbound ?? {}),
       // Configured by the user, or pinned by an earlier upload (trust on first use).
       hostKey: f.upload_host_key,
       firstUse: async (fingerprint) => {

@@ -1,4 +1,6 @@
+import fs from 'node:fs';
 import { BlockList, isIPv4, isIPv6 } from 'node:net';
+import path from 'node:path';
 import { createHash, randomBytes } from 'node:crypto';
 import type { Clock } from '../domain/clock.ts';
 import { checkNonce, digestResponse, ha1, makeNonce, parseDigestHeader, safeEqualHex, type DigestAlgorithm } from '../domain/digest-auth.ts';
@@ -8,6 +10,7 @@ import { newId } from '../domain/ids.ts';
 import { hashPassword, verifyPassword } from '../domain/password.ts';
 import { isSealed, open, seal } from '../domain/secret-box.ts';
 import { localDay, localPeriodRange, nextLocalTime } from '../domain/report-time.ts';
+import { normalisedHostname } from '../domain/url-policy.ts';
 import type { Storage } from '../storage/database.ts';
 import * as accounts from '../storage/account.repository.ts';
 import * as feeds from '../storage/feed.repository.ts';
@@ -133,7 +136,17 @@ export class FeedService {
     private readonly clock: Clock,
     /** sqliteFile: the database file, read through a connection of the feed's own (SQLite only). */
     /** secretKey: the key upload passwords are sealed with (TT_SECRET_KEY, or the sandbox's generated one), null when none. */
-    private readonly opts: { publicUrl: string; sqliteFile?: string | null; secretKey?: () => Buffer | null },
+    /**
+     * checkDestination: the outbound URL policy for http_put and sftp targets (production; see TT_ALLOW_PRIVATE_URLS).
+     * folderRoot: where folder uploads may write (TT_FEED_FOLDER_ROOT); null/absent: any absolute folder; false: none.
+     */
+    private readonly opts: {
+      publicUrl: string;
+      sqliteFile?: string | null;
+      secretKey?: () => Buffer | null;
+      checkDestination?: (url: string) => Promise<string | null>;
+      folderRoot?: string | null | false;
+    },
   ) {}
 
   view(f: feeds.FeedRow): FeedView {
@@ -203,7 +216,7 @@ export class FeedService {
         sha = ha1('SHA-256', username, FEED_REALM, password);
       }
     }
-    const upload = input.upload ? this.checkUpload(input.upload) : null;
+    const upload = input.upload ? await this.checkUpload(input.upload) : null;
     let uploadPassword: string | null = null;
     if (upload?.password) {
       const key = this.secretKey();
@@ -242,12 +255,14 @@ export class FeedService {
     return this.view((await feeds.findFeed(this.storage.db, id))!);
   }
 
-  private checkUpload(u: UploadIn): UploadIn {
+  private async checkUpload(u: UploadIn): Promise<UploadIn> {
     if (!UPLOAD_KINDS.includes(u.kind)) throw fieldError('upload.kind', 'must be http_put, sftp or folder');
     if (!/^([01]\d|2[0-3]):[0-5]\d$/.test(u.time ?? '')) throw fieldError('upload.time', 'must be HH:MM (24-hour, account time)');
     if (u.format !== undefined && !FEED_FORMATS.includes(u.format)) throw fieldError('upload.format', 'must be json, csv or xml');
     const t = u.target ?? '';
-    if (u.kind === 'http_put' && !/^https?:\/\/[^\s]+$/.test(t)) throw fieldError('upload.target', 'must be an http(s) URL');
+    // The target as it will be used on some day: `{date}` is a date, anything else is checked as given.
+    const probe = t.replace(/\{date\}/g, '2000-01-01');
+    if (u.kind === 'http_put' && (!/^https?:\/\/[^\s]+$/.test(t) || !URL.canParse(probe))) throw fieldError('upload.target', 'must be an http(s) URL with a valid host');
     if (u.kind === 'http_put' && URL.canParse(t) && (new URL(t).username || new URL(t).password)) {
       // Credentials in the URL would be stored and shown in clear: they belong in upload.username/password (encrypted).
       throw fieldError('upload.target', 'must not carry credentials: give them as upload.username and upload.password');
@@ -261,7 +276,7 @@ export class FeedService {
       } catch {
         /* reported below */
       }
-      if (!url || url.protocol !== 'sftp:' || !url.hostname) throw fieldError('upload.target', 'must be sftp://host[:port]/folder');
+      if (!url || url.protocol !== 'sftp:' || !url.hostname || !normalisedHostname(url)) throw fieldError('upload.target', 'must be sftp://host[:port]/folder with a valid host');
       if (!u.username) throw fieldError('upload.username', 'is required for sftp');
       if (!u.password) throw fieldError('upload.password', 'is required for sftp');
       if (u.host_key !== undefined && u.host_key !== null && !SSH_FINGERPRINT_RE.test(u.host_key)) {
@@ -270,8 +285,45 @@ export class FeedService {
     } else if (u.host_key !== undefined && u.host_key !== null) {
       throw fieldError('upload.host_key', 'is only used with kind sftp');
     }
-    if (u.kind === 'folder' && !t.startsWith('/')) throw fieldError('upload.target', 'must be an absolute folder path');
+    if (u.kind === 'folder') return { ...u, target: await this.checkFolder(t) };
+    if (this.opts.checkDestination) {
+      const refusal = await this.opts.checkDestination(probe);
+      if (refusal) throw fieldError('upload.target', `is refused by the outbound URL policy: ${refusal}`);
+    }
     return u;
+  }
+
+  /**
+   * A folder upload's target: with a root (TT_FEED_FOLDER_ROOT), an absolute folder inside it or a folder relative
+   * to it, stored as the absolute path, and not leading out of it through a symbolic link; without, any absolute
+   * folder (sandbox). `..` is refused either way.
+   */
+  private async checkFolder(t: string): Promise<string> {
+    const root = this.opts.folderRoot ?? null;
+    if (root === false) throw fieldError('upload.kind', 'folder uploads are disabled on this server (the operator allows them inside one folder with TT_FEED_FOLDER_ROOT)');
+    if (t.includes('\0')) throw fieldError('upload.target', 'must not contain NUL characters');
+    if (t.split(/[\\/]/).includes('..')) throw fieldError('upload.target', 'must not contain ".." segments');
+    if (root === null) {
+      if (!t.startsWith('/')) throw fieldError('upload.target', 'must be an absolute folder path');
+      return t;
+    }
+    const base = path.resolve(root);
+    const inside = `must be a folder inside ${base} (TT_FEED_FOLDER_ROOT), absolute or relative to it`;
+    const resolved = path.resolve(base, t);
+    const within = (r: string, p: string) => {
+      const rel = path.relative(r, p);
+      return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
+    };
+    if (!within(base, resolved)) throw fieldError('upload.target', inside);
+    // Symbolic links already there are followed: the longest existing part of the path must stay inside the real root.
+    const realRoot = await fs.promises.realpath(base).catch(() => null);
+    if (realRoot) {
+      let existing = resolved;
+      while (!fs.existsSync(existing) && existing !== base) existing = path.dirname(existing);
+      const real = await fs.promises.realpath(existing).catch(() => null);
+      if (!real || !within(realRoot, real)) throw fieldError('upload.target', `${inside}; ${existing} leads outside it (a symbolic link)`);
+    }
+    return resolved;
   }
 
   async listFeeds(clientId: number): Promise<FeedView[]> {

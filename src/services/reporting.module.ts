@@ -4,6 +4,7 @@ import type { Storage } from '../storage/database.ts';
 import type { AccountService } from './account.service.ts';
 import type { DeliveryService } from './delivery.service.ts';
 import { secretKeyOf } from '../config/secret-key.ts';
+import { checkPublicDestination } from '../integrations/http-sender.ts';
 import { FeedService } from './feed.service.ts';
 import { FEED_UPLOAD_KIND, FeedUploadService } from './feed-upload.service.ts';
 import { LegacyApiService } from './legacy-api.service.ts';
@@ -23,14 +24,17 @@ export function createReporting(deps: {
   clock: Clock;
   accounts: AccountService;
   delivery: DeliveryService;
-  config: { publicUrl: string; dataDir: string; allowPrivateUrls: boolean; deliveryTimeoutMs: number; legacyTokenTtlSeconds: number } & Parameters<typeof secretKeyOf>[0];
+  config: { publicUrl: string; dataDir: string; allowPrivateUrls: boolean; deliveryTimeoutMs: number; legacyTokenTtlSeconds: number } & Parameters<typeof secretKeyOf>[0] & { feedFolderRoot: string | null };
 }): Reporting {
   const { storage, clock, config } = deps;
   const reports = new ReportingService(storage, clock, { publicUrl: config.publicUrl });
   // SQLite's file is `telltale.db` in the data folder (see openStorage); feeds stream from it on a reader of their own.
   const sqliteFile = storage.dialect === 'sqlite' ? path.join(config.dataDir, 'telltale.db') : null;
-  const feeds = new FeedService(storage, clock, { publicUrl: config.publicUrl, sqliteFile, secretKey: secretKeyOf(config) });
-  const feedUploads = new FeedUploadService(storage, clock, deps.delivery, feeds, { allowPrivateUrls: config.allowPrivateUrls, timeoutMs: config.deliveryTimeoutMs });
+  // Folder uploads: inside TT_FEED_FOLDER_ROOT when set; without it anywhere in sandbox, nowhere in production.
+  const folderRoot = config.feedFolderRoot ?? (config.mode === 'production' ? false : null);
+  const checkDestination = config.allowPrivateUrls ? undefined : (url: string) => checkPublicDestination(url, { allowUnresolved: true });
+  const feeds = new FeedService(storage, clock, { publicUrl: config.publicUrl, sqliteFile, secretKey: secretKeyOf(config), checkDestination, folderRoot });
+  const feedUploads = new FeedUploadService(storage, clock, deps.delivery, feeds, { allowPrivateUrls: config.allowPrivateUrls, timeoutMs: config.deliveryTimeoutMs, folderRoot });
   deps.delivery.registerTransport(FEED_UPLOAD_KIND, feedUploads.transport);
   const legacy = new LegacyApiService(storage, clock, deps.accounts, { publicUrl: config.publicUrl, dataDir: config.dataDir, tokenTtlSeconds: config.legacyTokenTtlSeconds });
   return { reports, feeds, feedUploads, legacy };

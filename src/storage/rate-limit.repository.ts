@@ -36,7 +36,7 @@ export class SqlWindowCounter implements WindowCounter {
     if (storage.dialect === 'sqlite' && raw) {
       this.sqlite = {
         raw,
-        shortBusy: raw.prepare(`pragma busy_timeout = ${Math.trunc(opts.busyTimeoutMs ?? 100)}`),
+        shortBusy: raw.prepare(`pragma busy_timeout = ${Math.trunc(opts.busyTimeoutMs ?? 1000)}`),
         defaultBusy: raw.prepare(`pragma busy_timeout = ${Number(raw.pragma('busy_timeout', { simple: true }))}`),
       };
     }

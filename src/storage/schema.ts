@@ -240,6 +240,12 @@ export interface CarrierRequestTable {
   body: string;
   error: string | null;
   received_at: Ts;
+  /** Hash of the signed request (migration 012): a replay of it is not stored again but counted. */
+  dedupe_key?: string | null;
+  /** How many times the same request came again after the first (migration 012). */
+  replays?: number;
+  /** When the last replay came (migration 012). */
+  last_received_at?: Ts | null;
 }
 
 /** Carrier-neutral call events, unique on (carrier, carrier_call_id, kind, dedupe_key) so retries change nothing (migration 003). */

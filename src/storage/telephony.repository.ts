@@ -13,8 +13,24 @@ export type CallRecordingRow = CallRecordingTable;
 export type TestCallRow = TestCallTable;
 export type CallRow = Selectable<CallTable>;
 
-export function insertCarrierRequest(db: Executor, row: CarrierRequestRow) {
-  return db.insertInto('carrier_requests').values(row).execute();
+/**
+ * Stores a carrier request raw; a replay of one already stored (same `dedupe_key`) only counts in `replays` (and keeps
+ * the newest error). Returns the id of the stored row, the first one's for a replay.
+ */
+export async function insertCarrierRequest(db: Executor, row: CarrierRequestRow): Promise<string> {
+  const r = await db
+    .insertInto('carrier_requests')
+    .values(row)
+    .onConflict((oc) =>
+      oc.columns(['carrier', 'dedupe_key']).doUpdateSet({
+        replays: sql`carrier_requests.replays + 1`,
+        last_received_at: sql`excluded.received_at`,
+        error: sql`coalesce(excluded.error, carrier_requests.error)`,
+      }),
+    )
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return r.id;
 }
 
 /** Inserts the event unless one with the same identity exists; true when it was new. */
@@ -199,7 +215,8 @@ export interface InboundRoute {
  * Only use a store inside the transaction (or write batch) it was made for.
  */
 export interface CallStore {
-  insertCarrierRequest(row: CarrierRequestRow): Promise<unknown> | void;
+  /** Stores the request (a replay only counts); the stored row's id. */
+  insertCarrierRequest(row: CarrierRequestRow): Promise<string> | string;
   findSession(carrier: string, carrierCallId: string): Promise<CallSessionRow | undefined> | CallSessionRow | undefined;
   findSessionByCallId(callId: number): Promise<CallSessionRow | undefined> | CallSessionRow | undefined;
   insertEvent(row: CallEventRow): Promise<boolean> | boolean;
@@ -247,7 +264,7 @@ export function callStore(tx: Executor, dialect: Dialect, sqlite?: SQLite.Databa
 }
 
 const sqliteStores = new WeakMap<SQLite.Database, SqliteCallStore>();
-const REQUEST_COLUMNS = ['id', 'carrier', 'kind', 'path', 'carrier_call_id', 'headers', 'body', 'error', 'received_at'] as const;
+const REQUEST_COLUMNS = ['id', 'carrier', 'kind', 'path', 'carrier_call_id', 'headers', 'body', 'error', 'received_at', 'dedupe_key'] as const;
 const EVENT_COLUMNS = ['id', 'carrier', 'carrier_call_id', 'kind', 'dedupe_key', 'occurred_at', 'received_at', 'data', 'raw_id'] as const;
 const SESSION_COLUMNS = ['call_id', 'carrier', 'carrier_call_id', 'plan', 'test_call_id', 'finalize_after', 'finalized'] as const;
 const insertSql = (table: string, cols: readonly string[], tail = '') => `insert into "${table}" (${cols.map((c) => `"${c}"`).join(', ')}) values (${cols.map(() => '?').join(', ')})${tail}`;
@@ -270,8 +287,10 @@ class SqliteCallStore implements CallStore {
     return s;
   }
 
-  insertCarrierRequest(row: CarrierRequestRow): void {
-    this.st(insertSql('carrier_requests', REQUEST_COLUMNS)).run(values(row, REQUEST_COLUMNS));
+  insertCarrierRequest(row: CarrierRequestRow): string {
+    const tail =
+      ' on conflict ("carrier", "dedupe_key") do update set "replays" = "carrier_requests"."replays" + 1, "last_received_at" = excluded."received_at", "error" = coalesce(excluded."error", "carrier_requests"."error") returning "id"';
+    return (this.st(insertSql('carrier_requests', REQUEST_COLUMNS, tail)).get(values(row, REQUEST_COLUMNS)) as { id: string }).id;
   }
   findSession(carrier: string, carrierCallId: string): CallSessionRow | undefined {
     return this.st('select * from "call_sessions" where "carrier" = ? and "carrier_call_id" = ?').get(carrier, carrierCallId) as CallSessionRow | undefined;

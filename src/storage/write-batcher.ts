@@ -1,5 +1,8 @@
 import { sql } from 'kysely';
-import type { Executor, Storage } from './database.ts';
+import { isBusyError, retryBusy, type Executor, type Storage } from './database.ts';
+import { AppError } from '../domain/errors.ts';
+
+const NOT_YET = Symbol('busy');
 
 interface Item {
   fn: (tx: Executor) => Promise<unknown>;
@@ -63,33 +66,45 @@ export class WriteBatcher {
         this.items += batch.length;
         const results: ({ ok: true; v: unknown } | { ok: false; e: unknown })[] = [];
         try {
-          await this.storage.db.connection().execute(async (conn) => {
-            const c = this.control;
-            const ex = conn as unknown as Executor;
-            await c.begin(ex);
-            try {
-              for (const item of batch) {
-                if (batch.length === 1) {
-                  results.push({ ok: true, v: await item.fn(conn as unknown as Executor) });
-                  continue;
-                }
-                await c.savepoint(ex);
-                try {
-                  const v = await item.fn(ex);
-                  await c.release(ex);
-                  results.push({ ok: true, v });
-                } catch (e) {
-                  await c.rollbackTo(ex);
-                  await c.release(ex);
-                  results.push({ ok: false, e });
-                }
+          // While another process holds the write lock, the connection is let go between attempts (up to the busy
+          // timeout, then every item fails `unavailable`); nothing of the batch has run before BEGIN succeeds.
+          await retryBusy(this.storage.busyTimeoutMs, async () => {
+            const r = await this.storage.db.connection().execute(async (conn) => {
+              const c = this.control;
+              const ex = conn as unknown as Executor;
+              try {
+                await c.begin(ex);
+              } catch (err) {
+                if (isBusyError(err) || (err instanceof AppError && err.code === 'unavailable')) return NOT_YET;
+                throw err;
               }
-              await c.commit(ex);
-            } catch (e) {
-              await c.rollback(ex).catch(() => undefined);
-              throw e;
-            }
-          });
+              try {
+                for (const item of batch) {
+                  if (batch.length === 1) {
+                    results.push({ ok: true, v: await item.fn(conn as unknown as Executor) });
+                    continue;
+                  }
+                  await c.savepoint(ex);
+                  try {
+                    const v = await item.fn(ex);
+                    await c.release(ex);
+                    results.push({ ok: true, v });
+                  } catch (e) {
+                    await c.rollbackTo(ex);
+                    await c.release(ex);
+                    results.push({ ok: false, e });
+                  }
+                }
+                await c.commit(ex);
+              } catch (e) {
+                await c.rollback(ex).catch(() => undefined);
+                throw e;
+              }
+              return undefined;
+            });
+            if (r === NOT_YET) throw Object.assign(new Error('database is locked'), { code: 'SQLITE_BUSY' });
+          }, this.storage.health);
+          this.storage.health.ok();
         } catch (e) {
           // A single item failing without a batch (or the commit failing) fails the items that did not fail alone.
           batch.forEach((b, i) => {

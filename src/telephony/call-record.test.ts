@@ -21,14 +21,33 @@ const events: StoredEvent[] = [
 const recordings: RecordingState[] = [{ carrierRecordingId: 'RE1', kind: 'voicemail', status: 'stored', duration: 9, path: 'recordings/x.wav' }];
 const input = (evs: StoredEvent[], recs = recordings) => ({ plan, startedAt: at(0), events: evs, recordings: recs, service: { targetNumber: '+61299998888', targetName: 'Desk' } });
 
-function shuffle<T>(a: T[]): T[] {
+/** mulberry32: a small seeded PRNG, so a failing arrival order can be replayed. */
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Fisher–Yates with the given PRNG. */
+function shuffle<T>(a: T[], random: () => number): T[] {
   const b = [...a];
   for (let i = b.length - 1; i > 0; i--) {
-    const j = Math.floor(Math.random() * (i + 1));
+    const j = Math.floor(random() * (i + 1));
     [b[i], b[j]] = [b[j], b[i]];
   }
   return b;
 }
+
+/** The shuffle's seed: TT_TEST_SHUFFLE_SEED replays a run; otherwise a fresh one, printed in any failure message. */
+const SHUFFLE_SEED = process.env.TT_TEST_SHUFFLE_SEED ? Number(process.env.TT_TEST_SHUFFLE_SEED) : Math.floor(Math.random() * 2 ** 32);
+
+/** An event as a short label for failure messages: its index in carrier order and its kind and source. */
+const label = (e: StoredEvent) => `${events.indexOf(e)}:${e.body.kind}${'source' in e.body ? `/${e.body.source}` : ''}`;
 
 describe('reduceCall', () => {
   it('derives status, durations and the voicemail from the events', () => {
@@ -40,9 +59,21 @@ describe('reduceCall', () => {
     );
   });
 
+  it('shuffles reproducibly: one seed, one sequence of orders', () => {
+    const a = prng(42);
+    const b = prng(42);
+    const orders = (r: () => number) => Array.from({ length: 5 }, () => shuffle(events, r).map(label).join(','));
+    assert.deepEqual(orders(a), orders(b));
+    assert.notDeepEqual(orders(prng(42)), orders(prng(43)));
+  });
+
   it('gives the same record for every arrival order of the same events', () => {
     const ref = reduceCall(input(events));
-    for (let i = 0; i < 300; i++) assert.deepEqual(reduceCall(input(shuffle(events))), ref);
+    const random = prng(SHUFFLE_SEED);
+    for (let i = 0; i < 300; i++) {
+      const order = shuffle(events, random);
+      assert.deepEqual(reduceCall(input(order)), ref, `arrival order [${order.map(label).join(', ')}] (shuffle ${i} of TT_TEST_SHUFFLE_SEED=${SHUFFLE_SEED})`);
+    }
   });
 
   it('is not complete without the dial action, even when the leg status says busy (the action decides the voicemail)', () => {

@@ -111,13 +111,18 @@ for (const dialect of DIALECTS) {
 
     it('a call whose end never arrives is finalized after the longest call time plus the grace window', async () => {
       const params = { AccountSid: SANDBOX_ACCOUNT_SID, CallSid: 'CAlost', From: '+61290088888', To: '+61290003001', CallStatus: 'ringing' };
+      // The only event heard is the incoming call, stamped with the (manual) clock when it arrived.
+      const heard = clock.now().toISOString();
       const res = await t.app.sandbox.send(`${t.config.publicUrl}/carrier/twilio/voice`, params);
       assert.equal(res.status, 200);
       clock.advance(4 * 3600_000 + 61_000);
       await t.app.worker.drain();
       const call = await callRow(t.app, 'CAlost');
       assert.equal(call.state, 'finalized');
-      assert.ok(call.ended_at);
+      // Forced after the window, the call ends at the last event heard: the same instant it started.
+      assert.equal(call.started_at, heard);
+      assert.equal(call.ended_at, heard);
+      assert.equal(call.duration, 0);
     });
 
     it('a recording the carrier fails to serve is fetched again by the worker, and the call waits for it', async () => {

@@ -1,6 +1,7 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
+import { createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto';
+import { validateRequest } from 'twilio/lib/webhooks/webhooks.js';
 import { DIALECTS } from '../support/dialects.ts';
 import { buildTestApp, type TestApp } from '../support/app.ts';
 import { accountWithUser, callRow, liveService } from '../support/calls.ts';
@@ -132,18 +133,23 @@ for (const dialect of DIALECTS) {
       assert.equal(call.answered_at, at(7).toISOString());
       assert.equal(call.ended_at, at(48).toISOString());
       assert.equal(finalized.filter((f) => f.id === call.id).length, 1);
-      const raw = await t.app.storage.db.selectFrom('carrier_requests').select(['carrier', 'kind', 'headers']).where('carrier_call_id', '=', callSid).execute();
+      const raw = await t.app.storage.db.selectFrom('carrier_requests').select(['carrier', 'kind', 'headers', 'path', 'body']).where('carrier_call_id', '=', callSid).execute();
       assert.deepEqual(raw.map((r) => r.kind).sort(), ['dial', 'leg', 'status', 'voice']);
       for (const r of raw) assert.equal(r.carrier, pathName);
-      return { call, headers: raw.map((r) => JSON.parse(r.headers) as Record<string, string>) };
+      return { call, raw: raw.map((r) => ({ ...r, headers: JSON.parse(r.headers) as Record<string, string> })) };
     }
 
     describe('SignalWire (cXML)', () => {
       const inbound = (sid: string) => callParams(sid, SW_PROJECT, new Date(), { CallStatus: 'ringing' });
 
       it('runs a whole answered call signed with X-SignalWire-Signature to a finalized record of carrier signalwire', async () => {
-        const { headers } = await answeredCall('signalwire', 'b5d2a3f0-1c2d-4e5f-8a9b-0c1d2e3f4a5b', SW_PROJECT, (p, params) => postSignalwire(p, params));
-        for (const h of headers) assert.ok(h['x-signalwire-signature'], 'the signature header is kept with the raw request');
+        const { raw } = await answeredCall('signalwire', 'b5d2a3f0-1c2d-4e5f-8a9b-0c1d2e3f4a5b', SW_PROJECT, (p, params) => postSignalwire(p, params));
+        // The signature kept with each raw request verifies with the twilio package (SignalWire signs as Twilio does).
+        for (const r of raw) {
+          const params = Object.fromEntries(new URLSearchParams(r.body));
+          assert.equal(validateRequest(SW_KEY, r.headers['x-signalwire-signature'], PUBLIC_URL + r.path, params), true, `${r.kind}: ${r.path}`);
+          assert.equal(validateRequest(SW_KEY, r.headers['x-signalwire-signature'], `${PUBLIC_URL}/other`, params), false);
+        }
       });
 
       it('also accepts X-Twilio-Signature made with the SignalWire signing key', async () => {
@@ -186,8 +192,15 @@ for (const dialect of DIALECTS) {
       const inbound = (sid: string) => callParams(sid, 'telnyx-account-1', new Date(), { CallStatus: 'ringing' });
 
       it('runs a whole answered call signed with Ed25519 over timestamp|body to a finalized record of carrier telnyx', async () => {
-        const { headers } = await answeredCall('telnyx', 'v3:T2x8Qw1aZk-answered', 'telnyx-account-1', (p, params) => postTelnyx(p, params));
-        for (const h of headers) assert.ok(h['telnyx-signature-ed25519'] && h['telnyx-timestamp'], 'the signature headers are kept with the raw request');
+        const before = Math.floor(Date.now() / 1000);
+        const { raw } = await answeredCall('telnyx', 'v3:T2x8Qw1aZk-answered', 'telnyx-account-1', (p, params) => postTelnyx(p, params));
+        // The headers kept with each raw request verify (node:crypto Ed25519 over `timestamp|body`, the account's public key).
+        const publicKey = createPublicKey(telnyxKeys.privateKey);
+        for (const r of raw) {
+          const ts = r.headers['telnyx-timestamp'];
+          assert.ok(Number(ts) >= before && Number(ts) <= Math.floor(Date.now() / 1000), `${r.kind}: telnyx-timestamp ${ts} is when it was sent`);
+          assert.equal(verify(null, Buffer.from(`${ts}|${r.body}`), publicKey, Buffer.from(r.headers['telnyx-signature-ed25519'], 'base64')), true, r.kind);
+        }
       });
 
       const other = ed25519Pair();

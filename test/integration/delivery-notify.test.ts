@@ -1,5 +1,6 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { Webhook } from 'standardwebhooks';
 import { ManualClock } from '../../src/domain/clock.ts';
 import { listSandboxSms } from '../../src/storage/sandbox-sms.repository.ts';
 import { DIALECTS } from '../support/dialects.ts';
@@ -143,7 +144,13 @@ for (const dialect of DIALECTS) {
       const got = receiver.requests.filter((r) => r.url.startsWith('/status'));
       // Deliveries are concurrent and carry no ordering guarantee (as Standard Webhooks senders): compare as a set.
       assert.deepEqual(got.map((r) => new URL(r.url, 'http://x').searchParams.get('status')).sort(), ['completed', 'processing']);
-      assert.ok(got.every((r) => String(r.headers['webhook-signature']).startsWith('v1,')));
+      // Each one verifies with the standardwebhooks package: the account's secret over the full URL (a GET has no body).
+      const secret = (await t.app.accounts.showAccount(acct.clientId)).webhook_secret;
+      for (const r of got) {
+        const headers = Object.fromEntries(['webhook-id', 'webhook-timestamp', 'webhook-signature'].map((h) => [h, String(r.headers[h])]));
+        assert.doesNotThrow(() => new Webhook(secret).verify(`${receiver.url}${r.url}`, headers, { jsonParse: false }), r.url);
+      }
+      assert.equal(new Set(got.map((r) => r.headers['webhook-id'])).size, 2, 'one webhook-id per callback');
       const log = (await t.app.delivery.list(acct.clientId, { kind: 'request_status', subjectId: request.id, limit: 10 })).items;
       assert.equal(log.length, 2);
       assert.ok(log.every((d) => d.delivery.status === 'delivered'));

@@ -55,8 +55,8 @@ for (const dialect of DIALECTS) {
       // 2026-03-09 in Sydney (UTC+11): from 2026-03-08T13:00Z to 2026-03-09T13:00Z.
       ids.push(
         ...(await insertReportCalls(t.app, a.clientId, [
-          { started_at: '2026-03-08T13:30:00Z', status_code: 0, has_audio: 1, audio_token: 'tokA', recording_path: 'recordings/r1.wav', dni: JSON.stringify({ source: 'google', medium: 'cpc', campaign: 'spring', term: 'plumber', referrer: 'https://google.com/', url: 'https://acme.test/landing', ip: '203.0.113.9', location: 'Sydney' }), features: JSON.stringify([{ name: 'menu', value: '2' }]), ivr: '2', custom_id: 'ad-1', custom_group: 'g1' },
-          { started_at: '2026-03-09T01:00:00Z', status_code: 4, caller_number: null, caller_withheld: 1 },
+          { started_at: '2026-03-08T13:30:00Z', unique_id: 'TT1-legacy-0001', status_code: 0, has_audio: 1, audio_token: 'tokA', recording_path: 'recordings/r1.wav', dni: JSON.stringify({ source: 'google', medium: 'cpc', campaign: 'spring', term: 'plumber', referrer: 'https://google.com/', url: 'https://acme.test/landing', ip: '203.0.113.9', location: 'Sydney' }), features: JSON.stringify([{ name: 'menu', value: '2' }]), ivr: '2', custom_id: 'ad-1', custom_group: 'g1' },
+          { started_at: '2026-03-09T01:00:00Z', unique_id: 'TT1-legacy-0002', status_code: 4, caller_number: null, caller_withheld: 1 },
           { started_at: '2026-03-09T02:00:00Z', status_code: 1 },
           { started_at: '2026-03-09T03:00:00Z', status_code: 0 },
           { started_at: '2026-03-09T13:30:00Z', status_code: 0 }, // 2026-03-10 00:30 local
@@ -77,21 +77,73 @@ for (const dialect of DIALECTS) {
       assert.equal(res.statusCode, 200, res.body);
       const calls = res.json().calls as Record<string, unknown>[];
       assert.deepEqual(calls.map((c) => c.id), ids.slice(0, 4));
-      const c = calls[0];
-      for (const k of ['id', 'date', 'duration', 'caller_number', 'target_number', 'target_name', 'answer_number', 'answer_name', 'country', 'state', 'location', 'status_code', 'status_name', 'spooler_id', 'label', 'type', 'audio', 'webSource', 'webMedium', 'webCampagin', 'webKeyword', 'webReferrer', 'webUrl', 'webLandning', 'webConversion', 'IP', 'IPlocation', 'custom_id', 'custom_group']) {
-        assert.ok(k in c, `getCDR field ${k}`);
-      }
-      assert.equal(c.date, '2026-03-09 00:30:00');
-      assert.equal(c.target_number, '+61-0289996235', 'target_* is the tracking number in getCDR');
-      assert.equal(c.answer_number, '+61-0289995916', 'answer_* is the answer point');
-      assert.equal(c.status_name, 'Answered');
-      assert.equal(c.webCampagin, 'spring');
-      assert.equal(c.webKeyword, 'plumber');
-      assert.equal(c.webLandning, 'https://acme.test/landing');
-      assert.equal(c.IP, '203.0.113.9');
-      assert.equal(c.audio, `${t.config.publicUrl}/recordings/tokA.wav`);
-      assert.equal(calls[1].caller_number, 'Private');
-      assert.equal(calls[1].status_name, 'Abandoned');
+      // The whole record, every value written out from the seeded rows (report-factory defaults plus the overrides
+      // above) and the field meanings of the legacy API: target_* the tracking number, answer_* the answer point, the
+      // start in the account's local time, DNI in web* (webCampagin / webLandning misspelt as on the wire).
+      const same = {
+        duration: 17,
+        target_number: '+61-0289996235',
+        target_name: 'Tracking Service Name',
+        answer_number: '+61-0289995916',
+        answer_name: 'Target Name',
+        country: 'AU',
+        state: 'NSW',
+        location: 'Sydney',
+        spooler_id: null,
+        label: '',
+        type: 'call-in',
+        timezone: 'Australia/Sydney',
+        is_test: 0,
+      };
+      assert.deepEqual(calls[0], {
+        ...same,
+        id: ids[0],
+        date: '2026-03-09 00:30:00',
+        caller_number: '+61-0290088888',
+        status_code: 0,
+        status_name: 'Answered',
+        custom_id: 'ad-1',
+        custom_group: 'g1',
+        unique_id: 'TT1-legacy-0001',
+        disposition: 'ANSWERED',
+        talk_duration: 16,
+        audio: `${t.config.publicUrl}/recordings/tokA.wav`,
+        webSource: 'google',
+        webMedium: 'cpc',
+        webCampagin: 'spring',
+        webKeyword: 'plumber',
+        webReferrer: 'https://google.com/',
+        webUrl: 'https://acme.test/landing',
+        webLandning: 'https://acme.test/landing',
+        webConversion: '',
+        IP: '203.0.113.9',
+        IPlocation: 'Sydney',
+      });
+      // A withheld caller who hung up before an answer, no recording and no DNI visit.
+      assert.deepEqual(calls[1], {
+        ...same,
+        id: ids[1],
+        date: '2026-03-09 12:00:00',
+        caller_number: 'Private',
+        status_code: 4,
+        status_name: 'Abandoned',
+        custom_id: '',
+        custom_group: '',
+        unique_id: 'TT1-legacy-0002',
+        disposition: 'NO ANSWER',
+        talk_duration: 0,
+        audio: '',
+        webSource: '',
+        webMedium: '',
+        webCampagin: '',
+        webKeyword: '',
+        webReferrer: '',
+        webUrl: '',
+        webLandning: '',
+        webConversion: '',
+        IP: '',
+        IPlocation: '',
+      });
     });
 
     it('refuses a wrong api_key, a wrong signature, a reused token key and an expired token', async () => {

@@ -1,6 +1,7 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
+import { spawn } from 'node:child_process';
 import SQLite from 'better-sqlite3';
 import pg from 'pg';
 import pino from 'pino';
@@ -106,6 +107,41 @@ for (const dialect of DIALECTS) {
       // Once per window and process: the other process's first request in the window prunes too (nothing left to do).
       assert.equal((await calls(one, c.auth)).remaining, '3');
       assert.deepEqual(await windows(), ['2026-04-20T00:01:00.000Z', '2026-04-20T00:02:00.000Z']);
+    });
+  });
+
+  describe(`WebAPI rate limit under ordinary write contention (${dialect.name})`, { skip: dialect.skip || (dialect.name !== 'sqlite' && 'SQLite only: the busy timeout of its shared connection') }, () => {
+    let env: Awaited<ReturnType<typeof twoInstances>>;
+    before(async () => {
+      env = await twoInstances(dialect, { TT_WEBAPI_RATE_LIMIT: '5', TT_WEBAPI_RATE_WINDOW_SECONDS: '60' }, '2026-04-20T00:00:10.000Z');
+    });
+    after(async () => env?.close());
+
+    it('waits out another process’s short write transaction: counted in the database, no warning', async () => {
+      const { one, two } = env;
+      const a = await makeAccount(one.app, 8301);
+      assert.equal((await calls(one, a.auth)).remaining, '4');
+      // Another process takes the write lock and holds it for 400 ms: a write transaction a busy process can make
+      // (a batch of carrier callbacks, a feed line update) on a loaded machine. The counter's busy timeout must outlast
+      // it; at 100 ms it failed open and logged a warning.
+      const holder = spawn(
+        process.execPath,
+        ['-e', `const db = new (require('better-sqlite3'))(process.argv[1]); db.exec('begin immediate'); console.log('locked'); setTimeout(() => { db.exec('rollback'); db.close(); }, 400);`, path.join(env.dataDir, 'telltale.db')],
+        { cwd: process.cwd(), stdio: ['ignore', 'pipe', 'inherit'] },
+      );
+      const exited = new Promise((resolve) => holder.on('exit', resolve));
+      await new Promise<void>((resolve, reject) => {
+        holder.stdout.on('data', (d: Buffer) => d.toString().includes('locked') && resolve());
+        holder.on('exit', (code) => reject(new Error(`lock holder exited (${code}) before locking`)));
+      });
+      try {
+        const during = await calls(two, a.auth);
+        assert.deepEqual([during.status, during.remaining], [200, '3'], 'counted in the shared table, after the lock was released');
+      } finally {
+        await exited;
+      }
+      assert.deepEqual(two.logs, [], 'no warning');
+      assert.equal((await calls(one, a.auth)).remaining, '2', 'the other process sees that count');
     });
   });
 

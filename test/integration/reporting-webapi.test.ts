@@ -29,7 +29,7 @@ for (const dialect of DIALECTS) {
         otherCaller: { started_at: '2026-03-04T01:00:00Z', caller_number: '+61412345678', status_code: 2 },
         custom: { started_at: '2026-03-05T01:00:00Z', custom_id: 'ad-7', custom_group: 'spring', status_code: 0, duration: 30 },
         outbound: { started_at: '2026-03-06T01:00:00Z', direction: 'call-out', status_code: 0, duration: 40 },
-        audio: { started_at: '2026-03-07T01:00:00Z', has_audio: 1, audio_token: 'tok123', recording_path: 'recordings/x.wav', status_code: 7 },
+        audio: { started_at: '2026-03-07T01:00:00Z', unique_id: 'TT1-1772845200.000042', has_audio: 1, audio_token: 'tok123', recording_path: 'recordings/x.wav', status_code: 7 },
         test: { started_at: '2026-03-08T01:00:00Z', is_test: 1 },
         inProgress: { started_at: '2026-03-09T01:00:00Z', state: 'in_progress', status_code: null },
         lastOfMarch: { started_at: '2026-03-31T12:59:59Z', custom_group: 'spring', dni: JSON.stringify({ source: 'google', campaign: 'c1' }) }, // 23:59:59 local (UTC+11)
@@ -126,11 +126,9 @@ for (const dialect of DIALECTS) {
     });
 
     it('pages with an opaque keyset cursor that stays stable while calls are inserted', async () => {
-      const c = 5995;
       const fresh = await makeAccount(t.app, 7100);
       const base = Date.parse('2026-03-10T00:00:00Z');
       const original = await insertReportCalls(t.app, fresh.clientId, Array.from({ length: 25 }, (_, i) => ({ started_at: new Date(base + (i % 5) * 60_000).toISOString() })));
-      void c;
       const seen: number[] = [];
       let cursor: string | null = null;
       let pages = 0;
@@ -165,20 +163,59 @@ for (const dialect of DIALECTS) {
     it('shows one call with every field, numbers in E.164 and +CC-LOCAL, times in UTC and local', async () => {
       const res = await get(`/webapi/v1/calls/${ids.audio}`);
       assert.equal(res.statusCode, 200, res.body);
-      const c = res.json().call;
-      assert.equal(c.id, ids.audio);
-      assert.equal(c.tracking_number, '+61289996235');
-      assert.equal(c.tracking_number_local, '+61-0289996235');
-      assert.equal(c.target_number_local, '+61-0289995916');
-      assert.equal(c.caller_number, '+61290088888');
-      assert.equal(c.caller_number_local, '+61-0290088888');
-      assert.equal(c.started_at, '2026-03-07T01:00:00.000Z');
-      assert.equal(c.started_at_local, '2026-03-07T12:00:00+11:00');
-      assert.equal(c.started_at_unix, Date.parse('2026-03-07T01:00:00Z') / 1000);
-      assert.equal(c.status, 'Voicemail');
-      assert.equal(c.has_audio, true);
-      assert.equal(c.audio_url, `${t.config.publicUrl}/recordings/tok123.wav`);
-      for (const k of ['unique_id', 'disposition', 'duration', 'connection_duration', 'talk_duration', 'features', 'dni', 'sentiment', 'custom_id', 'custom_group', 'private_reference', 'timezone', 'is_test', 'label', 'ivr']) assert.ok(k in c, k);
+      // Every field with its value, written out from the seeded row (report-factory defaults plus the overrides above):
+      // a 17 s voicemail (code 7) with a recording, E.164 and +CC-LOCAL numbers, UTC and Sydney (UTC+11) times.
+      assert.deepEqual(res.json().call, {
+        id: ids.audio,
+        unique_id: 'TT1-1772845200.000042',
+        client_id: 5995,
+        service_id: null,
+        direction: 'call-in',
+        state: 'finalized',
+        is_test: false,
+        tracking_number: '+61289996235',
+        tracking_number_local: '+61-0289996235',
+        tracking_name: 'Tracking Service Name',
+        tracking_notes: null,
+        target_number: '+61289995916',
+        target_number_local: '+61-0289995916',
+        target_name: 'Target Name',
+        caller_number: '+61290088888',
+        caller_number_local: '+61-0290088888',
+        caller_withheld: false,
+        caller_location: 'Sydney',
+        caller_state: 'NSW',
+        caller_country: 'AU',
+        timezone: 'Australia/Sydney',
+        started_at: '2026-03-07T01:00:00.000Z',
+        started_at_local: '2026-03-07T12:00:00+11:00',
+        started_at_unix: 1772845200,
+        answered_at: null,
+        answered_at_local: null,
+        ended_at: '2026-03-07T01:00:17.000Z',
+        ended_at_local: '2026-03-07T12:00:17+11:00',
+        ended_at_unix: 1772845217,
+        duration: 17,
+        connection_duration: 1,
+        talk_duration: 0,
+        status_code: 7,
+        status: 'Voicemail',
+        disposition: 'NO ANSWER',
+        has_audio: true,
+        audio_url: `${t.config.publicUrl}/recordings/tok123.wav`,
+        recording_duration: null,
+        label: null,
+        ivr: null,
+        features: [],
+        custom_id: null,
+        custom_group: null,
+        private_reference: null,
+        dni: {},
+        sentiment: {},
+        finalized_at: '2026-03-07T01:00:19.000Z',
+        created_at: '2026-03-07T01:00:00.000Z',
+        updated_at: '2026-03-07T01:00:19.000Z',
+      });
       const withheld = (await get(`/webapi/v1/calls/${ids.withheld}`)).json().call;
       assert.equal(withheld.caller_number, null);
       assert.equal(withheld.caller_number_local, 'Private');

@@ -1,6 +1,7 @@
 import { describe, it, beforeEach, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import pino from 'pino';
+import { Webhook } from 'standardwebhooks';
 import { ManualClock } from '../../src/domain/clock.ts';
 import { loadConfig } from '../../src/config/config.ts';
 import { createApp } from '../../src/app.ts';
@@ -54,7 +55,13 @@ for (const dialect of DIALECTS) {
         assert.equal(q.error, '');
       }
       assert.deepEqual([p1.status, p2.status], ['processing', 'completed'], 'status callbacks of one request arrive in order');
-      assert.ok(receiver.requests[0].headers['webhook-signature'], 'callbacks are signed');
+      // Signed: each callback verifies with the standardwebhooks package (the account's secret over the full URL).
+      const secret = (await t.app.accounts.showAccount(7401)).webhook_secret;
+      for (const q of receiver.requests) {
+        const headers = Object.fromEntries(['webhook-id', 'webhook-timestamp', 'webhook-signature'].map((h) => [h, String(q.headers[h])]));
+        assert.doesNotThrow(() => new Webhook(secret).verify(`${receiver.url}${q.url}`, headers, { jsonParse: false }), q.url);
+        assert.throws(() => new Webhook(secret).verify(`${receiver.url}${q.url}&x=1`, headers, { jsonParse: false }), 'another URL does not verify');
+      }
     });
 
     it('sends the failed callback for a no_stock order, with the reason', async () => {

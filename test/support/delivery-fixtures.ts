@@ -24,13 +24,23 @@ export const SEED_TAGS = [
  * (the row written and `callHooks` run inside one transaction). Named apart from other areas' call factories.
  */
 
+/**
+ * Numbers for fixture services: +6129109xxxx, counted up per process. The tests' fixed numbers (+6129100xxxx, also
+ * `sydneyNumbers`) are in another block, so a fixture never takes a number a test uses and trips the live-number index.
+ */
+let fixtureNumbers = 0;
+export function nextDeliveryNumber(): string {
+  if (fixtureNumbers >= 10_000) throw new Error('delivery fixtures: the +6129109xxxx block is spent');
+  return `+6129109${String(fixtureNumbers++).padStart(4, '0')}`;
+}
+
 /** Inserts a live service for an account (numbers need not be in stock for the delivery engine). */
 export async function deliveryService(app: App, clientId: number, fields: Partial<ServiceTable> = {}): Promise<ServiceTable> {
   const now = app.clock.now().toISOString();
   const row: ServiceTable = {
     id: newId('svc', app.clock.now().getTime()),
     client_id: clientId,
-    number: `+6129100${String(Math.floor(Math.random() * 10000)).padStart(4, '0')}`,
+    number: fields.number ?? nextDeliveryNumber(),
     type: 'transfer',
     status: 'live',
     name: 'Spring Sale Radio',

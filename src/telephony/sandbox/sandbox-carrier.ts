@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { request } from 'undici';
+import { AppError } from '../../domain/errors.ts';
 import { twilioSignature } from '../adapters/twiml/signature.ts';
 import { parseTwiml, type XmlNode } from './twiml-parse.ts';
 import { toneWav } from './wav.ts';
@@ -45,8 +46,36 @@ export interface SimResult {
   requests: number;
   /** What the carrier did, verb by verb, for humans and tests. */
   trace: string[];
-  /** Non-2xx answers Telltale gave. */
+  /** Non-2xx answers Telltale gave (a request answered after retries is not one). */
   errors: string[];
+  /** Requests Telltale refused with a 5xx (or did not answer) that the carrier sent again, as a carrier does. */
+  retries: string[];
+}
+
+/** One retry of a carrier request (for observers, e.g. tests). */
+export interface SandboxRetry {
+  path: string;
+  /** The attempt that failed (1 = the first). */
+  attempt: number;
+  /** `503: detail` or `no answer (…)`. */
+  failure: string;
+  waitMs: number;
+}
+
+/** Waits before the 2nd, 3rd… attempt of a request Telltale answered with a 5xx (a real carrier retries too); then it gives up. */
+export const SANDBOX_RETRY_DELAYS_MS: readonly number[] = [250, 500, 1000, 2000, 4000];
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** The detail of an error body, or its start. */
+function answerSummary(body: string): string {
+  try {
+    const j = JSON.parse(body) as { detail?: unknown };
+    if (typeof j.detail === 'string') return j.detail;
+  } catch {
+    // not JSON
+  }
+  return body.slice(0, 200);
 }
 
 const sid = (prefix: string) => `${prefix}${randomBytes(16).toString('hex')}`;
@@ -71,6 +100,8 @@ export interface SandboxCarrierOptions {
   publicUrl: string;
   accountSid: string;
   authToken: string;
+  /** Backoff before each retry of a request answered 5xx (default SANDBOX_RETRY_DELAYS_MS); its length is the number of retries. */
+  retryDelaysMs?: readonly number[];
 }
 
 /**
@@ -109,6 +140,43 @@ export class SandboxCarrier {
     });
   }
 
+  private readonly retryListeners = new Set<(r: SandboxRetry) => void>();
+
+  /** Calls the listener on every retry; returns a function that removes it. */
+  onRetry(listener: (r: SandboxRetry) => void): () => void {
+    this.retryListeners.add(listener);
+    return () => this.retryListeners.delete(listener);
+  }
+
+  /**
+   * Posts a request as a carrier does: a 5xx answer (e.g. 503 while the database is busy) or no answer is sent again
+   * after a backoff; after the last retry it gives up with an error that says so (`unavailable` when Telltale answered
+   * 503 or nothing), never silently.
+   */
+  async deliver(url: string, params: Record<string, string>, onRetry?: (r: SandboxRetry) => void): Promise<{ status: number; body: string; attempts: number }> {
+    const delays = this.opts.retryDelaysMs ?? SANDBOX_RETRY_DELAYS_MS;
+    const path = url.startsWith(this.opts.publicUrl) ? url.slice(this.opts.publicUrl.length) : url;
+    for (let attempt = 1; ; attempt++) {
+      let status = 0;
+      let failure: string;
+      try {
+        const res = await this.send(url, params);
+        if (res.status < 500) return { ...res, attempts: attempt };
+        status = res.status;
+        failure = `${res.status}: ${answerSummary(res.body)}`;
+      } catch (err) {
+        failure = `no answer (${(err as Error).message})`;
+      }
+      if (attempt > delays.length) {
+        throw new AppError(status === 0 || status === 503 ? 'unavailable' : 'internal', `the sandbox carrier gave up on POST ${path} after ${attempt} attempts; Telltale's last answer: ${failure}`);
+      }
+      const retry: SandboxRetry = { path, attempt, failure, waitMs: delays[attempt - 1] };
+      onRetry?.(retry);
+      for (const l of this.retryListeners) l(retry);
+      await sleep(retry.waitMs);
+    }
+  }
+
   async placeCall(script: SimScript): Promise<SimResult> {
     return new SimCall(this, script).run();
   }
@@ -117,7 +185,7 @@ export class SandboxCarrier {
   async sendSms(m: { to: string; from: string; text: string; messageSid?: string }): Promise<{ messageSid: string; status: number }> {
     const messageSid = m.messageSid ?? sid('SM');
     const segments = Math.max(1, Math.ceil(m.text.length / 153));
-    const res = await this.send(`${this.base}/sms`, {
+    const res = await this.deliver(`${this.base}/sms`, {
       AccountSid: this.opts.accountSid,
       ApiVersion: '2010-04-01',
       MessageSid: messageSid,
@@ -151,6 +219,7 @@ class SimCall {
   private requests = 0;
   private readonly trace: string[] = [];
   private readonly errors: string[] = [];
+  private readonly retries: string[] = [];
   private readonly deferred: (() => Promise<unknown>)[] = [];
   private digitsLeft: string;
   private seqNo = 0;
@@ -204,8 +273,8 @@ class SimCall {
   }
 
   private async post(url: string, params: Record<string, string>): Promise<string | null> {
-    this.requests++;
-    const res = await this.carrier.send(url, params);
+    const res = await this.carrier.deliver(url, params, (r) => this.retries.push(`${r.failure.slice(0, 200)} from ${r.path} (attempt ${r.attempt}), sent again after ${r.waitMs} ms`));
+    this.requests += res.attempts;
     if (res.status >= 300) {
       this.errors.push(`${res.status} from ${url.replace(this.carrier.opts.publicUrl, '')}: ${res.body.slice(0, 200)}`);
       return null;
@@ -234,7 +303,7 @@ class SimCall {
     this.trace.push(`t=${this.t} call ended (${this.endStatus})`);
     await this.notify(`${this.carrier.base}/status`, this.params({ CallStatus: this.endStatus, CallDuration: String(this.answeredByPlatform ? this.t : 0), CallbackSource: 'call-progress-events', SequenceNumber: String(this.seqNo++) }));
     for (const send of this.deferred.reverse()) await send();
-    return { callSid: this.s.callSid, carrierStatus: this.endStatus, totalSec: this.t, requests: this.requests, trace: this.trace, errors: this.errors };
+    return { callSid: this.s.callSid, carrierStatus: this.endStatus, totalSec: this.t, requests: this.requests, trace: this.trace, errors: this.errors, retries: this.retries };
   }
 
   /** Rejected calls are never answered and last 0 s for the carrier. */

@@ -1,7 +1,31 @@
-import fs from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import type { App } from '../../../app.ts';
 import { basicCredentials } from '../../auth.ts';
+
+const RecordingStatus = {
+  type: 'object',
+  properties: {
+    call_id: { type: 'integer' },
+    has_audio: { type: 'boolean', description: 'True only once a recording’s file is stored.' },
+    audio_url: { type: 'string', nullable: true, description: 'The `[[audio]]` URL, once stored.' },
+    recordings: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: {
+          id: { type: 'string' },
+          kind: { type: 'string', description: 'voicemail or call' },
+          status: { type: 'string', description: '`pending` (announced, its copy not yet stored: retried on a schedule while `error` says why the last attempt failed), `stored`, `absent` (nothing was recorded) or `failed` (every attempt failed).' },
+          duration: { type: 'integer', description: 'Seconds, as the carrier reported.' },
+          attempts: { type: 'integer', description: 'Failed copy attempts so far.' },
+          error: { type: 'string', nullable: true, description: 'Why the last copy attempt failed (download or write).' },
+          next_attempt_at: { type: 'string', nullable: true, description: 'When the next copy attempt is due (UTC).' },
+          updated_at: { type: 'string' },
+        },
+      },
+    },
+  },
+} as const;
 
 /** Call recordings kept in TT_DATA_DIR: HTTP Basic of a user reaching the call's account, and the call's unguessable token. */
 export async function recordingsRoutes(fastify: FastifyInstance, opts: { app: App }) {
@@ -13,7 +37,7 @@ export async function recordingsRoutes(fastify: FastifyInstance, opts: { app: Ap
         tags: ['Calls'],
         summary: 'Download a call recording (WAV)',
         description:
-          'The `[[audio]]` URL of a call: `/recordings/{audio_token}.wav`. Needs HTTP Basic credentials of a user who reaches the call’s account; a wrong token, or another account’s call, answers 404.',
+          'The `[[audio]]` URL of a call: `/recordings/{audio_token}.wav`. Needs HTTP Basic credentials of a user who reaches the call’s account; a wrong token, another account’s call, or a recording whose file is missing answers 404.',
         security: [{ basicAuth: [] }],
         params: { type: 'object', properties: { file: { type: 'string', maxLength: 80 } }, required: ['file'] },
         response: { 200: { description: 'audio/wav', type: 'string', format: 'binary' } },
@@ -23,14 +47,33 @@ export async function recordingsRoutes(fastify: FastifyInstance, opts: { app: Ap
       const { username, password } = basicCredentials(request);
       const principal = await app.accounts.authenticate(username, password);
       const token = (request.params as { file: string }).file.replace(/\.wav$/, '');
-      const { file, call } = await app.calls.recordingFile(token, principal.clientIds);
-      const stat = await fs.promises.stat(file);
+      const { handle, size, call } = await app.calls.recordingFile(token, principal.clientIds);
       return reply
         .type('audio/wav')
-        .header('content-length', stat.size)
+        .header('content-length', size)
         .header('cache-control', 'private, no-store')
         .header('content-disposition', `inline; filename="${call.unique_id}.wav"`)
-        .send(fs.createReadStream(file));
+        .send(handle.createReadStream());
+    },
+  );
+
+  fastify.get(
+    '/webapi/v1/calls/:id/recordings',
+    {
+      schema: {
+        tags: ['WebAPI'],
+        summary: 'The recordings of a call and their copy status',
+        description:
+          'Each recording the carrier announced for the call, and whether Telltale has stored its copy: a copy that failed (download, or writing it into TT_DATA_DIR) stays `pending` with the `error`, `attempts` and `next_attempt_at` of its retries. HTTP Basic of a user who reaches the call’s account (404 otherwise).',
+        security: [{ basicAuth: [] }],
+        params: { type: 'object', properties: { id: { type: 'integer', minimum: 1, maximum: Number.MAX_SAFE_INTEGER } }, required: ['id'] },
+        response: { 200: RecordingStatus },
+      },
+    },
+    async (request) => {
+      const { username, password } = basicCredentials(request);
+      const principal = await app.accounts.authenticate(username, password);
+      return app.calls.recordingsOfCall((request.params as { id: number }).id, principal.clientIds);
     },
   );
 }

@@ -107,7 +107,11 @@ export const FeedIn = Type.Object(
         Type.Object(
           {
             kind: Type.String({ enum: ['http_put', 'sftp', 'folder'] }),
-            target: Type.String({ maxLength: 2000, description: 'http(s) URL (may hold `{date}`; a trailing `/` gets `calls-YYYY-MM-DD.ext`), `sftp://host[:port]/folder`, or an absolute folder.' }),
+            target: Type.String({
+              maxLength: 2000,
+              description:
+                'http(s) URL (may hold `{date}`; a trailing `/` gets `calls-YYYY-MM-DD.ext`), `sftp://host[:port]/folder`, or a folder. In production http(s) and sftp hosts must be public (the outbound URL policy: loopback, private, link-local, mapped and other non-public addresses are refused, when saved and at each upload). A folder must lie inside the server\'s `TT_FEED_FOLDER_ROOT` (absolute inside it, or relative to it; `..` and symbolic links out refused); production without it refuses folder uploads, sandbox without it takes any absolute folder.',
+            }),
             time: Type.String({ pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$', description: 'HH:MM, account time: the previous local day is uploaded then.' }),
             format: Type.Optional(Type.String({ enum: ['json', 'csv', 'xml'], description: 'Default csv.' })),
             username: Type.Optional(Type.String({ maxLength: 200 })),
