@@ -54,7 +54,7 @@ const finalized = await app.storage.db.selectFrom('calls').select((eb) => eb.fn.
 console.log(`sandbox calls on SQLite: ${CALLS} answered transfers, concurrency ${CONCURRENCY}`);
 console.log(`  ${r.perSec.toFixed(0)} calls/s completed and finalized (${(r.requests / r.sec).toFixed(0)} carrier requests/s, ${r.sec.toFixed(2)} s, ${r.errors} errors)`);
 console.log(`  this process used ${r.cpuSec.toFixed(2)} s of CPU in ${r.sec.toFixed(2)} s (${((100 * r.cpuSec) / r.sec).toFixed(0)} % of one core; load average ${os.loadavg()[0].toFixed(1)} on ${os.cpus().length} cores)`);
-console.log(`  group commit: ${app.calls.writes.items} writes in ${app.calls.writes.batches} SQLite transactions`);
+console.log(`  group commit: ${app.storage.writes.items} writes in ${app.storage.writes.batches} SQLite transactions`);
 console.log(`  finalized rows: ${Number(finalized.n)} of ${CALLS + 200}`);
 console.log(`  target ≥ ${TARGET} calls/s: ${r.perSec >= TARGET ? 'met' : 'NOT met'} (ratio ${(r.perSec / TARGET).toFixed(2)})`);
 await server.close();

@@ -11,11 +11,16 @@ import { TelcoRequestSteps } from './services/telco/request-steps.service.ts';
 import { RequestStatusNotifier } from './services/telco/request-status.ts';
 import { telcoRequestsJob } from './jobs/telco-requests.job.ts';
 import { Worker } from './jobs/worker.ts';
-import { CallHooks } from './services/call-hooks.ts';
+import { CallConsumers, type CallConsumer } from './services/calls/call-consumers.ts';
 import { createReporting, type Reporting } from './services/reporting.module.ts';
 import { SharedWindowLimiter } from './domain/rate-limit.ts';
 import { SqlWindowCounter } from './storage/rate-limit.repository.ts';
-import { CallService } from './services/call.service.ts';
+import { CallFinalizer } from './services/calls/call-finalize.service.ts';
+import { RecordingService } from './services/calls/recording.service.ts';
+import { CallIngestService } from './services/calls/call-ingest.service.ts';
+import { CarrierWebhookService } from './services/calls/carrier-webhook.service.ts';
+import { CallLookupService } from './services/calls/call-lookup.service.ts';
+import { fileRecordingStore } from './integrations/recording-store.ts';
 import { TestCallService } from './services/test-call.service.ts';
 import { callJobs } from './jobs/call.jobs.ts';
 import { SandboxCarrier } from './telephony/sandbox/sandbox-carrier.ts';
@@ -35,19 +40,25 @@ export interface App {
   delivery: DeliveryService;
   telco: TelcoService;
   worker: Worker;
-  /** Handlers run inside the transaction of a finalized call or a received SMS. */
-  callHooks: CallHooks;
+  /** What happens inside the transaction of a finalized call or a received SMS: the consumers listed in createApp. */
+  callConsumers: CallConsumers;
   /** WebAPI reads, data feeds and their daily uploads, the legacy JSON API. */
   reporting: Reporting;
   /** The WebAPI's per-user request budget, counted in the database so all API processes share it. */
   webapiRateLimiter: SharedWindowLimiter;
-  /** The telephony edge: carrier webhooks, call records, recordings, finalization. */
-  calls: CallService;
+  /** The carriers' way in: verified webhooks handed to call ingestion. */
+  carrierWebhooks: CarrierWebhookService;
+  /** Call records derived from their events; finalization, once per call. */
+  callFinalizer: CallFinalizer;
+  /** Recordings copied from the carrier and served by token. */
+  recordings: RecordingService;
+  /** Reads of the call area (whose a number is, calls and SMS by carrier id). */
+  callLookup: CallLookupService;
   /** Automatic test calls queued when services go live. */
   testCalls: TestCallService;
   /** The built-in simulated carrier (its HTTP routes exist in sandbox mode only). */
   sandbox: SandboxCarrier;
-  /** HTTP Callback, SMS Forward and notifications of finalized calls and received SMS (registered in callHooks). */
+  /** HTTP Callback, SMS Forward and notifications of finalized calls and received SMS (a call consumer). */
   callDelivery: CallDeliveryService;
   close(): Promise<void>;
 }
@@ -58,6 +69,8 @@ export interface AppOptions {
   log?: Logger;
   /** Run migrations on open (default true). */
   migrate?: boolean;
+  /** More consumers of finalized calls and received SMS, after the app's own (tests observe calls with one). */
+  callConsumers?: CallConsumer[];
 }
 
 export async function createApp(config: Config, opts: AppOptions = {}): Promise<App> {
@@ -83,15 +96,21 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     propagationDelaySeconds: config.propagationDelaySeconds,
     onServiceLive: (tx, svc) => testCalls.serviceLive(tx, svc),
   });
-  const callHooks = new CallHooks();
   const mailer = createSmtpMailer({ url: config.smtpUrl, from: config.smtpFrom, timeoutMs: config.deliveryTimeoutMs });
   const callDelivery = new CallDeliveryService(delivery, mailer, config.mode === 'sandbox' ? createSandboxSms(storage.db, clock) : unconfiguredSms, { publicUrl: config.publicUrl });
-  callHooks.add(callDelivery);
+  // The edge from a finalized call (or a received SMS) to everything it causes, in the order they run, inside the
+  // finalizing transaction: HTTP Callback, SMS Forward and notifications. New areas (DNI, ARTIC, analysis) join here.
+  const callConsumers = new CallConsumers([callDelivery, ...(opts.callConsumers ?? [])]);
   const sandbox = new SandboxCarrier({ publicUrl: config.publicUrl, accountSid: config.twilioAccountSid, authToken: config.twilioAuthToken });
-  const calls = new CallService(storage, clock, inventory, callHooks, {
+  const callFinalizer = new CallFinalizer(storage, clock, callConsumers, { publicUrl: config.publicUrl, graceSeconds: config.callGraceSeconds, log });
+  const recordings = new RecordingService(storage, clock, callFinalizer, fileRecordingStore(config.dataDir), {
     publicUrl: config.publicUrl,
-    dataDir: config.dataDir,
-    graceSeconds: config.callGraceSeconds,
+    fetchMedia: (url) => fetchRecordingMedia(url, config),
+    log,
+  });
+  const callIngest = new CallIngestService(storage, clock, inventory, callFinalizer, recordings, callConsumers, { graceSeconds: config.callGraceSeconds });
+  const carrierWebhooks = new CarrierWebhookService(storage, clock, callIngest, {
+    publicUrl: config.publicUrl,
     mode: config.mode,
     credentials: { accountSid: config.twilioAccountSid, authToken: config.twilioAuthToken },
     // Only configured carriers get credentials: a flavour without them is refused (and its routes are not mounted).
@@ -100,7 +119,6 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
       ...(config.signalwireSigningKey ? { signalwire: { accountSid: config.signalwireProjectId, authToken: config.signalwireSigningKey } } : {}),
       ...(config.telnyxPublicKey ? { telnyx: { accountSid: '', authToken: '', publicKey: config.telnyxPublicKey } } : {}),
     },
-    fetchMedia: (url) => fetchRecordingMedia(url, config),
     log,
   });
   const testCalls = new TestCallService(storage, clock, sandbox, log);
@@ -110,7 +128,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
       ? log.warn({ err }, 'WebAPI rate limit: the database did not count a request; failing open (counting in this process while the database fails)')
       : log.warn({ err }, 'WebAPI rate limit: deleting old windows failed'),
   );
-  const worker = new Worker({ telco: telcoRequestsJob(telco, telcoSteps), delivery, inventory, feedUploads: reporting.feedUploads, log, pollMs: config.workerPollMs, sweepIntervalMs: config.sweepIntervalSeconds * 1000, calls: callJobs(calls, testCalls) });
+  const worker = new Worker({ telco: telcoRequestsJob(telco, telcoSteps), delivery, inventory, feedUploads: reporting.feedUploads, log, pollMs: config.workerPollMs, sweepIntervalMs: config.sweepIntervalSeconds * 1000, calls: callJobs({ recordings, finalizer: callFinalizer, testCalls }) });
   return {
     config,
     clock,
@@ -121,10 +139,13 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     delivery,
     telco,
     worker,
-    callHooks,
+    callConsumers,
     reporting,
     webapiRateLimiter,
-    calls,
+    carrierWebhooks,
+    callFinalizer,
+    recordings,
+    callLookup: new CallLookupService(storage),
     testCalls,
     sandbox,
     callDelivery,

@@ -76,10 +76,10 @@ export async function buildServer(app: App): Promise<FastifyInstance> {
   });
 
   await server.register(telcoRoutes, { prefix: '/telco/v1', app });
-  await server.register(carrierRoutes, { prefix: '/carrier/twilio', app, flavour: twilio });
+  await server.register(carrierRoutes, { prefix: '/carrier/twilio', carrierWebhooks: app.carrierWebhooks, flavour: twilio });
   // The other carriers exist only when configured: an unconfigured carrier's webhooks are 404, never accepted unsigned.
-  if (app.config.signalwireSigningKey) await server.register(carrierRoutes, { prefix: `/carrier/${signalwire.pathName}`, app, flavour: signalwire });
-  if (app.config.telnyxPublicKey) await server.register(carrierRoutes, { prefix: `/carrier/${telnyx.pathName}`, app, flavour: telnyx });
+  if (app.config.signalwireSigningKey) await server.register(carrierRoutes, { prefix: `/carrier/${signalwire.pathName}`, carrierWebhooks: app.carrierWebhooks, flavour: signalwire });
+  if (app.config.telnyxPublicKey) await server.register(carrierRoutes, { prefix: `/carrier/${telnyx.pathName}`, carrierWebhooks: app.carrierWebhooks, flavour: telnyx });
   await server.register(recordingsRoutes, { app });
   if (app.config.mode === 'sandbox') await server.register(sandboxRoutes, { prefix: '/sandbox/v1', app });
   await server.register(deliveriesRoutes, { prefix: '/webapi/v1', app });

@@ -8,7 +8,7 @@ import type { OutboundResult } from '../integrations/http-sender.ts';
 import type { Executor } from '../storage/database.ts';
 import type { DeliveryRow } from '../storage/delivery.repository.ts';
 import * as services from '../storage/service.repository.ts';
-import type { CallEventHandler, CallRow, SmsRow } from './call-hooks.ts';
+import type { CallConsumer, CallRow, SmsRow } from './calls/call-consumers.ts';
 import type { DeliveryService } from './delivery.service.ts';
 
 interface NotificationRule {
@@ -21,7 +21,7 @@ interface NotificationRule {
  * What a finalized call or a received SMS sends out: the HTTP Callback, e-mail and SMS notifications, and the SMS
  * Forward. Each is written to the outbox inside the event's own transaction (a CallHooks handler), so none is lost.
  */
-export class CallDeliveryService implements CallEventHandler {
+export class CallDeliveryService implements CallConsumer {
   constructor(
     private readonly delivery: DeliveryService,
     private readonly mailer: Mailer,

@@ -6,7 +6,7 @@ import * as accounts from '../storage/account.repository.ts';
 import * as repo from '../storage/telephony.repository.ts';
 import type { ServiceRow } from '../storage/service.repository.ts';
 import type { SandboxCarrier } from '../telephony/sandbox/sandbox-carrier.ts';
-import { PROBE_NUMBER } from './call.service.ts';
+import { PROBE_NUMBER } from '../domain/call-row.ts';
 
 const LEASE_MS = 120_000;
 const MAX_ATTEMPTS = 3;

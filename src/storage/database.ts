@@ -18,6 +18,7 @@ import * as m008 from './migrations/008-rate-limits.ts';
 import * as m009 from './migrations/009-feed-lines.ts';
 import * as m012 from './migrations/012-carrier-request-replays.ts';
 import { createRepositories, type Repositories } from './repositories.ts';
+import { WriteBatcher } from './write-batcher.ts';
 
 export type Dialect = 'sqlite' | 'postgres';
 export type Db = Kysely<Database>;
@@ -29,6 +30,8 @@ export interface Storage {
   dialect: Dialect;
   /** The repositories bound to this storage's dialect: services use these, never the dialect itself. */
   repos: Repositories;
+  /** Group commit of small write transactions (the carrier hot path): shared commits on SQLite, one each on PostgreSQL. */
+  writes: WriteBatcher;
   /** Runs fn in a write transaction (BEGIN IMMEDIATE on SQLite, so concurrent writers queue instead of failing). */
   tx<T>(fn: (tx: Executor) => Promise<T>): Promise<T>;
   close(): Promise<void>;
@@ -229,7 +232,7 @@ export function openStorage(opts: { databaseUrl: string | null; dataDir: string;
     // process. The pool discards the connection and the next query opens a new one, so there is nothing else to do.
     pool.on('error', () => undefined);
     const db = new Kysely<Database>({ dialect: new BusyAwareDialect(new PostgresDialect({ pool }), health) });
-    return {
+    return withWriteBatcher({
       db,
       dialect: 'postgres',
       repos: createRepositories('postgres'),
@@ -242,7 +245,7 @@ export function openStorage(opts: { databaseUrl: string | null; dataDir: string;
       },
       writable: () => probeWritable(health, () => postgresWriteProbe(db)),
       close: () => db.destroy(),
-    };
+    });
   }
   prepareDataDir(opts.dataDir);
   const file = path.join(opts.dataDir, 'telltale.db');
@@ -260,7 +263,7 @@ export function openStorage(opts: { databaseUrl: string | null; dataDir: string;
   const checkpointer = startCheckpointer(sqlite, file);
   const db = new Kysely<Database>({ dialect: new BusyAwareDialect(new SqliteDialect({ database: sqlite }), health) });
   const NOT_YET = Symbol('busy');
-  return {
+  return withWriteBatcher({
     db,
     dialect: 'sqlite',
     sqlite,
@@ -298,7 +301,13 @@ export function openStorage(opts: { databaseUrl: string | null; dataDir: string;
       await checkpointer.stop();
       await db.destroy();
     },
-  };
+  });
+}
+
+function withWriteBatcher(s: Omit<Storage, 'writes'>): Storage {
+  const storage = s as Storage;
+  storage.writes = new WriteBatcher(storage);
+  return storage;
 }
 
 /** Readiness: not ready while the last write failed busy; else a probe that must succeed quickly. */

@@ -1,6 +1,6 @@
 import { sql, type Insertable, type Selectable } from 'kysely';
 import type SQLite from 'better-sqlite3';
-import type { Dialect, Executor } from './database.ts';
+import { isUniqueViolation, type Dialect, type Executor } from './database.ts';
 import type { CallEventTable, CallRecordingTable, CallSessionTable, CallTable, CarrierRequestTable, ServiceTable, SmsMessageTable, TestCallTable } from './schema.ts';
 import { findNumber } from './number.repository.ts';
 import { findServiceById } from './service.repository.ts';
@@ -224,7 +224,11 @@ export interface CallStore {
   eventsOfCall(carrier: string, carrierCallId: string): Promise<Pick<CallEventRow, 'kind' | 'occurred_at' | 'data'>[]> | Pick<CallEventRow, 'kind' | 'occurred_at' | 'data'>[];
   recordingsOfCall(carrier: string, carrierCallId: string): Promise<CallRecordingRow[]> | CallRecordingRow[];
   inboundRoute(number: string): Promise<InboundRoute | undefined> | InboundRoute | undefined;
-  insertCall(row: Insertable<CallTable>): Promise<number> | number;
+  /**
+   * Inserts a call; its id. With `nextUniqueId`, a `unique_id` another process took in the same second is drawn again
+   * (SQLite; on PostgreSQL the violation aborts the transaction, so it is thrown and the carrier's retry runs anew).
+   */
+  insertCall(row: Insertable<CallTable>, nextUniqueId?: () => string): Promise<number> | number;
   findCall(id: number): Promise<CallRow | undefined> | CallRow | undefined;
   updateCall(id: number, patch: Partial<Omit<CallRow, 'id'>>): Promise<unknown> | void;
   insertSession(row: CallSessionRow): Promise<unknown> | void;
@@ -319,9 +323,16 @@ class SqliteCallStore implements CallStore {
     const { tt_number_state, tt_timezone, ...service } = r;
     return { numberState: tt_number_state, service: service.id == null ? undefined : (service as ServiceTable), timezone: tt_timezone };
   }
-  insertCall(row: Insertable<CallTable>): number {
+  insertCall(row: Insertable<CallTable>, nextUniqueId?: () => string): number {
     const cols = defined(row);
-    return Number(this.st(insertSql('calls', cols)).run(values(row, cols)).lastInsertRowid);
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return Number(this.st(insertSql('calls', cols)).run(values(row, cols)).lastInsertRowid);
+      } catch (err) {
+        if (!nextUniqueId || !isUniqueViolation(err) || attempt >= 5) throw err;
+        row = { ...row, unique_id: nextUniqueId() };
+      }
+    }
   }
   findCall(id: number): CallRow | undefined {
     return this.st('select * from "calls" where "id" = ?').get(id) as CallRow | undefined;
@@ -346,4 +357,8 @@ class SqliteCallStore implements CallStore {
 
 export function listTestCallsOfService(db: Executor, serviceId: string): Promise<TestCallRow[]> {
   return db.selectFrom('test_calls').selectAll().where('service_id', '=', serviceId).orderBy('created_at').execute();
+}
+
+export function findSmsByCarrierId(db: Executor, carrier: string, messageId: string) {
+  return db.selectFrom('sms_messages').selectAll().where('carrier', '=', carrier).where('carrier_message_id', '=', messageId).executeTakeFirst();
 }

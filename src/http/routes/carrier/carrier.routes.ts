@@ -1,5 +1,8 @@
 import type { FastifyInstance } from 'fastify';
-import type { App } from '../../../app.ts';
+import { AppError } from '../../../domain/errors.ts';
+import type { CarrierWebhookService } from '../../../services/calls/carrier-webhook.service.ts';
+import { TWIML_CONTENT_TYPE } from '../../../telephony/adapters/twiml/render.ts';
+import { useErrorStyle } from '../../error-handler.ts';
 import { TWIML_KINDS, type TwimlKind } from '../../../telephony/adapters/twiml/events.ts';
 import type { TwimlFlavour } from '../../../telephony/adapters/twiml/flavours.ts';
 
@@ -26,8 +29,10 @@ const SIGNING: Record<TwimlFlavour['name'], string> = {
  * signature (Twilio and SignalWire: over TT_PUBLIC_URL + path + query and the form parameters; Telnyx: Ed25519 over
  * timestamp and raw body); otherwise 403 and nothing is stored.
  */
-export async function carrierRoutes(fastify: FastifyInstance, opts: { app: App; flavour: TwimlFlavour }) {
-  const { app, flavour } = opts;
+export async function carrierRoutes(fastify: FastifyInstance, opts: { carrierWebhooks: CarrierWebhookService; flavour: TwimlFlavour }) {
+  const { carrierWebhooks, flavour } = opts;
+  // Carriers read plain text, not our JSON error body.
+  useErrorStyle(fastify, 'text');
   // Keep the raw form: it is stored before parsing, and the signature is computed over its parameters.
   fastify.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 256 * 1024 }, (_req, body, done) => done(null, body));
   for (const kind of TWIML_KINDS) {
@@ -44,13 +49,15 @@ export async function carrierRoutes(fastify: FastifyInstance, opts: { app: App; 
       },
       async (request, reply) => {
         const rawBody = typeof request.body === 'string' ? request.body : '';
-        const res = await app.calls.handle(flavour, kind, {
+        const res = await carrierWebhooks.handle(flavour, kind, {
           url: request.url,
           query: request.query as Record<string, string | undefined>,
           rawBody,
           headers: request.headers,
         });
-        return reply.status(res.status as 200).type(res.contentType).send(res.body);
+        if (res.kind === 'refused') throw new AppError('forbidden', 'invalid signature');
+        if (res.kind === 'invalid') throw new AppError('validation_failed', res.message);
+        return reply.type(TWIML_CONTENT_TYPE).send(res.twiml);
       },
     );
   }

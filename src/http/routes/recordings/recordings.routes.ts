@@ -47,7 +47,7 @@ export async function recordingsRoutes(fastify: FastifyInstance, opts: { app: Ap
       const { username, password } = basicCredentials(request);
       const principal = await app.accounts.authenticate(username, password);
       const token = (request.params as { file: string }).file.replace(/\.wav$/, '');
-      const { handle, size, call } = await app.calls.recordingFile(token, principal.clientIds);
+      const { handle, size, call } = await app.recordings.recordingFile(token, principal.clientIds);
       return reply
         .type('audio/wav')
         .header('content-length', size)
@@ -73,7 +73,7 @@ export async function recordingsRoutes(fastify: FastifyInstance, opts: { app: Ap
     async (request) => {
       const { username, password } = basicCredentials(request);
       const principal = await app.accounts.authenticate(username, password);
-      return app.calls.recordingsOfCall((request.params as { id: number }).id, principal.clientIds);
+      return app.recordings.recordingsOfCall((request.params as { id: number }).id, principal.clientIds);
     },
   );
 }

@@ -53,7 +53,7 @@ export async function sandboxRoutes(fastify: FastifyInstance, opts: { app: App }
   const reachableNumber = async (clientIds: number[], input: string, field: string) => {
     const parsed = parseNumber(input);
     if (!parsed) throw new AppError('validation_failed', `${field}: "${input}" is not a valid phone number`, [{ path: field, message: 'is not a valid phone number (use E.164)' }]);
-    const owner = await app.calls.numberAccount(parsed.e164);
+    const owner = await app.callLookup.numberAccount(parsed.e164);
     if (owner === null || !clientIds.includes(owner)) throw new AppError('not_found', `${parsed.e164} is not a number of your account`);
     return parsed.e164;
   };
@@ -87,7 +87,7 @@ export async function sandboxRoutes(fastify: FastifyInstance, opts: { app: App }
         duplicate: b.duplicate,
         late: b.late,
       });
-      const call = await app.calls.findCallByCarrierId('sandbox', sim.callSid);
+      const call = await app.callLookup.findCallByCarrierId('sandbox', sim.callSid);
       return {
         call_id: call ? Number(call.id) : null,
         unique_id: call?.unique_id ?? null,
@@ -123,7 +123,7 @@ export async function sandboxRoutes(fastify: FastifyInstance, opts: { app: App }
       const from = parseNumber(b.from)?.e164;
       if (!from) throw new AppError('validation_failed', `from: "${b.from}" is not a valid phone number`, [{ path: 'from', message: 'is not a valid phone number (use E.164)' }]);
       const sent = await app.sandbox.sendSms({ to, from, text: b.text });
-      const sms = await app.calls.findSms('sandbox', sent.messageSid);
+      const sms = await app.callLookup.findSms('sandbox', sent.messageSid);
       return { message_id: sent.messageSid, sms_id: sms?.id ?? null, stored: !!sms, status: sent.status };
     },
   );

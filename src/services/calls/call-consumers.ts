@@ -1,0 +1,28 @@
+import type { Selectable } from 'kysely';
+import type { Executor } from '../../storage/database.ts';
+import type { CallTable, SmsMessageTable } from '../../storage/schema.ts';
+
+export type CallRow = Selectable<CallTable>;
+export type SmsRow = Selectable<SmsMessageTable>;
+
+/** What another area does when a call is finalized or an SMS received: run inside that event's transaction. */
+export interface CallConsumer {
+  onCallFinalized?(tx: Executor, call: CallRow): Promise<void>;
+  onSmsReceived?(tx: Executor, sms: SmsRow): Promise<void>;
+}
+
+/**
+ * The consumers of finalized calls and received SMS, fixed when the app is built (`app.ts` lists them: the HTTP
+ * Callback, SMS Forward and notifications today), so the edge from a finalized call to its deliveries reads in one place.
+ */
+export class CallConsumers {
+  constructor(private readonly consumers: readonly CallConsumer[]) {}
+
+  async callFinalized(tx: Executor, call: CallRow): Promise<void> {
+    for (const c of this.consumers) await c.onCallFinalized?.(tx, call);
+  }
+
+  async smsReceived(tx: Executor, sms: SmsRow): Promise<void> {
+    for (const c of this.consumers) await c.onSmsReceived?.(tx, sms);
+  }
+}

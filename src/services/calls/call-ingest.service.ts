@@ -1,0 +1,287 @@
+import { AppError } from '../../domain/errors.ts';
+import type { Clock } from '../../domain/clock.ts';
+import { newId } from '../../domain/ids.ts';
+import { parseNumber } from '../../domain/phone.ts';
+import { callerGeo, classifyCaller } from '../../domain/caller-geo.ts';
+import { newCallRecord, PROBE_NUMBER } from '../../domain/call-row.ts';
+import { buildCallPlan, continuation, type Step, type StepResult } from '../../telephony/call-plan.ts';
+import { eventKey, type EdgeEvent } from '../../telephony/call-events.ts';
+import { awaitedSteps, EMPTY_TWIML, HANGUP_TWIML, rejectTwiml, renderTwiml, type RenderCtx } from '../../telephony/adapters/twiml/render.ts';
+import type { Executor, Storage } from '../../storage/database.ts';
+import type { CarrierRequestRow } from '../../storage/telephony.repository.ts';
+import type { InventoryService } from '../inventory.service.ts';
+import type { CallConsumers } from './call-consumers.ts';
+import type { CallFinalizer } from './call-finalize.service.ts';
+import type { RecordingService } from './recording.service.ts';
+import { sessionPlan, type SessionPlan } from './session-plan.ts';
+
+const PROBE_WINDOW_MS = 120_000;
+/** The longest a call may last before it is finalized without its end (Twilio's default Dial timeLimit). */
+const MAX_CALL_MS = 4 * 3600_000;
+
+const NODE = `TT${process.pid % 100}`;
+let seq = Math.floor(Math.random() * 1_000_000);
+
+/** `NODE-unixtime.seq`, as the original's uniqueid. */
+function uniqueId(at: Date): string {
+  seq = (seq + 1) % 1_000_000;
+  return `${NODE}-${Math.floor(at.getTime() / 1000)}.${String(seq).padStart(6, '0')}`;
+}
+
+/** Numbers repeat (the same tracking numbers and callers): parsing with libphonenumber is worth remembering. */
+const e164Cache = new Map<string, string | null>();
+const e164 = (s: string): string | null => {
+  let v = e164Cache.get(s);
+  if (v === undefined) {
+    v = parseNumber(s)?.e164 ?? null;
+    if (e164Cache.size >= 10_000) e164Cache.clear();
+    e164Cache.set(s, v);
+  }
+  return v;
+};
+const geoCache = new Map<string, ReturnType<typeof callerGeo>>();
+const geoOf = (n: string | null) => {
+  if (!n) return callerGeo(null);
+  let g = geoCache.get(n);
+  if (!g) {
+    g = callerGeo(n);
+    if (geoCache.size >= 10_000) geoCache.clear();
+    geoCache.set(n, g);
+  }
+  return g;
+};
+
+/**
+ * Call ingestion: a verified carrier request, already parsed into carrier-neutral events, is stored (raw row and
+ * idempotent events) in one group-committed write, and answered with what the call does next (TwiML). Incoming calls
+ * open a session with the service's plan; actions continue it; notifications and recordings update the record; SMS
+ * are stored once and handed to the consumers.
+ */
+export class CallIngestService {
+  private readonly repos: Storage['repos']['telephony'];
+
+  constructor(
+    private readonly storage: Storage,
+    private readonly clock: Clock,
+    private readonly inventory: InventoryService,
+    private readonly finalizer: CallFinalizer,
+    private readonly recordings: RecordingService,
+    private readonly consumers: CallConsumers,
+    private readonly opts: { graceSeconds: number },
+  ) {
+    this.repos = storage.repos.telephony;
+  }
+
+  async inbound(carrier: string, callSid: string | null, received: EdgeEvent | undefined, raw: CarrierRequestRow, ctx: Omit<RenderCtx, 'trackingNumber'>, now: Date): Promise<string> {
+    const body = received?.body;
+    const to = body?.kind === 'call.received' ? e164(body.trackingNumber) : null;
+    if (!callSid || !to || !received || body?.kind !== 'call.received') throw new AppError('validation_failed', 'CallSid and a valid To number are required');
+    const caller = classifyCaller(body.from, e164);
+    const result = await this.storage.writes.run(async (tx) => {
+      const st = this.repos.callStore(tx);
+      raw.id = await st.insertCarrierRequest(raw);
+      const existing = await st.findSession(carrier, callSid);
+      if (existing) {
+        // A retried webhook: the same answer, nothing new.
+        const sp = sessionPlan(existing.plan);
+        return { twiml: renderTwiml(sp.plan.steps, { ...ctx, trackingNumber: sp.tracking }), noise: false };
+      }
+      // Number, service and account in one lookup.
+      const route = await st.inboundRoute(to);
+      if (route?.numberState === 'quarantined') {
+        const fresh = await st.insertEvent({ id: newId('cev', now.getTime()), carrier, carrier_call_id: callSid, kind: 'call.noise', dedupe_key: '-', occurred_at: received.occurredAt, received_at: now.toISOString(), data: JSON.stringify(body), raw_id: raw.id });
+        return { twiml: rejectTwiml('rejected'), noise: fresh };
+      }
+      const svc = route?.service;
+      if (!svc || svc.status !== 'live') return { twiml: rejectTwiml('rejected'), noise: false };
+      const plan = buildCallPlan(svc);
+      let testCallId: string | null = null;
+      if (caller.e164 === PROBE_NUMBER) {
+        const t = await this.repos.runningTestCallFor(tx, to, new Date(now.getTime() - PROBE_WINDOW_MS).toISOString());
+        if (t) testCallId = t.id;
+      }
+      const geo = geoOf(caller.e164);
+      const started = received.occurredAt;
+      const callId = await st.insertCall(
+        newCallRecord({
+          unique_id: uniqueId(new Date(started)),
+          client_id: Number(svc.client_id),
+          service_id: svc.id,
+          carrier,
+          carrier_call_id: callSid,
+          tracking_number: to,
+          tracking_name: svc.name,
+          target_number: svc.target_number,
+          target_name: svc.target_name,
+          caller_number: caller.e164,
+          caller_withheld: caller.withheld ? 1 : 0,
+          caller_location: geo.location,
+          caller_state: geo.state,
+          caller_country: geo.country,
+          timezone: route.timezone ?? 'UTC',
+          started_at: started,
+          custom_id: svc.custom_id,
+          custom_group: svc.custom_group,
+          is_test: testCallId ? 1 : 0,
+          created_at: now.toISOString(),
+        }),
+        // Another process took the same unique id in the same second: draw the next one.
+        () => uniqueId(new Date(started)),
+      );
+      const sp: SessionPlan = { plan, tracking: to, target: { number: svc.target_number, name: svc.target_name } };
+      await st.insertSession({
+        call_id: callId,
+        carrier,
+        carrier_call_id: callSid,
+        plan: JSON.stringify(sp),
+        test_call_id: testCallId,
+        finalize_after: new Date(now.getTime() + MAX_CALL_MS + this.opts.graceSeconds * 1000).toISOString(),
+        finalized: 0,
+      });
+      if (testCallId) await this.repos.updateTestCall(tx, testCallId, { call_id: callId, updated_at: now.toISOString() });
+      // Callbacks that overtook the incoming-call webhook are folded in now; usually there are none.
+      const early = await st.hasEvents(carrier, callSid);
+      await this.storeEvents(tx, carrier, callSid, [received, ...this.renderedEvents(plan.steps, received.occurredAt)], raw.id, now);
+      if (early) await this.finalizer.recompute(tx, callId);
+      return { twiml: renderTwiml(plan.steps, { ...ctx, trackingNumber: to }), noise: false };
+    });
+    if (result.noise) await this.inventory.recordNoiseCall(to, caller.e164 ?? (caller.withheld ? 'Private' : null), now);
+    return result.twiml;
+  }
+
+  /** Events for what a document asks the carrier to do that the record must hear back about. */
+  private renderedEvents(steps: Step[], at: string): EdgeEvent[] {
+    return awaitedSteps(steps).map((s) =>
+      s.kind === 'transfer' ? { occurredAt: at, body: { kind: 'leg.started' as const, legId: s.id, target: s.targets[0], record: s.record } } : { occurredAt: at, body: { kind: 'record.started' as const, stepPath: s.id } },
+    );
+  }
+
+  /** Stores events once each; says whether any new one can change the record, and whether a recording awaits its copy. */
+  private async storeEvents(tx: Executor, carrier: string, callSid: string, events: EdgeEvent[], rawId: string, now: Date): Promise<{ changed: boolean; recording: boolean }> {
+    let changed = false;
+    let recording = false;
+    if (!events.length) return { changed, recording };
+    const st = this.repos.callStore(tx);
+    for (const e of events) {
+      const fresh = await st.insertEvent({
+        id: newId('cev', now.getTime()),
+        carrier,
+        carrier_call_id: callSid,
+        kind: e.body.kind,
+        dedupe_key: eventKey(e.body),
+        occurred_at: e.occurredAt,
+        received_at: now.toISOString(),
+        data: JSON.stringify(e.body),
+        raw_id: rawId,
+      });
+      if (!fresh) continue;
+      // A ringing leg changes nothing in the record.
+      if (e.body.kind !== 'leg.ringing') changed = true;
+      if (e.body.kind === 'recording.ready') {
+        const b = e.body;
+        const status = b.status === 'completed' && b.durationSec > 0 && b.carrierUrl ? 'pending' : b.status === 'failed' ? 'failed' : 'absent';
+        if (status === 'pending') recording = true;
+        await this.repos.upsertRecording(tx, {
+          id: newId('rec', now.getTime()),
+          carrier,
+          carrier_call_id: callSid,
+          carrier_recording_id: b.recordingId,
+          kind: b.recKind,
+          carrier_url: b.carrierUrl,
+          duration: b.durationSec,
+          status,
+          path: null,
+          attempts: 0,
+          next_attempt_at: null,
+          error: null,
+          created_at: now.toISOString(),
+          updated_at: now.toISOString(),
+        });
+      }
+    }
+    return { changed, recording };
+  }
+
+  /** Dial, Gather and Record actions: stored, then answered with what the call does next. */
+  async action(kind: 'dial' | 'gather' | 'record', carrier: string, callSid: string | null, events: EdgeEvent[], raw: CarrierRequestRow, ctx: Omit<RenderCtx, 'trackingNumber'>, step: string): Promise<string> {
+    if (!callSid) throw new AppError('validation_failed', 'CallSid is required');
+    let recording = false;
+    const twiml = await this.storage.writes.run(async (tx) => {
+      const st = this.repos.callStore(tx);
+      raw.id = await st.insertCarrierRequest(raw);
+      const session = await st.findSession(carrier, callSid);
+      const stored = await this.storeEvents(tx, carrier, callSid, events, raw.id, this.clock.now());
+      recording = stored.recording;
+      if (!session) return HANGUP_TWIML;
+      const sp = sessionPlan(session.plan);
+      let result: StepResult;
+      if (kind === 'dial') {
+        const ended = events.find((e) => e.body.kind === 'leg.ended')?.body;
+        const r = ended?.kind === 'leg.ended' ? ended.result : 'failed';
+        // The caller is gone: nothing more to run.
+        if (r === 'canceled') {
+          if (stored.changed) await this.finalizer.recompute(tx, session.call_id, false, session);
+          return HANGUP_TWIML;
+        }
+        result = { kind: 'transfer', answered: r === 'answered' };
+      } else if (kind === 'gather') {
+        const input = events.find((e) => e.body.kind === 'ivr.input')?.body;
+        result = { kind: 'gather', digits: input?.kind === 'ivr.input' ? input.digits : '' };
+      } else result = { kind: 'record' };
+      const next = continuation(sp.plan, step, result);
+      const at = events[0]?.occurredAt ?? this.clock.now().toISOString();
+      const rendered = await this.storeEvents(tx, carrier, callSid, this.renderedEvents(next, at), raw.id, this.clock.now());
+      if (stored.changed || rendered.changed) await this.finalizer.recompute(tx, session.call_id, false, session);
+      return renderTwiml(next, { ...ctx, trackingNumber: sp.tracking });
+    });
+    if (recording) await this.recordings.copyNow(carrier, callSid);
+    return twiml;
+  }
+
+  /** Status and recording callbacks: stored; recordings are then copied into our storage. */
+  async notification(carrier: string, callSid: string | null, events: EdgeEvent[], raw: CarrierRequestRow): Promise<void> {
+    if (!callSid) throw new AppError('validation_failed', 'CallSid (or ParentCallSid) is required');
+    const recording = await this.storage.writes.run(async (tx) => {
+      const st = this.repos.callStore(tx);
+      raw.id = await st.insertCarrierRequest(raw);
+      const session = await st.findSession(carrier, callSid);
+      const stored = await this.storeEvents(tx, carrier, callSid, events, raw.id, this.clock.now());
+      if (session && stored.changed) await this.finalizer.recompute(tx, session.call_id, false, session);
+      return stored.recording;
+    });
+    if (recording) await this.recordings.copyNow(carrier, callSid);
+  }
+
+
+  /** SMS: stored once per carrier message id and handed to the hooks in the same transaction. */
+  async sms(carrier: string, p: URLSearchParams, raw: CarrierRequestRow, now: Date): Promise<string> {
+    const messageId = p.get('MessageSid') ?? p.get('SmsMessageSid') ?? p.get('SmsSid');
+    const to = e164(p.get('To') ?? '');
+    if (!messageId || !to) throw new AppError('validation_failed', 'MessageSid and a valid To number are required');
+    const from = p.get('From');
+    await this.storage.writes.run(async (tx) => {
+      raw.id = await this.repos.insertCarrierRequest(tx, raw);
+      const num = await this.storage.repos.numbers.findNumber(tx, to);
+      const svc = num?.service_id && num.state === 'active' ? await this.storage.repos.services.findServiceById(tx, num.service_id) : undefined;
+      const live = svc && svc.status === 'live' ? svc : undefined;
+      const segments = Number(p.get('NumSegments') ?? '1');
+      const fromE164 = from ? e164(from) : null;
+      const row = {
+        id: newId('sms', now.getTime()),
+        client_id: live ? Number(live.client_id) : null,
+        service_id: live?.id ?? null,
+        carrier,
+        carrier_message_id: messageId,
+        to_number: to,
+        from_number: fromE164 ?? (from || null),
+        body: p.get('Body') ?? '',
+        segments: Number.isInteger(segments) && segments > 0 ? segments : 1,
+        is_test: fromE164 === PROBE_NUMBER ? 1 : 0,
+        received_at: now.toISOString(),
+      };
+      const fresh = await this.repos.insertSms(tx, row);
+      if (fresh && row.client_id !== null) await this.consumers.smsReceived(tx, row);
+    });
+    return EMPTY_TWIML;
+  }
+}
