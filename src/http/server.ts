@@ -6,6 +6,7 @@ import client from 'prom-client';
 import type { App } from '../app.ts';
 import { newId } from '../domain/ids.ts';
 import { registerErrorHandler } from './error-handler.ts';
+import { strictNumericInput } from './numeric-input.ts';
 import { telcoRoutes, API_VERSION } from './routes/telco/telco.routes.ts';
 import { carrierRoutes } from './routes/carrier/carrier.routes.ts';
 import { recordingsRoutes } from './routes/recordings/recordings.routes.ts';
@@ -28,6 +29,8 @@ export async function buildServer(app: App): Promise<FastifyInstance> {
     trustProxy: false,
   });
   registerErrorHandler(server);
+  // Numbers given as text must be plain decimals (no Infinity, 1e309, 0x10): Ajv's coercion would let them past the ranges.
+  server.addHook('preValidation', strictNumericInput);
 
   const registry = new client.Registry();
   client.collectDefaultMetrics({ register: registry, prefix: 'telltale_' });

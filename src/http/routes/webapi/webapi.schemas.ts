@@ -1,4 +1,5 @@
 import { Type } from 'typebox';
+import { CLIENT_ID_MAX } from '../telco/telco.schemas.ts';
 
 export const ErrorOut = Type.Object({
   code: Type.String(),
@@ -10,7 +11,7 @@ export const ErrorOut = Type.Object({
 export const errors = { 400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 429: ErrorOut };
 export const security = [{ basicAuth: [] }];
 
-const ClientId = Type.Optional(Type.Integer({ minimum: 1, description: 'The account to act on; required when the user reaches several accounts.' }));
+const ClientId = Type.Optional(Type.Integer({ minimum: 1, maximum: CLIENT_ID_MAX, description: 'The account to act on; required when the user reaches several accounts.' }));
 const Format = Type.Optional(Type.String({ enum: ['json', 'xml'], description: 'Response format; XML is also chosen by `Accept: application/xml`.' }));
 
 export const CallFilters = {
@@ -40,7 +41,7 @@ export const CallsQuery = Type.Object(
 );
 
 export const CallQuery = Type.Object({ client_id: ClientId, format: Format, fields: Type.Optional(Type.String({ maxLength: 2000 })) }, { additionalProperties: false });
-export const CallParams = Type.Object({ id: Type.Integer({ minimum: 1, description: 'Call id (`callid`).' }) });
+export const CallParams = Type.Object({ id: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, description: 'Call id (`callid`).' }) });
 
 export const CallOut = Type.Object(
   {
