@@ -34,6 +34,7 @@ export const CONFIG_VARIABLES = {
   TT_WEBAPI_RATE_WINDOW_SECONDS: { default: '60', doc: 'Length of the WebAPI rate-limit window in seconds.' },
   TT_LEGACY_TOKEN_TTL_SECONDS: { default: '86400', doc: 'How long a legacy JSON API session token (from signIn) stays valid.' },
   TT_SECRET_KEY: { default: '', doc: 'Server key (32 random bytes, base64: openssl rand -base64 32) that encrypts feed upload passwords at rest; sandbox without it: a key generated once into TT_DATA_DIR/secret-key; production without it: upload passwords are refused.' },
+  TT_METRICS_TOKEN: { default: '', doc: 'Bearer token /metrics requires (Authorization: Bearer <token>); empty: /metrics is open in sandbox mode and answers 404 in production.' },
 } as const;
 
 export type ConfigVariable = keyof typeof CONFIG_VARIABLES;
@@ -78,6 +79,8 @@ export interface Config {
   readonly legacyTokenTtlSeconds: number;
   /** TT_SECRET_KEY decoded (32 bytes), or null when unset. */
   readonly secretKey: Buffer | null;
+  /** Bearer token of /metrics; empty: open in sandbox, 404 in production. */
+  readonly metricsToken: string;
 }
 
 export class ConfigError extends Error {
@@ -190,6 +193,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     telnyxPublicKey,
     callGraceSeconds: int('TT_CALL_GRACE_SECONDS', 0, 86400),
     secretKey: typeof secretKey === 'string' ? null : secretKey,
+    metricsToken: raw('TT_METRICS_TOKEN'),
   };
   if (problems.length) throw new ConfigError(problems);
   return Object.freeze(config);
