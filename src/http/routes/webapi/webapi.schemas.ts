@@ -103,6 +103,7 @@ export const FeedIn = Type.Object(
     username: Type.Optional(Type.String({ maxLength: 100 })),
     password: Type.Optional(Type.String({ minLength: 8, maxLength: 200 })),
     allow: Type.Optional(Type.Array(Type.String({ maxLength: 64 }), { maxItems: 100, description: 'IP addresses or CIDR blocks; required for `ip`, an extra check for the others.' })),
+    csv_formula_protection: Type.Optional(Type.Boolean({ description: "CSV (served and uploaded): neutralise spreadsheet formula injection (OWASP CSV Injection). A cell beginning with `=`, `+`, `-`, `@`, a tab or a carriage return gets a leading `'` and is quoted, so Excel, LibreOffice and Google Sheets show it as text instead of running it (`=HYPERLINK(…)`, `@SUM(…)`); plain numbers such as `-5` are kept; caller numbers like `+61-0290088888` become `'+61-0290088888`. Default false: the CSV byte for byte as the standard record." })),
     upload: Type.Optional(
       Type.Union([
         Type.Object(
@@ -153,6 +154,7 @@ export const FeedOut = Type.Object({
     }),
     Type.Null(),
   ]),
+  csv_formula_protection: Type.Boolean({ description: 'Whether the CSV neutralises cells a spreadsheet would run as formulas (see `POST /feeds`).' }),
   created_at: Type.String(),
 });
 
