@@ -16,11 +16,22 @@ export async function findAccount(db: Executor, clientId: number, secrets?: Secr
   return row && secrets ? { ...row, webhook_secret: secrets.open(row.webhook_secret) } : row;
 }
 
-/** The clear webhook secrets of the given accounts (one query per batch of deliveries; opened values are cached). */
+/**
+ * The clear webhook secrets of the given accounts (one query per batch of deliveries; opened values are cached). A
+ * secret that does not open with the key stays sealed in the map: signing refuses it (signWebhook), so that account's
+ * deliveries fail with a clear error and are retried, never sent unsigned, and the other accounts' go out.
+ */
 export async function webhookSecretsOf(db: Executor, clientIds: number[], secrets: SecretCodec): Promise<Map<number, string>> {
   if (clientIds.length === 0) return new Map();
   const rows = await db.selectFrom('accounts').select(['client_id', 'webhook_secret']).where('client_id', 'in', clientIds).execute();
-  return new Map(rows.map((r) => [Number(r.client_id), secrets.open(r.webhook_secret)]));
+  const opened = (stored: string) => {
+    try {
+      return secrets.open(stored);
+    } catch {
+      return stored;
+    }
+  };
+  return new Map(rows.map((r) => [Number(r.client_id), opened(r.webhook_secret)]));
 }
 
 export async function countAccounts(db: Executor): Promise<number> {

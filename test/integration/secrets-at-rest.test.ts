@@ -108,3 +108,32 @@ for (const dialect of DIALECTS) {
     });
   });
 }
+
+for (const dialect of DIALECTS) {
+  describe(`A webhook secret that does not open with the key (${dialect.name})`, { skip: dialect.skip }, () => {
+    it('fails that delivery with an error naming TT_SECRET_KEY (retried, never sent unsigned) and sends the other accounts’', async () => {
+      const t = await buildTestApp(dialect, { env: { TT_SECRET_KEY: KEY } });
+      const receiver = await new Receiver().start();
+      try {
+        await makeAccount(t.app, 7701);
+        await makeAccount(t.app, 7702);
+        // 7701's secret sealed under another key, as if TT_SECRET_KEY had changed.
+        const other = new SecretCodec(() => randomBytes(32));
+        await t.app.storage.db.updateTable('accounts').set({ webhook_secret: other.seal('whsec_AAAA') }).where('client_id', '=', 7701).execute();
+        for (const clientId of [7701, 7702]) {
+          await t.app.storage.tx((tx) => t.app.delivery.enqueue(tx, { clientId, kind: 'request_status', subjectId: `rq_${clientId}`, method: 'GET', url: `${receiver.url}/hook/${clientId}` }));
+        }
+        await t.app.delivery.runDue();
+        await receiver.waitFor(1);
+        assert.deepEqual(receiver.requests.map((r) => r.url), ['/hook/7702']);
+        assert.ok(receiver.requests[0].headers['webhook-signature']);
+        const bad = await t.app.storage.db.selectFrom('deliveries').selectAll().where('client_id', '=', 7701).executeTakeFirstOrThrow();
+        assert.equal(bad.status, 'pending', 'retried later');
+        assert.match(String(bad.last_error), /TT_SECRET_KEY/);
+      } finally {
+        await receiver.close();
+        await t.close();
+      }
+    });
+  });
+}
