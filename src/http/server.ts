@@ -67,7 +67,7 @@ export async function buildServer(app: App): Promise<FastifyInstance> {
         title: 'Telltale API',
         version: API_VERSION,
         description:
-          'Open-source call tracking. Errors share one body: `{code, detail, requestId, errors?: [{path, message}]}`. Authenticate with HTTP Basic; users who reach several accounts choose one with `client_id`.',
+          'Open-source call tracking. Errors share one body: `{code, detail, requestId, errors?: [{path, message}]}`. Authenticate with HTTP Basic; users who reach several accounts choose one with `client_id`. Numbers in the query, the path or a JSON string are plain decimal digits within the documented range (`Infinity`, `1e309`, `0x10`, `1e3` are refused with 400 naming the field); a JSON route sent another content type answers 415 `unsupported_media_type`.',
       },
       servers: [{ url: app.config.publicUrl }],
       components: { securitySchemes: { basicAuth: { type: 'http', scheme: 'basic' } } },
