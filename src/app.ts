@@ -1,5 +1,7 @@
 import pino, { type Logger } from 'pino';
 import type { Config } from './config/config.ts';
+import { secretKeyOf } from './config/secret-key.ts';
+import { SecretCodec } from './domain/secret-box.ts';
 import { systemClock, type Clock } from './domain/clock.ts';
 import { checkPublicDestination, createHttpSender, type HttpSender } from './integrations/http-sender.ts';
 import { migrate, openStorage, type Storage } from './storage/database.ts';
@@ -61,9 +63,11 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   const clock = opts.clock ?? systemClock;
   const log = opts.log ?? pino({ level: config.logLevel, base: { service: 'telltale' } });
   const storage = openStorage({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, dbBusyTimeoutMs: config.dbBusyTimeoutMs });
-  if (opts.migrate !== false) await migrate(storage);
+  // One codec for the secrets kept at rest (webhook and legacy API secrets): opened values are cached process-wide.
+  const secrets = new SecretCodec(secretKeyOf(config));
+  if (opts.migrate !== false) await migrate(storage, { secrets });
   const sender = opts.sender ?? createHttpSender({ connectTimeoutMs: config.deliveryConnectTimeoutMs, totalTimeoutMs: config.deliveryTimeoutMs, allowPrivateUrls: config.allowPrivateUrls });
-  const accounts = new AccountService(storage, clock);
+  const accounts = new AccountService(storage, clock, secrets);
   const inventory = new InventoryService(storage, clock, { quarantineDays: config.quarantineDays, quietDays: config.quietDays, noiseThreshold: config.noiseThreshold });
   const delivery = new DeliveryService(storage, clock, sender, {
     retrySchedule: config.deliveryRetrySchedule,
@@ -71,6 +75,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     leaseMs: config.deliveryTimeoutMs * 2 + 5000,
     attemptTimeoutMs: config.deliveryTimeoutMs,
     concurrency: config.deliveryConcurrency,
+    secrets,
   });
   const telco = new TelcoService(storage, clock, inventory, delivery, {
     propagationDelaySeconds: config.propagationDelaySeconds,
@@ -98,7 +103,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     log,
   });
   const testCalls = new TestCallService(storage, clock, sandbox, log);
-  const reporting = createReporting({ storage, clock, accounts, delivery, config });
+  const reporting = createReporting({ storage, clock, accounts, delivery, secrets, config });
   const webapiRateLimiter = new SharedWindowLimiter(new SqlWindowCounter(storage), config.webapiRateLimit, config.webapiRateWindowSeconds * 1000, (err, context) =>
     context === 'count'
       ? log.warn({ err }, 'WebAPI rate limit: the database did not count a request; failing open (counting in this process while the database fails)')

@@ -34,8 +34,9 @@ export const CONFIG_VARIABLES = {
   TT_WEBAPI_RATE_LIMIT: { default: '600', doc: 'WebAPI requests one user may make per rate-limit window, counted in the database across all API processes (fails open if the database cannot count).' },
   TT_WEBAPI_RATE_WINDOW_SECONDS: { default: '60', doc: 'Length of the WebAPI rate-limit window in seconds.' },
   TT_LEGACY_TOKEN_TTL_SECONDS: { default: '86400', doc: 'How long a legacy JSON API session token (from signIn) stays valid.' },
-  TT_SECRET_KEY: { default: '', doc: 'Server key (32 random bytes, base64: openssl rand -base64 32) that encrypts feed upload passwords at rest; sandbox without it: a key generated once into TT_DATA_DIR/secret-key; production without it: upload passwords are refused.' },
+  TT_SECRET_KEY: { default: '', doc: 'Server key (32 random bytes, base64: openssl rand -base64 32) that encrypts feed upload passwords, webhook secrets and legacy API secrets at rest; sandbox without it: a key generated once into TT_DATA_DIR/secret-key; production without it: upload passwords are refused and the other secrets are kept in clear.' },
   TT_FEED_FOLDER_ROOT: { default: '', doc: 'Folder feed uploads (kind folder) may write only inside this folder (symbolic links followed); empty: refused in production, any absolute folder in sandbox.' },
+  TT_METRICS_TOKEN: { default: '', doc: 'Bearer token /metrics requires (Authorization: Bearer <token>); empty: /metrics is open in sandbox mode and answers 404 in production.' },
 } as const;
 
 export type ConfigVariable = keyof typeof CONFIG_VARIABLES;
@@ -84,6 +85,8 @@ export interface Config {
   readonly secretKey: Buffer | null;
   /** TT_FEED_FOLDER_ROOT resolved, or null when unset (folder uploads: refused in production, anywhere in sandbox). */
   readonly feedFolderRoot: string | null;
+  /** Bearer token of /metrics; empty: open in sandbox, 404 in production. */
+  readonly metricsToken: string;
 }
 
 export class ConfigError extends Error {
@@ -198,6 +201,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     callGraceSeconds: int('TT_CALL_GRACE_SECONDS', 0, 86400),
     secretKey: typeof secretKey === 'string' ? null : secretKey,
     feedFolderRoot: raw('TT_FEED_FOLDER_ROOT') ? path.resolve(raw('TT_FEED_FOLDER_ROOT')) : null,
+    metricsToken: raw('TT_METRICS_TOKEN'),
   };
   if (problems.length) throw new ConfigError(problems);
   return Object.freeze(config);

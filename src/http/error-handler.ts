@@ -79,7 +79,10 @@ export function registerErrorHandler(app: FastifyInstance): void {
       return sendError(reply, request, 400, { code: 'invalid_json', detail: `the request body is not valid JSON: ${err.message}` });
     }
     if (fe.code === 'FST_ERR_CTP_EMPTY_JSON_BODY') return sendError(reply, request, 400, { code: 'invalid_json', detail: 'the request body is empty; send a JSON object' });
-    if (fe.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return sendError(reply, request, 415, { code: 'unsupported_media_type', detail: 'send JSON with Content-Type: application/json' });
+    if (fe.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
+      const given = request.headers['content-type'] ? `Content-Type ${String(request.headers['content-type']).split(';')[0].trim()} is not accepted: ` : 'the body has no Content-Type: ';
+      return sendError(reply, request, 415, { code: 'unsupported_media_type', detail: `${given}send JSON with Content-Type: application/json` });
+    }
     if (fe.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return sendError(reply, request, 413, { code: 'payload_too_large', detail: 'the request body is too large' });
     if (typeof fe.statusCode === 'number' && fe.statusCode >= 400 && fe.statusCode < 500) {
       return sendError(reply, request, fe.statusCode, { code: 'bad_request', detail: err.message });

@@ -7,6 +7,7 @@ import type { Clock } from '../domain/clock.ts';
 import type { Storage } from '../storage/database.ts';
 import * as accounts from '../storage/account.repository.ts';
 import { isUniqueViolation } from '../storage/database.ts';
+import { SecretCodec } from '../domain/secret-box.ts';
 
 export interface Principal {
   userId: string;
@@ -39,6 +40,8 @@ export class AccountService {
   constructor(
     private readonly storage: Storage,
     private readonly clock: Clock,
+    /** Seals webhook secrets at rest (TT_SECRET_KEY); without a key they are kept as they are. */
+    private readonly secrets: SecretCodec = new SecretCodec(() => null),
   ) {}
 
   async createAccount(input: { clientId: number; name: string; timezone?: string; autoTestCall?: boolean }): Promise<AccountView> {
@@ -55,7 +58,7 @@ export class AccountService {
         webhook_secret: newWebhookSecret(),
         auto_test_call: input.autoTestCall ? 1 : 0,
         created_at: this.clock.now().toISOString(),
-      });
+      }, this.secrets);
     } catch (err) {
       if (isUniqueViolation(err)) throw new AppError('conflict', `account ${input.clientId} already exists`, [{ path: 'client_id', message: 'already exists' }]);
       throw err;
@@ -64,7 +67,7 @@ export class AccountService {
   }
 
   async showAccount(clientId: number): Promise<AccountView> {
-    const row = await accounts.findAccount(this.storage.db, clientId);
+    const row = await accounts.findAccount(this.storage.db, clientId, this.secrets);
     if (!row) throw new AppError('not_found', `account ${clientId} does not exist`);
     return {
       client_id: Number(row.client_id),
@@ -80,7 +83,7 @@ export class AccountService {
   async rotateWebhookSecret(clientId: number): Promise<string> {
     await this.showAccount(clientId);
     const secret = newWebhookSecret();
-    await accounts.updateAccount(this.storage.db, clientId, { webhook_secret: secret });
+    await accounts.updateAccount(this.storage.db, clientId, { webhook_secret: secret }, this.secrets);
     return secret;
   }
 

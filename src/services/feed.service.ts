@@ -51,6 +51,8 @@ export interface FeedIn {
   /** CIDRs (or single addresses) allowed to read the feed; required for `ip`, optional extra check otherwise */
   allow?: string[];
   upload?: UploadIn | null;
+  /** CSV (served and uploaded): neutralise cells a spreadsheet would run as formulas (OWASP CSV Injection); default off. */
+  csv_formula_protection?: boolean;
 }
 
 export interface FeedView {
@@ -73,6 +75,7 @@ export interface FeedView {
     host_key_source: 'configured' | 'first_use' | null;
     next_at: string | null;
   } | null;
+  csv_formula_protection: boolean;
   created_at: string;
 }
 
@@ -172,6 +175,7 @@ export class FeedService {
             next_at: f.upload_next_at,
           }
         : null,
+      csv_formula_protection: f.csv_formula_protection === 1,
       created_at: f.created_at,
     };
   }
@@ -249,6 +253,7 @@ export class FeedService {
       upload_host_key: upload?.host_key ?? null,
       upload_host_key_source: upload?.host_key ? 'configured' : null,
       upload_next_at: upload ? nextLocalTime(account.timezone, upload.time, now).toISOString() : null,
+      csv_formula_protection: input.csv_formula_protection ? 1 : 0,
       created_at: now.toISOString(),
       updated_at: now.toISOString(),
     });
@@ -428,7 +433,7 @@ export class FeedService {
 
   /** The feed's records in a format, streamed from the database in batches (flat memory), as UTF-8 chunks. */
   async *contentBytes(f: feeds.FeedRow, filter: CallFilter, format: FeedFormat): AsyncGenerator<Buffer> {
-    const w = new FeedWriter(format, this.opts.publicUrl);
+    const w = new FeedWriter(format, this.opts.publicUrl, undefined, { csvFormulaProtection: f.csv_formula_protection === 1 });
     yield Buffer.from(w.head(), 'utf8');
     // CSV: calls with a current stored line (issue #5) come as that line, the others as rows formatted live.
     const lineKey = format === 'csv' ? feedLineKey(this.opts.publicUrl) : undefined;

@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import { SecretCodec } from '../domain/secret-box.ts';
 import path from 'node:path';
 import { createHash, randomBytes } from 'node:crypto';
 import { legacyCdr, type LegacyCdrOptions } from '../domain/call-report.ts';
@@ -52,6 +53,8 @@ export class LegacyApiService {
     private readonly clock: Clock,
     private readonly accountService: AccountService,
     private readonly opts: { publicUrl: string; dataDir: string; tokenTtlSeconds: number },
+    /** Seals the legacy secrets at rest (TT_SECRET_KEY). */
+    private readonly secrets: SecretCodec = new SecretCodec(() => null),
   ) {}
 
   /** Issues legacy credentials for an account: `account_id` (a login), `api_key` and `secret`. */
@@ -61,7 +64,7 @@ export class LegacyApiService {
     if (!/^[A-Za-z0-9._-]{2,100}$/.test(login)) throw fieldError('account_id', 'must be 2–100 letters, digits or . _ -');
     const row = { account_id: login, client_id: clientId, api_key: randomBytes(16).toString('hex'), secret: randomBytes(24).toString('hex'), created_at: this.clock.now().toISOString() };
     try {
-      await legacy.insertKey(this.storage.db, row);
+      await legacy.insertKey(this.storage.db, row, this.secrets);
     } catch (err) {
       if (isUniqueViolation(err)) throw new AppError('conflict', `account_id ${login} already exists`, [{ path: 'account_id', message: 'already exists' }]);
       throw err;
@@ -73,7 +76,7 @@ export class LegacyApiService {
   async getTokenKey(accountId: string | undefined, apiKey: string | undefined): Promise<string> {
     if (!accountId) throw fieldError('account_id', 'is required');
     if (!apiKey) throw fieldError('api_key', 'is required');
-    const key = await legacy.findKey(this.storage.db, accountId);
+    const key = await legacy.findKey(this.storage.db, accountId, this.secrets);
     if (!key || !safeEqualHex(md5(key.api_key), md5(apiKey))) throw new AppError('unauthorized', 'wrong account_id or api_key');
     const now = this.clock.now();
     await legacy.deleteExpired(this.storage.db, now.toISOString());
@@ -86,7 +89,7 @@ export class LegacyApiService {
   async signIn(accountId: string | undefined, signature: string | undefined): Promise<string> {
     if (!accountId) throw fieldError('account_id', 'is required');
     if (!signature) throw fieldError('signature', 'is required');
-    const key = await legacy.findKey(this.storage.db, accountId);
+    const key = await legacy.findKey(this.storage.db, accountId, this.secrets);
     if (!key) throw new AppError('unauthorized', 'wrong account_id or signature');
     const now = this.clock.now();
     const sig = signature.toLowerCase();
@@ -107,7 +110,7 @@ export class LegacyApiService {
       if (!t || t.kind !== 'session' || t.expires_at <= this.clock.now().toISOString() || (q.account_id && q.account_id !== t.account_id)) {
         throw new AppError('unauthorized', 'the token is unknown or expired; sign in again');
       }
-      const key = await legacy.findKey(this.storage.db, t.account_id);
+      const key = await legacy.findKey(this.storage.db, t.account_id, this.secrets);
       if (!key) throw new AppError('unauthorized', 'the token is unknown or expired; sign in again');
       return Number(key.client_id);
     }

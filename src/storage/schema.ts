@@ -339,6 +339,8 @@ export interface FeedTable {
   upload_host_key_source: string | null;
   created_at: Ts;
   updated_at: Ts;
+  /** 1: the CSV neutralises cells a spreadsheet would run as formulas (migration 011) */
+  csv_formula_protection: number;
 }
 
 /** One scheduled daily upload of a feed (migration 005); the key makes scheduling idempotent per feed per day. */
