@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError, type ErrorCode, type FieldError } from '../domain/errors.ts';
+import { ThrottledError } from '../domain/auth-throttle.ts';
 
 const STATUS: Record<ErrorCode, number> = {
   validation_failed: 400,
@@ -62,6 +63,7 @@ export function sendError(reply: FastifyReply, request: FastifyRequest, status: 
 export function registerErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError | AppError | Error, request, reply) => {
     if (err instanceof AppError) {
+      if (err instanceof ThrottledError) reply.header('retry-after', String(err.retryAfterSeconds));
       return sendError(reply, request, STATUS[err.code], { code: err.code, detail: err.message, ...(err.details ? { errors: err.details } : {}) });
     }
     const fe = err as FastifyError;

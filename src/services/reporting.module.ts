@@ -29,7 +29,7 @@ export function createReporting(deps: {
   const reports = new ReportingService(storage, clock, { publicUrl: config.publicUrl });
   // SQLite's file is `telltale.db` in the data folder (see openStorage); feeds stream from it on a reader of their own.
   const sqliteFile = storage.dialect === 'sqlite' ? path.join(config.dataDir, 'telltale.db') : null;
-  const feeds = new FeedService(storage, clock, { publicUrl: config.publicUrl, sqliteFile, secretKey: secretKeyOf(config) });
+  const feeds = new FeedService(storage, clock, { publicUrl: config.publicUrl, sqliteFile, secretKey: secretKeyOf(config), guard: deps.accounts.guard });
   const feedUploads = new FeedUploadService(storage, clock, deps.delivery, feeds, { allowPrivateUrls: config.allowPrivateUrls, timeoutMs: config.deliveryTimeoutMs });
   deps.delivery.registerTransport(FEED_UPLOAD_KIND, feedUploads.transport);
   const legacy = new LegacyApiService(storage, clock, deps.accounts, { publicUrl: config.publicUrl, dataDir: config.dataDir, tokenTtlSeconds: config.legacyTokenTtlSeconds });

@@ -44,6 +44,7 @@ export async function feedRoutes(fastify: FastifyInstance, opts: { app: App }) {
         const access = await app.reporting.feeds.authorize(params.feed, { ip: request.ip, method: request.method, url: request.url, authorization: request.headers.authorization });
         if (!access.ok) {
           if (access.challenges) reply.header('www-authenticate', access.challenges.length === 1 ? access.challenges[0] : access.challenges);
+          if (access.retryAfterSeconds) reply.header('retry-after', String(access.retryAfterSeconds));
           return reply.status(statusFor(access.code)).type('application/json').send({ code: access.code, detail: access.detail, requestId: request.id });
         }
         feedOf.set(request, access.feed);

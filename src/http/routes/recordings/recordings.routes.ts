@@ -21,7 +21,7 @@ export async function recordingsRoutes(fastify: FastifyInstance, opts: { app: Ap
     },
     async (request, reply) => {
       const { username, password } = basicCredentials(request);
-      const principal = await app.accounts.authenticate(username, password);
+      const principal = await app.accounts.authenticate(username, password, request.ip);
       const token = (request.params as { file: string }).file.replace(/\.wav$/, '');
       const { file, call } = await app.calls.recordingFile(token, principal.clientIds);
       const stat = await fs.promises.stat(file);
