@@ -90,4 +90,41 @@ for (const dialect of DIALECTS) {
       assert.equal((await one.server.inject({ url: uri, headers: answer('bbbb') })).statusCode, 401);
     });
   });
+
+  describe(`Failed-auth throttle shared by API processes (${dialect.name})`, { skip: dialect.skip }, () => {
+    let env: Awaited<ReturnType<typeof twoInstances>>;
+    before(async () => {
+      env = await twoInstances(dialect, { TT_AUTH_FAIL_USER_LIMIT: '4', TT_AUTH_FAIL_ADDRESS_LIMIT: '100', TT_AUTH_FAIL_WINDOW_SECONDS: '60' }, '2026-04-20T00:00:10.000Z');
+    });
+    after(async () => env?.close());
+
+    it('counts failures on either process against one budget: spent on one, the other refuses the right password with 429', async () => {
+      const { one, two } = env;
+      const a = await makeAccount(one.app, 7311);
+      const get = (i: Instance, password: string, remoteAddress: string) => i.server.inject({ url: '/webapi/v1/calls', headers: { authorization: basic(a.username, password) }, remoteAddress });
+      assert.equal((await get(one, 'wrong-1', '127.0.7.1')).statusCode, 401);
+      assert.equal((await get(two, 'wrong-2', '127.0.7.2')).statusCode, 401);
+      assert.equal((await get(one, 'wrong-3', '127.0.7.3')).statusCode, 401);
+      assert.equal((await get(two, 'wrong-4', '127.0.7.4')).statusCode, 401);
+      for (const i of [two, one]) {
+        const refused = await get(i, a.password, '127.0.7.5');
+        assert.equal(refused.statusCode, 429, refused.body);
+        assert.equal(refused.headers['retry-after'], '50');
+      }
+      // The next window, on both processes' clocks.
+      one.clock.advance(50_000);
+      two.clock.advance(50_000);
+      assert.equal((await get(two, a.password, '127.0.7.5')).statusCode, 200);
+      assert.equal((await get(one, a.password, '127.0.7.5')).statusCode, 200);
+    });
+
+    it('lets a concurrent burst split over both processes run the KDF at most the limit of times in all', async () => {
+      const { one, two } = env;
+      const b = await makeAccount(one.app, 7312);
+      const answers = await Promise.all(
+        Array.from({ length: 16 }, (_, i) => (i % 2 ? one : two).server.inject({ url: '/telco/v1/numbers', headers: { authorization: basic(b.username, `wrong-${i}`) }, remoteAddress: `127.0.8.${i + 1}` })),
+      );
+      assert.deepEqual(answers.map((r) => r.statusCode).sort(), [...Array(4).fill(401), ...Array(12).fill(429)]);
+    });
+  });
 }
