@@ -3,11 +3,14 @@
 // while 200 wrong-password attempts for another user (`mallory`) arrive at concurrency 20 over the Telco API, the
 // WebAPI and `/JSON`. Prints the victim's p50/p99 alone and under attack, next to the issue's target (p99 <= 100 ms
 // under attack) and as a ratio of the unattacked p99 of the same run, and what the attack got back (401 / 429).
-// Two server configurations, each a fresh process and database:
-//   - defaults: the failed-auth throttle as shipped (TT_AUTH_FAIL_* defaults);
+// The victim connects from 127.0.0.2, the attacker from 127.0.0.1 (the per-address throttle is the attacker's alone).
+// Three server configurations, each a fresh process and database:
+//   - defaults: the failed-auth throttle and the KDF concurrency as shipped (TT_AUTH_* defaults);
 //   - throttle off (limits of 1,000,000): every attempt runs the password KDF, which shows what the KDF alone costs
-//     other users (the throttle cannot help when the attempts come from many addresses for many users).
+//     other users (the throttle cannot help when the attempts come from many addresses for many users);
+//   - throttle off and TT_AUTH_KDF_CONCURRENCY=4 (the libuv threadpool's size: as many KDFs at once as unbounded).
 // Usage: node --import tsx bench/auth.bench.ts [attempts=200] [concurrency=20]
+// (BENCH_BEFORE=1 runs only the configuration the code before the throttle accepts, to measure it the same way.)
 import { spawn, type ChildProcess } from 'node:child_process';
 import os from 'node:os';
 import readline from 'node:readline';
@@ -62,7 +65,7 @@ async function victimLoop(base: string, agent: Agent, until: () => boolean, min:
 async function scenario(name: string, env: Record<string, string>) {
   const { child, base } = await startServer(env);
   try {
-    const victimAgent = new Agent({ connections: 1 });
+    const victimAgent = new Agent({ connections: 1, connect: { localAddress: '127.0.0.2' } });
     const attackAgent = new Agent({ connections: CONCURRENCY });
     // Warm up: the victim's first request pays its one password check; the JIT warms on both paths.
     await victimLoop(base, victimAgent, () => true, 50);
@@ -105,5 +108,12 @@ async function scenario(name: string, env: Record<string, string>) {
 }
 
 console.log(`auth bench: ${ATTEMPTS} wrong-password attempts at concurrency ${CONCURRENCY}, ${os.cpus().length} cores, Node ${process.version}, UV_THREADPOOL_SIZE ${process.env.UV_THREADPOOL_SIZE ?? '4 (default)'}`);
-await scenario('defaults (failed-auth throttle as shipped)', {});
-await scenario('throttle off (every attempt runs the KDF)', { TT_AUTH_FAIL_USER_LIMIT: '1000000', TT_AUTH_FAIL_ADDRESS_LIMIT: '1000000' });
+if (!process.env.BENCH_BEFORE) await scenario('defaults (failed-auth throttle as shipped)', {});
+const OFF = { TT_AUTH_FAIL_USER_LIMIT: '1000000', TT_AUTH_FAIL_ADDRESS_LIMIT: '1000000' };
+if (process.env.BENCH_BEFORE) {
+  // The code before the throttle knows no TT_AUTH_* variable: one configuration, the old behaviour.
+  await scenario('before the change (no throttle, KDF unbounded)', {});
+} else {
+  await scenario('throttle off, TT_AUTH_KDF_CONCURRENCY=1 (the default): every attempt runs the KDF', OFF);
+  await scenario('throttle off, TT_AUTH_KDF_CONCURRENCY=4 (as many KDFs at once as the threadpool runs)', { ...OFF, TT_AUTH_KDF_CONCURRENCY: '4' });
+}
