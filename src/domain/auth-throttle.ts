@@ -68,6 +68,8 @@ export function userKey(user: string): string {
 /** One attempt counted ahead of its check; `release` gives the count back when the credentials were right. */
 export interface Reservation {
   release(): Promise<void>;
+  /** No failure was counted for any of the subject's keys before this attempt in the window. */
+  clean: boolean;
 }
 
 /**
@@ -129,7 +131,7 @@ export class AuthThrottle {
    */
   async reserve(subject: AuthSubject): Promise<Reservation> {
     const keys = this.keys(subject);
-    if (!keys.length) return { release: async () => undefined };
+    if (!keys.length) return { release: async () => undefined, clean: true };
     const now = this.now();
     const start = windowStart(now, this.opts.windowMs);
     const counts = await this.count(keys, start, 'add');
@@ -138,6 +140,7 @@ export class AuthThrottle {
     this.refuse(counts.map((c) => c - 1), keys, start, now);
     let released = false;
     return {
+      clean: counts.every((c) => c <= 1),
       release: async () => {
         if (released) return;
         released = true;

@@ -13,8 +13,11 @@ const PARAMS = { N: 16384, r: 8, p: 1 };
  */
 export const DUMMY_PASSWORD_HASH = 'scrypt$16384$8$1$DSB1P6GNUO7WO9N5peWXlA$-MgAbDj4XprOiE_xjUhQ6oaJTuEhOP7uD8NNdpQHJF4';
 
-/** Checks a password against a stored hash (the KDF port; tests count its runs). */
-export type PasswordVerifier = (password: string, stored: string) => Promise<boolean>;
+/**
+ * Checks a password against a stored hash (the KDF port; tests count its runs). `urgent`: the attempt has no recent
+ * failure behind it (neither its user nor its address), so it goes ahead of attempts that have.
+ */
+export type PasswordVerifier = (password: string, stored: string, opts?: { urgent?: boolean }) => Promise<boolean>;
 
 /** Hashes a password as `scrypt$N$r$p$salt$hash` (base64url parts). */
 export async function hashPassword(password: string): Promise<string> {
@@ -35,15 +38,17 @@ export async function verifyPassword(password: string, stored: string): Promise<
  * A verifier that runs at most `concurrency` KDFs at a time (the others wait in turn) and refuses, with a 1 s
  * Retry-After, once `maxWaiting` checks already wait. The KDF runs on the threadpool, but each run keeps a core busy:
  * unbounded, a burst of password checks takes every core and every threadpool thread (file reads, DNS lookups) from
- * the requests of everyone else.
+ * the requests of everyone else. Urgent checks (no recent failure for their user or address: almost always a real
+ * client signing in) wait ahead of the others, so a queue of an attacker's guesses does not delay them.
  */
 export function boundedVerifier(verify: PasswordVerifier, opts: { concurrency: number; maxWaiting: number }): PasswordVerifier {
   let running = 0;
-  const waiting: (() => void)[] = [];
-  return async (password, stored) => {
+  const urgent: (() => void)[] = [];
+  const others: (() => void)[] = [];
+  return async (password, stored, o) => {
     if (running >= opts.concurrency) {
-      if (waiting.length >= opts.maxWaiting) throw new ThrottledError('too many password checks in progress; retry in 1 s', 1);
-      await new Promise<void>((resolve) => waiting.push(resolve));
+      if (urgent.length + others.length >= opts.maxWaiting) throw new ThrottledError('too many password checks in progress; retry in 1 s', 1);
+      await new Promise<void>((resolve) => (o?.urgent ? urgent : others).push(resolve));
     } else {
       running++;
     }
@@ -51,7 +56,7 @@ export function boundedVerifier(verify: PasswordVerifier, opts: { concurrency: n
       return await verify(password, stored);
     } finally {
       // Hand the slot straight to the next waiter (running stays), or free it.
-      const next = waiting.shift();
+      const next = urgent.shift() ?? others.shift();
       if (next) next();
       else running--;
     }

@@ -39,7 +39,7 @@ export class CredentialGuard {
       const reservation = await this.throttle.reserve(subject);
       let ok: boolean;
       try {
-        ok = (await this.verify(password, stored ?? DUMMY_PASSWORD_HASH)) && stored !== null;
+        ok = (await this.verify(password, stored ?? DUMMY_PASSWORD_HASH, { urgent: reservation.clean })) && stored !== null;
       } catch (err) {
         await reservation.release();
         throw err;

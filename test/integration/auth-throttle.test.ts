@@ -32,7 +32,7 @@ interface Surface {
 for (const dialect of DIALECTS) {
   describe(`Failed-auth throttle on every API (${dialect.name})`, { skip: dialect.skip }, () => {
     let t: TestApp;
-    const clock = new ManualClock(START);
+    const clock = new ManualClock(new Date(START));
     /** Every KDF run: the stored hash it checked against. */
     const kdfRuns: string[] = [];
     const surfaces: Surface[] = [];
@@ -55,7 +55,7 @@ for (const dialect of DIALECTS) {
       const inject = (url: string, authorization: string | undefined, remoteAddress: string) =>
         answer(t.server.inject({ url, headers: authorization ? { authorization } : {}, remoteAddress }));
       // Users 1…4 of accounts 7401…7404 for the user APIs (each surface uses its own, so counts do not mix).
-      const users = [];
+      const users: Awaited<ReturnType<typeof makeAccount>>[] = [];
       for (let n = 0; n < 4; n++) users.push(await makeAccount(t.app, 7401 + n));
       const admin = users[0];
       const userSurface = (name: string, url: string): Surface => ({
@@ -65,7 +65,7 @@ for (const dialect of DIALECTS) {
       surfaces.push(userSurface('Telco API', '/telco/v1/numbers'), userSurface('WebAPI', '/webapi/v1/calls'), userSurface('/JSON with Basic', '/JSON?action=getCDR'));
 
       // /JSON's own sign-in: account_id and api_key.
-      const keys = [];
+      const keys: { account_id: string; api_key: string }[] = [];
       for (let n = 0; n < 4; n++) keys.push(await t.app.reporting.legacy.createKey(7401 + n));
       surfaces.push({
         name: '/JSON getTokenKey',
@@ -78,8 +78,8 @@ for (const dialect of DIALECTS) {
         assert.equal(res.statusCode, 201, res.body);
         return res.json() as { id: string };
       };
-      const basicFeeds = [];
-      const digestFeeds = [];
+      const basicFeeds: { id: string }[] = [];
+      const digestFeeds: { id: string }[] = [];
       for (let n = 0; n < 4; n++) {
         basicFeeds.push(await feed({ auth: 'basic', username: `feeduser${n}`, password: `feed-password-${n}` }));
         digestFeeds.push(await feed({ auth: 'digest', username: `digester${n}`, password: `digest-password-${n}` }));
