@@ -92,7 +92,7 @@ export async function legacyJsonRoutes(fastify: FastifyInstance, opts: { app: Ap
   const schema = {
     summary: 'Legacy JSON API',
     description:
-      'AVANSER’s query-string reporting API. `action=getTokenKey&account_id&api_key` → `{tokenKey}`; `action=signIn&account_id&signature=md5(secret+tokenKey)` → `{token}`; then `account_id&token` (or HTTP Basic with `client_id`) on `getCDR` (→ `{calls:[…]}` with the original field names, `webCampagin`/`webLandning` included), `getAudio&call_id` (the recording) and `evaluationDetails` (→ `{questions}`). Errors are `{"error": "…"}`.',
+      'AVANSER’s query-string reporting API. `action=getTokenKey&account_id&api_key` → `{tokenKey}`; `action=signIn&account_id&signature=md5(secret+tokenKey)` → `{token}`; then `account_id&token` (or HTTP Basic with `client_id`) on `getCDR` (→ `{calls:[…]}` with the original field names, `webCampagin`/`webLandning` included), `getAudio&call_id` (the recording) and `evaluationDetails` (→ `{questions}`). Errors are `{"error": "…"}`. Failed sign-ins (api_key, signature, token, Basic) are throttled per account_id or user and per source address: 429 with Retry-After.',
     tags: ['Legacy JSON API'],
     querystring: LegacyQuery,
   };
