@@ -13,7 +13,10 @@ import { Worker } from './jobs/worker.ts';
 import { CallHooks } from './services/call-hooks.ts';
 import { createReporting, type Reporting } from './services/reporting.module.ts';
 import { SharedWindowLimiter } from './domain/rate-limit.ts';
-import { SqlWindowCounter } from './storage/rate-limit.repository.ts';
+import { SqlFailureCounter, SqlWindowCounter } from './storage/rate-limit.repository.ts';
+import { AuthThrottle } from './domain/auth-throttle.ts';
+import { boundedVerifier, verifyPassword, type PasswordVerifier } from './domain/password.ts';
+import { CredentialGuard } from './services/credential-guard.ts';
 import { CallService } from './services/call.service.ts';
 import { TestCallService } from './services/test-call.service.ts';
 import { callJobs } from './jobs/call.jobs.ts';
@@ -57,6 +60,8 @@ export interface AppOptions {
   log?: Logger;
   /** Run migrations on open (default true). */
   migrate?: boolean;
+  /** The password KDF (default scrypt); tests wrap it to count its runs. */
+  verifyPassword?: PasswordVerifier;
 }
 
 export async function createApp(config: Config, opts: AppOptions = {}): Promise<App> {
@@ -67,7 +72,15 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   const secrets = new SecretCodec(secretKeyOf(config));
   if (opts.migrate !== false) await migrate(storage, { secrets });
   const sender = opts.sender ?? createHttpSender({ connectTimeoutMs: config.deliveryConnectTimeoutMs, totalTimeoutMs: config.deliveryTimeoutMs, allowPrivateUrls: config.allowPrivateUrls });
-  const accounts = new AccountService(storage, clock, secrets);
+  // Failed sign-ins counted in the database (all API processes), password checks bounded in this process.
+  const authThrottle = new AuthThrottle(
+    new SqlFailureCounter(storage),
+    { userLimit: config.authFailUserLimit, addressLimit: config.authFailAddressLimit, windowMs: config.authFailWindowSeconds * 1000 },
+    () => clock.now().getTime(),
+    (err, context) => log.warn({ err }, context === 'count' ? 'failed-auth throttle: the database did not count; counting in this process meanwhile' : 'failed-auth throttle: deleting old windows failed'),
+  );
+  const verify = boundedVerifier(opts.verifyPassword ?? verifyPassword, { concurrency: config.authKdfConcurrency, maxWaiting: 256 });
+  const accounts = new AccountService(storage, clock, secrets, { guard: new CredentialGuard(authThrottle, verify, { cacheMs: 60_000, now: () => Date.now() }) });
   const inventory = new InventoryService(storage, clock, { quarantineDays: config.quarantineDays, quietDays: config.quietDays, noiseThreshold: config.noiseThreshold });
   const delivery = new DeliveryService(storage, clock, sender, {
     retrySchedule: config.deliveryRetrySchedule,

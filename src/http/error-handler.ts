@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError, type ErrorCode, type FieldError } from '../domain/errors.ts';
+import { ThrottledError } from '../domain/auth-throttle.ts';
 
 const STATUS: Record<ErrorCode, number> = {
   validation_failed: 400,
@@ -68,6 +69,7 @@ export function registerErrorHandler(app: FastifyInstance): void {
     if (err instanceof AppError) {
       // Busy storage: the client (a carrier, too) retries; say when.
       if (err.code === 'unavailable' && !reply.hasHeader('retry-after')) reply.header('retry-after', String(UNAVAILABLE_RETRY_AFTER_SECONDS));
+      if (err instanceof ThrottledError) reply.header('retry-after', String(err.retryAfterSeconds));
       return sendError(reply, request, STATUS[err.code], { code: err.code, detail: err.message, ...(err.details ? { errors: err.details } : {}) });
     }
     const fe = err as FastifyError;

@@ -36,7 +36,7 @@ export function createReporting(deps: {
   // Folder uploads: inside TT_FEED_FOLDER_ROOT when set; without it anywhere in sandbox, nowhere in production.
   const folderRoot = config.feedFolderRoot ?? (config.mode === 'production' ? false : null);
   const checkDestination = config.allowPrivateUrls ? undefined : (url: string) => checkPublicDestination(url, { allowUnresolved: true });
-  const feeds = new FeedService(storage, clock, { publicUrl: config.publicUrl, sqliteFile, secretKey: secretKeyOf(config), checkDestination, folderRoot });
+  const feeds = new FeedService(storage, clock, { publicUrl: config.publicUrl, sqliteFile, secretKey: secretKeyOf(config), checkDestination, folderRoot, guard: deps.accounts.guard });
   const feedUploads = new FeedUploadService(storage, clock, deps.delivery, feeds, { allowPrivateUrls: config.allowPrivateUrls, timeoutMs: config.deliveryTimeoutMs, folderRoot });
   deps.delivery.registerTransport(FEED_UPLOAD_KIND, feedUploads.transport);
   const legacy = new LegacyApiService(storage, clock, deps.accounts, { publicUrl: config.publicUrl, dataDir: config.dataDir, tokenTtlSeconds: config.legacyTokenTtlSeconds }, deps.secrets ?? new SecretCodec(secretKeyOf(config)));

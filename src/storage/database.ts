@@ -16,6 +16,7 @@ import * as m006 from './migrations/006-hot-path.ts';
 import * as m007 from './migrations/007-sftp-host-key.ts';
 import * as m008 from './migrations/008-rate-limits.ts';
 import * as m009 from './migrations/009-feed-lines.ts';
+import * as m010 from './migrations/010-auth-throttle.ts';
 import * as m011 from './migrations/011-secrets-at-rest.ts';
 import type { SecretCodec } from '../domain/secret-box.ts';
 import * as m012 from './migrations/012-carrier-request-replays.ts';
@@ -147,6 +148,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '007-sftp-host-key': m007,
   '008-rate-limits': m008,
   '009-feed-lines': m009,
+  '010-auth-throttle': m010,
   '011-secrets-at-rest': m011,
   '012-carrier-request-replays': m012,
 };

@@ -32,7 +32,7 @@ export async function feedRoutes(fastify: FastifyInstance, opts: { app: App }) {
       schema: {
         summary: 'Read a data feed',
         description:
-          'The path after the feed id is `latest.{ext}` (yesterday and today, account time), `{YYYY}.{ext}`, `{YYYY}/{MM}.{ext}` or `{YYYY}/{MM}/{DD}.{ext}` (dates in the account’s time zone), with `ext` json, csv or xml. Each record has exactly the fields of the standard AVANSER feed record. Auth per feed: IP allow-list, HTTP Basic or HTTP Digest (RFC 7616, qop=auth). `ETag` and `Last-Modified` answer 304 to `If-None-Match` / `If-Modified-Since` when nothing changed. The body is streamed from the database.',
+          'The path after the feed id is `latest.{ext}` (yesterday and today, account time), `{YYYY}.{ext}`, `{YYYY}/{MM}.{ext}` or `{YYYY}/{MM}/{DD}.{ext}` (dates in the account’s time zone), with `ext` json, csv or xml. Each record has exactly the fields of the standard AVANSER feed record. Auth per feed: IP allow-list, HTTP Basic or HTTP Digest (RFC 7616, qop=auth; each nonce count is accepted once, on any API process). Failed sign-ins are throttled per feed and per source address: 429 with Retry-After. `ETag` and `Last-Modified` answer 304 to `If-None-Match` / `If-Modified-Since` when nothing changed. The body is streamed from the database.',
         tags: ['Data Feeds'],
         params: FeedParams,
         querystring: FeedQuery,
@@ -44,6 +44,7 @@ export async function feedRoutes(fastify: FastifyInstance, opts: { app: App }) {
         const access = await app.reporting.feeds.authorize(params.feed, { ip: request.ip, method: request.method, url: request.url, authorization: request.headers.authorization });
         if (!access.ok) {
           if (access.challenges) reply.header('www-authenticate', access.challenges.length === 1 ? access.challenges[0] : access.challenges);
+          if (access.retryAfterSeconds) reply.header('retry-after', String(access.retryAfterSeconds));
           return reply.status(statusFor(access.code)).type('application/json').send({ code: access.code, detail: access.detail, requestId: request.id });
         }
         feedOf.set(request, access.feed);
