@@ -2,29 +2,25 @@ import { sql } from 'kysely';
 import type SQLite from 'better-sqlite3';
 import type { WindowCounter } from '../domain/rate-limit.ts';
 import type { FailureCounter } from '../domain/auth-throttle.ts';
-import type { Storage } from './database.ts';
+import { retryBusy, type Storage } from './database.ts';
 
 const UPSERT = 'insert into rate_limits (key, window_start, used) values (?, ?, 1) on conflict (key, window_start) do update set used = rate_limits.used + 1 returning used';
 const PRUNE = 'delete from rate_limits where window_start < ?';
 
 /**
- * Lone autocommit statements on the shared SQLite connection, outside any open transaction, with a short busy timeout
- * (see SqlWindowCounter). Statements are prepared on first use: the tables exist only once migrations ran.
+ * Lone autocommit statements on the shared SQLite connection, outside any open transaction. While another process holds
+ * the write lock the statement is tried again asynchronously (the event loop is never held by SQLite's own busy wait
+ * beyond the connection's few milliseconds), for up to `busyTimeoutMs`. Statements are prepared on first use: the
+ * tables exist only once migrations ran.
  */
 class SqliteAutocommit {
-  /** `pragma busy_timeout` to the limiter's and back to the connection's, prepared once (`pragma()` prepares anew each call). */
-  private readonly shortBusy: SQLite.Statement;
-  private readonly defaultBusy: SQLite.Statement;
   private readonly prepared = new Map<string, SQLite.Statement>();
 
   constructor(
     private readonly storage: Storage,
     readonly raw: SQLite.Database,
-    busyTimeoutMs: number,
-  ) {
-    this.shortBusy = raw.prepare(`pragma busy_timeout = ${Math.trunc(busyTimeoutMs)}`);
-    this.defaultBusy = raw.prepare(`pragma busy_timeout = ${Number(raw.pragma('busy_timeout', { simple: true }))}`);
-  }
+    private readonly busyTimeoutMs: number,
+  ) {}
 
   statement(text: string): SQLite.Statement {
     let st = this.prepared.get(text);
@@ -35,28 +31,25 @@ class SqliteAutocommit {
     return st;
   }
 
-  /** Runs one autocommit statement on the shared SQLite connection, outside any open transaction, with a short busy timeout. */
-  async run<T>(statement: () => T): Promise<T> {
+  /** Runs one autocommit statement on the shared SQLite connection, outside any open transaction. */
+  run<T>(statement: () => T): Promise<T> {
     const s = this.raw;
     const run = () => {
       // Never a part of someone else's transaction (its rollback would undo the count, its savepoints would nest it).
       if (s.inTransaction) throw new Error('rate-limit counter: a transaction is open on the SQLite connection');
-      this.shortBusy.run();
-      try {
-        return statement();
-      } finally {
-        this.defaultBusy.run();
-      }
+      return statement();
     };
-    if (!s.inTransaction) {
-      try {
-        return run();
-      } catch (err) {
-        // An iterator open on the connection (better-sqlite3's TypeError): wait for the connection like a query.
-        if (!(err instanceof TypeError)) throw err;
+    return retryBusy(this.busyTimeoutMs, async () => {
+      if (!s.inTransaction) {
+        try {
+          return run();
+        } catch (err) {
+          // An iterator open on the connection (better-sqlite3's TypeError): wait for the connection like a query.
+          if (!(err instanceof TypeError)) throw err;
+        }
       }
-    }
-    return this.storage.db.connection().execute(async () => run());
+      return this.storage.db.connection().execute(async () => run());
+    });
   }
 }
 
@@ -67,8 +60,8 @@ class SqliteAutocommit {
  * SQLite: the statement runs on the shared connection straight away when no transaction is open on it (better-sqlite3
  * is synchronous, so a lone autocommit statement cannot interleave with anything); while one is (a write batch of the
  * carrier hot path, a service transaction), it queues for the connection like any query and runs once that commits.
- * Its busy timeout is lowered for the statement, so another process holding the write lock stalls this one's event
- * loop for at most `busyTimeoutMs` (then the caller fails open) instead of the connection's 10 s.
+ * While another process holds the write lock it is tried again asynchronously for up to `busyTimeoutMs` (then the
+ * caller fails open); the event loop is never held longer than the connection's own few milliseconds of busy wait.
  * PostgreSQL: one round trip from the pool, given up after `timeoutMs` (a pool that cannot connect waits forever).
  */
 export class SqlWindowCounter implements WindowCounter {
@@ -116,7 +109,7 @@ export class SqlFailureCounter implements FailureCounter {
     private readonly storage: Storage,
     private readonly opts: { busyTimeoutMs?: number; timeoutMs?: number } = {},
   ) {
-    if (storage.dialect === 'sqlite' && storage.sqlite) this.sqlite = new SqliteAutocommit(storage, storage.sqlite, opts.busyTimeoutMs ?? 250);
+    if (storage.dialect === 'sqlite' && storage.sqlite) this.sqlite = new SqliteAutocommit(storage, storage.sqlite, opts.busyTimeoutMs ?? 1000);
   }
 
   async read(keys: string[], windowStart: number): Promise<number[]> {
