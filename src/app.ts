@@ -1,5 +1,7 @@
 import pino, { type Logger } from 'pino';
 import type { Config } from './config/config.ts';
+import { secretKeyOf } from './config/secret-key.ts';
+import { SecretCodec } from './domain/secret-box.ts';
 import { systemClock, type Clock } from './domain/clock.ts';
 import { checkPublicDestination, createHttpSender, type HttpSender } from './integrations/http-sender.ts';
 import { migrate, openStorage, type Storage } from './storage/database.ts';
@@ -14,7 +16,10 @@ import { Worker } from './jobs/worker.ts';
 import { CallConsumers, type CallConsumer } from './services/calls/call-consumers.ts';
 import { createReporting, type Reporting } from './services/reporting.module.ts';
 import { SharedWindowLimiter } from './domain/rate-limit.ts';
-import { SqlWindowCounter } from './storage/rate-limit.repository.ts';
+import { SqlFailureCounter, SqlWindowCounter } from './storage/rate-limit.repository.ts';
+import { AuthThrottle } from './domain/auth-throttle.ts';
+import { boundedVerifier, verifyPassword, type PasswordVerifier } from './domain/password.ts';
+import { CredentialGuard } from './services/credential-guard.ts';
 import { CallFinalizer } from './services/calls/call-finalize.service.ts';
 import { RecordingService } from './services/calls/recording.service.ts';
 import { CallIngestService } from './services/calls/call-ingest.service.ts';
@@ -71,15 +76,27 @@ export interface AppOptions {
   migrate?: boolean;
   /** More consumers of finalized calls and received SMS, after the app's own (tests observe calls with one). */
   callConsumers?: CallConsumer[];
+  /** The password KDF (default scrypt); tests wrap it to count its runs. */
+  verifyPassword?: PasswordVerifier;
 }
 
 export async function createApp(config: Config, opts: AppOptions = {}): Promise<App> {
   const clock = opts.clock ?? systemClock;
   const log = opts.log ?? pino({ level: config.logLevel, base: { service: 'telltale' } });
   const storage = openStorage({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, dbBusyTimeoutMs: config.dbBusyTimeoutMs });
-  if (opts.migrate !== false) await migrate(storage);
+  // One codec for the secrets kept at rest (webhook and legacy API secrets): opened values are cached process-wide.
+  const secrets = new SecretCodec(secretKeyOf(config));
+  if (opts.migrate !== false) await migrate(storage, { secrets });
   const sender = opts.sender ?? createHttpSender({ connectTimeoutMs: config.deliveryConnectTimeoutMs, totalTimeoutMs: config.deliveryTimeoutMs, allowPrivateUrls: config.allowPrivateUrls });
-  const accounts = new AccountService(storage, clock);
+  // Failed sign-ins counted in the database (all API processes), password checks bounded in this process.
+  const authThrottle = new AuthThrottle(
+    new SqlFailureCounter(storage),
+    { userLimit: config.authFailUserLimit, addressLimit: config.authFailAddressLimit, windowMs: config.authFailWindowSeconds * 1000 },
+    () => clock.now().getTime(),
+    (err, context) => log.warn({ err }, context === 'count' ? 'failed-auth throttle: the database did not count; counting in this process meanwhile' : 'failed-auth throttle: deleting old windows failed'),
+  );
+  const verify = boundedVerifier(opts.verifyPassword ?? verifyPassword, { concurrency: config.authKdfConcurrency, maxWaiting: 256 });
+  const accounts = new AccountService(storage, clock, secrets, { guard: new CredentialGuard(authThrottle, verify, { cacheMs: 60_000, now: () => Date.now() }) });
   const inventory = new InventoryService(storage, clock, { quarantineDays: config.quarantineDays, quietDays: config.quietDays, noiseThreshold: config.noiseThreshold });
   const delivery = new DeliveryService(storage, clock, sender, {
     retrySchedule: config.deliveryRetrySchedule,
@@ -87,6 +104,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     leaseMs: config.deliveryTimeoutMs * 2 + 5000,
     attemptTimeoutMs: config.deliveryTimeoutMs,
     concurrency: config.deliveryConcurrency,
+    secrets,
   });
   const statusCallbacks = new RequestStatusNotifier(delivery);
   const telco = new TelcoService(storage, clock, inventory, statusCallbacks, {
@@ -122,7 +140,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     log,
   });
   const testCalls = new TestCallService(storage, clock, sandbox, log);
-  const reporting = createReporting({ storage, clock, accounts, delivery, config });
+  const reporting = createReporting({ storage, clock, accounts, delivery, secrets, config });
   const webapiRateLimiter = new SharedWindowLimiter(new SqlWindowCounter(storage), config.webapiRateLimit, config.webapiRateWindowSeconds * 1000, (err, context) =>
     context === 'count'
       ? log.warn({ err }, 'WebAPI rate limit: the database did not count a request; failing open (counting in this process while the database fails)')

@@ -7,6 +7,8 @@ import { AppError } from './domain/errors.ts';
 import { buildServer } from './http/server.ts';
 import { seedDemo } from './services/demo.service.ts';
 import { DataFolderError, migrate, openStorage, prepareDataDir } from './storage/database.ts';
+import { secretKeyOf } from './config/secret-key.ts';
+import { SecretCodec } from './domain/secret-box.ts';
 import type { NumberRecordIn } from './services/inventory.service.ts';
 import { simCommand, SimUsageError, SIM_USAGE } from './cli/sim.command.ts';
 
@@ -88,7 +90,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
       case 'migrate': {
         const storage = openStorage(config);
         try {
-          const applied = await migrate(storage);
+          const applied = await migrate(storage, { secrets: new SecretCodec(secretKeyOf(config)) });
           console.log(applied.length ? `Applied: ${applied.join(', ')}` : 'The schema is up to date.');
         } finally {
           await storage.close();

@@ -33,9 +33,14 @@ export const CONFIG_VARIABLES = {
   TT_CALL_GRACE_SECONDS: { default: '120', doc: 'Seconds after a call ends to wait for late data (recordings) before finalizing it anyway.' },
   TT_WEBAPI_RATE_LIMIT: { default: '600', doc: 'WebAPI requests one user may make per rate-limit window, counted in the database across all API processes (fails open if the database cannot count).' },
   TT_WEBAPI_RATE_WINDOW_SECONDS: { default: '60', doc: 'Length of the WebAPI rate-limit window in seconds.' },
+  TT_AUTH_FAIL_USER_LIMIT: { default: '10', doc: 'Failed sign-ins per user name (or feed, or legacy account_id) and window before every attempt for it answers 429 with Retry-After, the right password too; counted in the database across all API processes.' },
+  TT_AUTH_FAIL_ADDRESS_LIMIT: { default: '50', doc: 'Failed sign-ins per source address (IPv6: per /64) and window before every attempt from it answers 429 with Retry-After.' },
+  TT_AUTH_FAIL_WINDOW_SECONDS: { default: '900', doc: 'Length of the failed sign-in window in seconds; the counts start again in each window.' },
+  TT_AUTH_KDF_CONCURRENCY: { default: '1', doc: 'Password checks (scrypt) one API process runs at the same time; the others wait their turn (at most 256, then 429), so checks never take every core from other requests.' },
   TT_LEGACY_TOKEN_TTL_SECONDS: { default: '86400', doc: 'How long a legacy JSON API session token (from signIn) stays valid.' },
-  TT_SECRET_KEY: { default: '', doc: 'Server key (32 random bytes, base64: openssl rand -base64 32) that encrypts feed upload passwords at rest; sandbox without it: a key generated once into TT_DATA_DIR/secret-key; production without it: upload passwords are refused.' },
+  TT_SECRET_KEY: { default: '', doc: 'Server key (32 random bytes, base64: openssl rand -base64 32) that encrypts feed upload passwords, webhook secrets and legacy API secrets at rest; sandbox without it: a key generated once into TT_DATA_DIR/secret-key; production without it: upload passwords are refused and the other secrets are kept in clear.' },
   TT_FEED_FOLDER_ROOT: { default: '', doc: 'Folder feed uploads (kind folder) may write only inside this folder (symbolic links followed); empty: refused in production, any absolute folder in sandbox.' },
+  TT_METRICS_TOKEN: { default: '', doc: 'Bearer token /metrics requires (Authorization: Bearer <token>); empty: /metrics is open in sandbox mode and answers 404 in production.' },
 } as const;
 
 export type ConfigVariable = keyof typeof CONFIG_VARIABLES;
@@ -80,10 +85,16 @@ export interface Config {
   readonly webapiRateLimit: number;
   readonly webapiRateWindowSeconds: number;
   readonly legacyTokenTtlSeconds: number;
+  readonly authFailUserLimit: number;
+  readonly authFailAddressLimit: number;
+  readonly authFailWindowSeconds: number;
+  readonly authKdfConcurrency: number;
   /** TT_SECRET_KEY decoded (32 bytes), or null when unset. */
   readonly secretKey: Buffer | null;
   /** TT_FEED_FOLDER_ROOT resolved, or null when unset (folder uploads: refused in production, anywhere in sandbox). */
   readonly feedFolderRoot: string | null;
+  /** Bearer token of /metrics; empty: open in sandbox, 404 in production. */
+  readonly metricsToken: string;
 }
 
 export class ConfigError extends Error {
@@ -188,6 +199,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     webapiRateLimit: int('TT_WEBAPI_RATE_LIMIT', 1, 1_000_000),
     webapiRateWindowSeconds: int('TT_WEBAPI_RATE_WINDOW_SECONDS', 1, 86400),
     legacyTokenTtlSeconds: int('TT_LEGACY_TOKEN_TTL_SECONDS', 60, 30 * 86400),
+    authFailUserLimit: int('TT_AUTH_FAIL_USER_LIMIT', 1, 1_000_000),
+    authFailAddressLimit: int('TT_AUTH_FAIL_ADDRESS_LIMIT', 1, 1_000_000),
+    authFailWindowSeconds: int('TT_AUTH_FAIL_WINDOW_SECONDS', 1, 86400),
+    authKdfConcurrency: int('TT_AUTH_KDF_CONCURRENCY', 1, 64),
     smtpUrl: smtpUrl || null,
     smtpFrom: raw('TT_SMTP_FROM'),
     twilioAccountSid: raw('TT_TWILIO_ACCOUNT_SID') || (mode === 'production' ? '' : SANDBOX_ACCOUNT_SID),
@@ -198,6 +213,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     callGraceSeconds: int('TT_CALL_GRACE_SECONDS', 0, 86400),
     secretKey: typeof secretKey === 'string' ? null : secretKey,
     feedFolderRoot: raw('TT_FEED_FOLDER_ROOT') ? path.resolve(raw('TT_FEED_FOLDER_ROOT')) : null,
+    metricsToken: raw('TT_METRICS_TOKEN'),
   };
   if (problems.length) throw new ConfigError(problems);
   return Object.freeze(config);

@@ -18,6 +18,77 @@ export function csvField(v: string | number | null): string {
   return /[",\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
 }
 
+/**
+ * Spreadsheet formula injection (OWASP "CSV Injection"): a cell that begins with `=`, `+`, `-`, `@`, a tab or a
+ * carriage return is run as a formula by Excel, LibreOffice and Google Sheets (`=HYPERLINK(…)`, `@SUM(…)`). With a
+ * feed's `csv_formula_protection` such a cell gets a leading `'` (shown as text, never run) and is always quoted, its
+ * quotes doubled. A plain number (`-5`, `-0.25`) is left alone: a spreadsheet reads it as that number, it cannot carry
+ * a formula, and numeric columns stay numeric. Caller numbers such as `+61-0290088888` are not plain numbers, so they
+ * are neutralised too (a spreadsheet would otherwise compute 61 − 290088888).
+ */
+const FORMULA_START = /^[=+\-@\t\r]/;
+const PLAIN_NUMBER = /^-?[0-9]+(\.[0-9]+)?$/;
+/** A line none of whose cells (at the start, or after a comma, inside quotes or not) can begin a formula. */
+const NO_FORMULA_CELL = /^(?!"?[=+\-@\t\r])(?!.*,"?[=+\-@\t\r])/s;
+
+/** One CSV cell's value as a protected cell: neutralised and quoted when it could run as a formula, else as csvField. */
+export function protectedCsvCell(v: string): string {
+  if (FORMULA_START.test(v) && !PLAIN_NUMBER.test(v)) return `"'${v.replace(/"/g, '""')}"`;
+  return csvField(v);
+}
+
+/**
+ * An RFC 4180 record (without its CRLF) with every cell that could run as a formula neutralised (protectedCsvCell);
+ * the other cells are kept byte for byte, and a line without such a cell is returned as is.
+ */
+export function protectCsvLine(line: string): string {
+  if (NO_FORMULA_CELL.test(line)) return line;
+  let out = '';
+  let i = 0;
+  const n = line.length;
+  for (;;) {
+    const start = i;
+    let value: string;
+    if (line.charCodeAt(i) === 34) {
+      // Quoted: up to the quote that is not doubled.
+      let v = '';
+      i++;
+      for (;;) {
+        const q = line.indexOf('"', i);
+        if (q < 0) {
+          v += line.slice(i);
+          i = n;
+          break;
+        }
+        v += line.slice(i, q);
+        if (line.charCodeAt(q + 1) === 34) {
+          v += '"';
+          i = q + 2;
+        } else {
+          i = q + 1;
+          break;
+        }
+      }
+      value = v;
+      const comma = line.indexOf(',', i);
+      i = comma < 0 ? n : comma;
+    } else {
+      const comma = line.indexOf(',', i);
+      i = comma < 0 ? n : comma;
+      value = line.slice(start, i);
+    }
+    out += FORMULA_START.test(value) && !PLAIN_NUMBER.test(value) ? protectedCsvCell(value) : line.slice(start, i);
+    if (i >= n) return out;
+    out += ',';
+    i++;
+  }
+}
+
+export interface FeedWriterOptions {
+  /** CSV: neutralise cells that a spreadsheet would run as formulas (protectCsvLine); off by default. */
+  csvFormulaProtection?: boolean;
+}
+
 const ESC: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' };
 function xmlText(v: string): string {
   // eslint-disable-next-line no-control-regex
@@ -35,6 +106,7 @@ export class FeedWriter {
     private readonly publicUrl = '',
     /** push() hands out chunks of about this many bytes: a socket write carries hundreds of records */
     private readonly chunkBytes = 64 * 1024,
+    private readonly options: FeedWriterOptions = {},
   ) {}
 
   /**
@@ -44,6 +116,11 @@ export class FeedWriter {
   push(rows: readonly (FeedRow | string)[]): Buffer | null {
     if (this.format === 'csv') {
       const csv = (this.csv ??= new FeedCsvBytes(this.publicUrl, this.chunkBytes));
+      if (this.options.csvFormulaProtection) {
+        // The protected feed takes the line (stored, or formatted) and neutralises it; the fast path below is untouched.
+        for (const r of rows) csv.line(protectCsvLine(typeof r === 'string' ? r : csv.lineOf(r)));
+        return csv.length >= this.chunkBytes ? csv.take() : null;
+      }
       for (let i = 0; i < rows.length; i++) {
         const r = rows[i];
         // A string is the call's stored CSV line (feedCsvLine(), issue #5): copied as it is.
@@ -96,7 +173,7 @@ export class FeedWriter {
           const x = v[i];
           v[i] = x === null ? '' : typeof x === 'number' ? x : CSV_SPECIAL.test(x) ? `"${x.replace(/"/g, '""')}"` : x;
         }
-        lines[n] = v.join(',');
+        lines[n] = this.options.csvFormulaProtection ? protectCsvLine(v.join(',')) : v.join(',');
       }
       if (lines.length) out = `${lines.join('\r\n')}\r\n`;
     } else {

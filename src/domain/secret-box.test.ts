@@ -62,3 +62,24 @@ describe('secret-box', () => {
     assert.match(parseSecretKey('not base64!') as string, /must be base64/);
   });
 });
+
+describe('SecretCodec', () => {
+  it('seals under the key, opens what it sealed, and opens each stored value once (cached), not per use', async () => {
+    const { SecretCodec } = await import('./secret-box.ts');
+    let keyCalls = 0;
+    const codec = new SecretCodec(() => (keyCalls++, key));
+    const stored = codec.seal('whsec_abc');
+    assert.ok(isSealed(stored));
+    keyCalls = 0;
+    for (let i = 0; i < 1000; i++) assert.equal(codec.open(stored), 'whsec_abc');
+    assert.equal(keyCalls, 1, 'decrypted once for 1000 uses');
+    assert.equal(codec.open('whsec_clear'), 'whsec_clear', 'a clear value as is');
+  });
+
+  it('without a key stores values as they are, and refuses to open a sealed one', async () => {
+    const { SecretCodec } = await import('./secret-box.ts');
+    const codec = new SecretCodec(() => null);
+    assert.equal(codec.seal('whsec_abc'), 'whsec_abc');
+    assert.throws(() => codec.open(seal(key, 'x')), SecretBoxError);
+  });
+});

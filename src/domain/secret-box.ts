@@ -49,3 +49,38 @@ export function open(key: Buffer | null, stored: string): string {
     throw new SecretBoxError('the encrypted value does not open with this secret key (the key changed, or the value was altered)');
   }
 }
+
+/**
+ * Seals and opens the secrets kept at rest under the server key (webhook `whsec_` secrets, legacy API secrets), with
+ * the opened values remembered in memory: a delivery batch signs with the account's secret without an AES-GCM pass per
+ * delivery. The cache is keyed by the stored (sealed) text, so a rotated secret is a new entry, never a stale one.
+ * Without a key (production without TT_SECRET_KEY) values are stored and returned as they are.
+ */
+export class SecretCodec {
+  private readonly opened = new Map<string, string>();
+  constructor(
+    private readonly keyOf: () => Buffer | null,
+    private readonly maxCached = 10_000,
+  ) {}
+
+  /** The key, or null (production without TT_SECRET_KEY); in sandbox mode the first call may generate it. */
+  key(): Buffer | null {
+    return this.keyOf();
+  }
+
+  seal(plain: string): string {
+    const key = this.keyOf();
+    return key ? seal(key, plain) : plain;
+  }
+
+  /** The clear text (a clear-text value as is); throws SecretBoxError when a sealed value does not open. */
+  open(stored: string): string {
+    if (!isSealed(stored)) return stored;
+    const hit = this.opened.get(stored);
+    if (hit !== undefined) return hit;
+    const plain = open(this.keyOf(), stored);
+    if (this.opened.size >= this.maxCached) this.opened.clear();
+    this.opened.set(stored, plain);
+    return plain;
+  }
+}

@@ -20,11 +20,14 @@ export function basicCredentials(request: FastifyRequest): { username: string; p
   return { username: decoded.slice(0, i), password: decoded.slice(i + 1) };
 }
 
-/** An onRequest hook: checks the credentials before the body is read, so strangers get 401 whatever they send. */
+/**
+ * An onRequest hook: checks the credentials before the body is read, so strangers get 401 whatever they send (429 with
+ * Retry-After while the user or the address has too many recent failures).
+ */
 export function authenticateUser(accounts: AccountService) {
   return async (request: FastifyRequest) => {
     const { username, password } = basicCredentials(request);
-    request.principal = await accounts.authenticate(username, password);
+    request.principal = await accounts.authenticate(username, password, request.ip);
   };
 }
 
@@ -41,7 +44,7 @@ export function requireAccount(accounts: AccountService) {
   return async (request: FastifyRequest) => {
     if (!request.principal) {
       const { username, password } = basicCredentials(request);
-      request.principal = await accounts.authenticate(username, password);
+      request.principal = await accounts.authenticate(username, password, request.ip);
     }
     const principal = request.principal;
     const fromQuery = clientIdFrom((request.query as { client_id?: unknown } | undefined)?.client_id, 'query');

@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError, type ErrorCode, type FieldError } from '../domain/errors.ts';
+import { ThrottledError } from '../domain/auth-throttle.ts';
 
 const STATUS: Record<ErrorCode, number> = {
   validation_failed: 400,
@@ -52,42 +53,76 @@ function fieldErrors(validation: AjvError[], context: string | undefined): Field
   });
 }
 
-/** The HTTP status of an error code, for APIs whose error body differs (the legacy JSON API's `{error}`). */
-export function statusFor(code: ErrorCode): number {
-  return STATUS[code];
+/** What an error comes to on the wire, whatever the body style: status, code, detail, field errors. */
+interface Failure {
+  status: number;
+  code: string;
+  detail: string;
+  errors?: FieldError[];
+  /** Schema validation's own message (the legacy JSON API has always answered it). */
+  validationMessage?: string;
 }
 
-export function sendError(reply: FastifyReply, request: FastifyRequest, status: number, body: Omit<ErrorBody, 'requestId'>) {
-  if (status === 401) reply.header('www-authenticate', 'Basic realm="Telltale", charset="UTF-8"');
-  return reply.status(status).type('application/json').send({ ...body, requestId: request.id });
+const INTERNAL_DETAIL = 'an internal error occurred; it has been logged with this requestId';
+
+/** The one mapping of errors to HTTP: AppError codes, schema validation, body parsing; anything else is a logged 500. */
+function classify(err: FastifyError | AppError | Error, request: FastifyRequest, reply: FastifyReply): Failure {
+  if (err instanceof AppError) {
+    // Busy storage: the client (a carrier, too) retries; say when.
+    if (err.code === 'unavailable' && !reply.hasHeader('retry-after')) reply.header('retry-after', String(UNAVAILABLE_RETRY_AFTER_SECONDS));
+    if (err instanceof ThrottledError) reply.header('retry-after', String(err.retryAfterSeconds));
+    return { status: STATUS[err.code], code: err.code, detail: err.message, ...(err.details ? { errors: err.details } : {}) };
+  }
+  const fe = err as FastifyError;
+  if (fe.validation) {
+    const errors = fieldErrors(fe.validation as AjvError[], fe.validationContext);
+    return { status: 400, code: 'validation_failed', detail: errors.map((e) => `${e.path}: ${e.message}`).join('; '), errors, validationMessage: fe.message };
+  }
+  if (fe.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || (err instanceof SyntaxError && fe.statusCode === 400)) {
+    return { status: 400, code: 'invalid_json', detail: `the request body is not valid JSON: ${err.message}` };
+  }
+  if (fe.code === 'FST_ERR_CTP_EMPTY_JSON_BODY') return { status: 400, code: 'invalid_json', detail: 'the request body is empty; send a JSON object' };
+  if (fe.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
+    const given = request.headers['content-type'] ? `Content-Type ${String(request.headers['content-type']).split(';')[0].trim()} is not accepted: ` : 'the body has no Content-Type: ';
+    return { status: 415, code: 'unsupported_media_type', detail: `${given}send JSON with Content-Type: application/json` };
+  }
+  if (fe.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return { status: 413, code: 'payload_too_large', detail: 'the request body is too large' };
+  if (typeof fe.statusCode === 'number' && fe.statusCode >= 400 && fe.statusCode < 500) return { status: fe.statusCode, code: 'bad_request', detail: err.message };
+  request.log.error({ err }, 'unhandled error');
+  return { status: 500, code: 'internal', detail: INTERNAL_DETAIL };
 }
 
-/** The one place that maps errors to HTTP: AppError codes, schema validation, body parsing; anything else is a logged 500. */
+/**
+ * The error body shapes: `json` (every API: `{code, detail, requestId, errors?}`), `legacy` (the legacy JSON API's
+ * `{error, code}`, as its integrators parse it) and `text` (carrier webhooks: the detail as plain text).
+ */
+export type ErrorStyle = 'json' | 'legacy' | 'text';
+
+const RENDER: Record<ErrorStyle, (reply: FastifyReply, request: FastifyRequest, f: Failure) => FastifyReply> = {
+  json: (reply, request, f) => {
+    if (f.status === 401 && !reply.hasHeader('www-authenticate')) reply.header('www-authenticate', 'Basic realm="Telltale", charset="UTF-8"');
+    const body: ErrorBody = { code: f.code, detail: f.detail, requestId: request.id, ...(f.errors ? { errors: f.errors } : {}) };
+    return reply.type('application/json').send(body);
+  },
+  legacy: (reply, request, f) =>
+    reply.send(f.code === 'internal' ? { error: 'an internal error occurred', code: 'internal', requestId: request.id } : { error: f.validationMessage ?? f.detail, code: f.code }),
+  text: (reply, _request, f) => reply.type('text/plain; charset=utf-8').send(f.code === 'internal' ? 'internal error' : f.detail),
+};
+
+function handlerFor(style: ErrorStyle) {
+  return (err: FastifyError | AppError | Error, request: FastifyRequest, reply: FastifyReply) => {
+    const f = classify(err, request, reply);
+    return RENDER[style](reply.status(f.status), request, f);
+  };
+}
+
+/** Sets the app's error handler (JSON bodies) and the 404 of unknown routes. */
 export function registerErrorHandler(app: FastifyInstance): void {
-  app.setErrorHandler((err: FastifyError | AppError | Error, request, reply) => {
-    if (err instanceof AppError) {
-      // Busy storage: the client (a carrier, too) retries; say when.
-      if (err.code === 'unavailable' && !reply.hasHeader('retry-after')) reply.header('retry-after', String(UNAVAILABLE_RETRY_AFTER_SECONDS));
-      return sendError(reply, request, STATUS[err.code], { code: err.code, detail: err.message, ...(err.details ? { errors: err.details } : {}) });
-    }
-    const fe = err as FastifyError;
-    if (fe.validation) {
-      const errors = fieldErrors(fe.validation as AjvError[], fe.validationContext);
-      return sendError(reply, request, 400, { code: 'validation_failed', detail: errors.map((e) => `${e.path}: ${e.message}`).join('; '), errors });
-    }
-    if (fe.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || (err instanceof SyntaxError && fe.statusCode === 400)) {
-      return sendError(reply, request, 400, { code: 'invalid_json', detail: `the request body is not valid JSON: ${err.message}` });
-    }
-    if (fe.code === 'FST_ERR_CTP_EMPTY_JSON_BODY') return sendError(reply, request, 400, { code: 'invalid_json', detail: 'the request body is empty; send a JSON object' });
-    if (fe.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return sendError(reply, request, 415, { code: 'unsupported_media_type', detail: 'send JSON with Content-Type: application/json' });
-    if (fe.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return sendError(reply, request, 413, { code: 'payload_too_large', detail: 'the request body is too large' });
-    if (typeof fe.statusCode === 'number' && fe.statusCode >= 400 && fe.statusCode < 500) {
-      return sendError(reply, request, fe.statusCode, { code: 'bad_request', detail: err.message });
-    }
-    request.log.error({ err }, 'unhandled error');
-    return sendError(reply, request, 500, { code: 'internal', detail: 'an internal error occurred; it has been logged with this requestId' });
-  });
-  app.setNotFoundHandler((request, reply) =>
-    sendError(reply, request, 404, { code: 'not_found', detail: `no route ${request.method} ${request.url.split('?')[0]}` }),
-  );
+  app.setErrorHandler(handlerFor('json'));
+  app.setNotFoundHandler((request, reply) => RENDER.json(reply.status(404), request, { status: 404, code: 'not_found', detail: `no route ${request.method} ${request.url.split('?')[0]}` }));
+}
+
+/** Inside one route plugin: its errors take this body shape (the mapping to statuses stays the one above). */
+export function useErrorStyle(fastify: FastifyInstance, style: ErrorStyle): void {
+  fastify.setErrorHandler(handlerFor(style));
 }

@@ -1,3 +1,5 @@
+import { AppError } from '../domain/errors.ts';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -6,6 +8,7 @@ import client from 'prom-client';
 import type { App } from '../app.ts';
 import { newId } from '../domain/ids.ts';
 import { registerErrorHandler, UNAVAILABLE_RETRY_AFTER_SECONDS } from './error-handler.ts';
+import { strictNumericInput } from './numeric-input.ts';
 import { telcoRoutes, API_VERSION } from './routes/telco/telco.routes.ts';
 import { carrierRoutes } from './routes/carrier/carrier.routes.ts';
 import { recordingsRoutes } from './routes/recordings/recordings.routes.ts';
@@ -28,6 +31,12 @@ export async function buildServer(app: App): Promise<FastifyInstance> {
     trustProxy: false,
   });
   registerErrorHandler(server);
+  // Numbers given as text must be plain decimals (no Infinity, 1e309, 0x10): Ajv's coercion would let them past the ranges.
+  server.addHook('preValidation', strictNumericInput);
+  // JSON routes take JSON only: a text/plain body would reach validation as a string (400 "must be object") on some
+  // routes and 415 on others. Without the parser every JSON route answers 415 unsupported_media_type; the carrier
+  // webhooks and the legacy /JSON API register their own parsers.
+  server.removeContentTypeParser('text/plain');
 
   const registry = new client.Registry();
   client.collectDefaultMetrics({ register: registry, prefix: 'telltale_' });
@@ -37,6 +46,16 @@ export async function buildServer(app: App): Promise<FastifyInstance> {
     labelNames: ['method', 'route', 'status'],
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
     registers: [registry],
+  });
+  // Security headers on every answer: no MIME sniffing, no framing; account data is never kept by caches.
+  server.addHook('onSend', async (request, reply, payload) => {
+    reply.header('x-content-type-options', 'nosniff');
+    reply.header('x-frame-options', 'DENY');
+    if (!isPublicDocument(request.url)) {
+      const cc = reply.getHeader('cache-control');
+      if (!cc || !/no-store/.test(String(cc))) reply.header('cache-control', cc ? `${cc}, no-store` : 'no-store');
+    }
+    return payload;
   });
   server.addHook('onResponse', async (request, reply) => {
     httpDuration.observe({ method: request.method, route: request.routeOptions.url ?? 'unmatched', status: String(reply.statusCode) }, reply.elapsedTime / 1000);
@@ -49,14 +68,16 @@ export async function buildServer(app: App): Promise<FastifyInstance> {
         title: 'Telltale API',
         version: API_VERSION,
         description:
-          'Open-source call tracking. Errors share one body: `{code, detail, requestId, errors?: [{path, message}]}`. Authenticate with HTTP Basic; users who reach several accounts choose one with `client_id`.',
+          'Open-source call tracking. Errors share one body: `{code, detail, requestId, errors?: [{path, message}]}`. Authenticate with HTTP Basic; users who reach several accounts choose one with `client_id`. Numbers in the query, the path or a JSON string are plain decimal digits within the documented range (`Infinity`, `1e309`, `0x10`, `1e3` are refused with 400 naming the field); a JSON route sent another content type answers 415 `unsupported_media_type`.',
       },
       servers: [{ url: app.config.publicUrl }],
       components: { securitySchemes: { basicAuth: { type: 'http', scheme: 'basic' } } },
       tags: [{ name: 'Telco API', description: 'Number stock, services and provisioning requests.' }, { name: 'Deliveries', description: 'Delivery log of HTTP Callbacks, SMS Forwards, request callbacks and notifications; redeliver.' }, { name: 'WebAPI', description: 'Reporting: calls with filters and keyset paging, one call, summaries. JSON or XML; rate-limited per user.' }, { name: 'Data Feeds', description: 'Feed URLs of the standard AVANSER feed record in JSON, CSV or XML, and their management.' }, { name: 'Legacy JSON API', description: 'The /JSON?action=… API existing integrators call.' }, { name: 'Operations' }],
     },
   });
-  await server.register(swaggerUi, { routePrefix: '/docs' });
+  // The bundled Swagger UI loads only same-origin scripts and styles (it sets inline style attributes) and fetches
+  // /docs/json; nothing else may run or frame it.
+  await server.register(swaggerUi, { routePrefix: '/docs', staticCSP: DOCS_CSP });
 
   server.get('/openapi.json', { schema: { hide: true } }, async () => server.swagger());
   server.get('/healthz', { schema: { tags: ['Operations'], summary: 'Liveness' } }, async () => ({ status: 'ok' }));
@@ -70,7 +91,14 @@ export async function buildServer(app: App): Promise<FastifyInstance> {
       return reply.status(503).header('retry-after', String(UNAVAILABLE_RETRY_AFTER_SECONDS)).send({ status: 'unavailable', database: app.storage.dialect, detail: (err as Error).message });
     }
   });
-  server.get('/metrics', { schema: { tags: ['Operations'], summary: 'Prometheus metrics' } }, async (_request, reply) => {
+  const metricsAccess = metricsGuard(app.config);
+  server.get('/metrics', { schema: { tags: ['Operations'], summary: 'Prometheus metrics', description: 'With TT_METRICS_TOKEN set: `Authorization: Bearer <token>` (401 otherwise). Without it: open in sandbox mode, 404 in production.' } }, async (request, reply) => {
+    const refused = metricsAccess(request.headers.authorization);
+    if (refused === 404) throw new AppError('not_found', 'no route GET /metrics (set TT_METRICS_TOKEN to expose metrics in production)');
+    if (refused === 401) {
+      reply.header('www-authenticate', 'Bearer realm="Telltale metrics"');
+      throw new AppError('unauthorized', 'send Authorization: Bearer TT_METRICS_TOKEN');
+    }
     reply.type(registry.contentType);
     return registry.metrics();
   });
@@ -87,4 +115,27 @@ export async function buildServer(app: App): Promise<FastifyInstance> {
   await server.register(feedRoutes, { prefix: '/feeds', app });
   await server.register(legacyJsonRoutes, { app });
   return server;
+}
+
+/** CSP of the interactive docs: the bundled Swagger UI's own files only. */
+export const DOCS_CSP =
+  "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
+/** The static docs and the OpenAPI document hold no account data: caches may keep them. */
+function isPublicDocument(url: string): boolean {
+  return url === '/openapi.json' || url === '/docs' || url.startsWith('/docs/') || url.startsWith('/docs?');
+}
+
+/**
+ * Who may read /metrics: with TT_METRICS_TOKEN, a matching Bearer token (compared in constant time); without it, anyone
+ * in sandbox mode and nobody (404, as if absent) in production. Answers the refusal status, or null when allowed.
+ */
+export function metricsGuard(config: { metricsToken: string; mode: 'sandbox' | 'production' }): (authorization: string | undefined) => 401 | 404 | null {
+  const digest = (s: string) => createHash('sha256').update(s).digest();
+  const expected = config.metricsToken ? digest(config.metricsToken) : null;
+  return (authorization) => {
+    if (!expected) return config.mode === 'production' ? 404 : null;
+    const m = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '');
+    return m && timingSafeEqual(digest(m[1]), expected) ? null : 401;
+  };
 }

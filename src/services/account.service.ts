@@ -1,12 +1,15 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { IANAZone } from 'luxon';
 import { AppError, fieldError } from '../domain/errors.ts';
 import { newId } from '../domain/ids.ts';
 import { hashPassword, verifyPassword } from '../domain/password.ts';
+import { AuthThrottle, type FailureCounter } from '../domain/auth-throttle.ts';
+import { CredentialGuard } from './credential-guard.ts';
 import type { Clock } from '../domain/clock.ts';
 import type { Storage } from '../storage/database.ts';
 import * as accounts from '../storage/account.repository.ts';
 import { isUniqueViolation } from '../storage/database.ts';
+import { SecretCodec } from '../domain/secret-box.ts';
 
 export interface Principal {
   userId: string;
@@ -31,15 +34,28 @@ export function newWebhookSecret(): string {
   return `whsec_${randomBytes(24).toString('base64')}`;
 }
 
+/** A guard with no shared counter and no limits to speak of: for an AccountService built without one (scripts). */
+function processOnlyGuard(clock: Clock): CredentialGuard {
+  const none: FailureCounter = { read: async (k) => k.map(() => 0), add: async (k) => k.map(() => 1), remove: async () => undefined, prune: async () => undefined };
+  return new CredentialGuard(new AuthThrottle(none, { userLimit: 1e9, addressLimit: 1e9, windowMs: 60_000 }, () => clock.now().getTime()), verifyPassword, {
+    cacheMs: AUTH_CACHE_MS,
+    now: () => Date.now(),
+  });
+}
+
 export class AccountService {
-  /** Verified credentials, keyed by a hash of username and password, so scrypt runs once a minute per login, not per request. */
-  private readonly authCache = new Map<string, { principal: Principal; until: number }>();
-  private readonly authInFlight = new Map<string, Promise<Principal>>();
+  /** The throttle, success cache and KDF every password check of every API goes through (the feeds' too). */
+  readonly guard: CredentialGuard;
 
   constructor(
     private readonly storage: Storage,
     private readonly clock: Clock,
-  ) {}
+    /** Seals webhook secrets at rest (TT_SECRET_KEY); without a key they are kept as they are. */
+    private readonly secrets: SecretCodec = new SecretCodec(() => null),
+    opts: { guard?: CredentialGuard } = {},
+  ) {
+    this.guard = opts.guard ?? processOnlyGuard(clock);
+  }
 
   async createAccount(input: { clientId: number; name: string; timezone?: string; autoTestCall?: boolean }): Promise<AccountView> {
     if (!Number.isInteger(input.clientId) || input.clientId <= 0) throw fieldError('client_id', 'must be a positive whole number');
@@ -55,7 +71,7 @@ export class AccountService {
         webhook_secret: newWebhookSecret(),
         auto_test_call: input.autoTestCall ? 1 : 0,
         created_at: this.clock.now().toISOString(),
-      });
+      }, this.secrets);
     } catch (err) {
       if (isUniqueViolation(err)) throw new AppError('conflict', `account ${input.clientId} already exists`, [{ path: 'client_id', message: 'already exists' }]);
       throw err;
@@ -64,7 +80,7 @@ export class AccountService {
   }
 
   async showAccount(clientId: number): Promise<AccountView> {
-    const row = await accounts.findAccount(this.storage.db, clientId);
+    const row = await accounts.findAccount(this.storage.db, clientId, this.secrets);
     if (!row) throw new AppError('not_found', `account ${clientId} does not exist`);
     return {
       client_id: Number(row.client_id),
@@ -80,7 +96,7 @@ export class AccountService {
   async rotateWebhookSecret(clientId: number): Promise<string> {
     await this.showAccount(clientId);
     const secret = newWebhookSecret();
-    await accounts.updateAccount(this.storage.db, clientId, { webhook_secret: secret });
+    await accounts.updateAccount(this.storage.db, clientId, { webhook_secret: secret }, this.secrets);
     return secret;
   }
 
@@ -116,29 +132,20 @@ export class AccountService {
     return { id, username, client_ids: [...input.clientIds].sort((a, b) => a - b) };
   }
 
-  /** Checks a username and password; throws unauthorized with one message whatever was wrong. */
-  async authenticate(username: string, password: string): Promise<Principal> {
-    const key = createHash('sha256').update(`${username}\0${password}`).digest('base64');
-    const hit = this.authCache.get(key);
-    const now = Date.now();
-    if (hit && hit.until > now) return hit.principal;
-    // A burst of requests with the same new credentials shares one scrypt check instead of queueing one each.
-    const pending = this.authInFlight.get(key);
-    if (pending) return pending;
-    const check = (async () => {
-      const user = await accounts.findUserByUsername(this.storage.db, username);
-      if (!user || !(await verifyPassword(password, user.password_hash))) throw new AppError('unauthorized', 'wrong username or password');
-      const principal: Principal = { userId: user.id, username: user.username, clientIds: await accounts.accountIdsOfUser(this.storage.db, user.id) };
-      if (this.authCache.size > 10_000) this.authCache.clear();
-      this.authCache.set(key, { principal, until: now + AUTH_CACHE_MS });
-      return principal;
-    })();
-    this.authInFlight.set(key, check);
-    try {
-      return await check;
-    } finally {
-      this.authInFlight.delete(key);
-    }
+  /**
+   * Checks a username and password; throws unauthorized with one message whatever was wrong, and rate_limited (with
+   * Retry-After) while the user name or the source address has too many recent failures. An unknown user costs the
+   * same as a wrong password.
+   */
+  async authenticate(username: string, password: string, address?: string): Promise<Principal> {
+    const user = await accounts.findUserByUsername(this.storage.db, username);
+    const principal = await this.guard.checkPassword({ user: `user:${username}`, address }, `user:${username}`, password, user?.password_hash ?? null, async () => ({
+      userId: user!.id,
+      username: user!.username,
+      clientIds: await accounts.accountIdsOfUser(this.storage.db, user!.id),
+    }));
+    if (!principal) throw new AppError('unauthorized', 'wrong username or password');
+    return principal;
   }
 
   /** The account a request acts on: the one named by client_id, or the user's only account. */

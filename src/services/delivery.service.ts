@@ -8,6 +8,7 @@ import { webhookHeaders } from '../domain/signature.ts';
 import type { HttpSender, OutboundResult } from '../integrations/http-sender.ts';
 import type { Executor, Storage } from '../storage/database.ts';
 import * as deliveries from '../storage/delivery.repository.ts';
+import type { SecretCodec } from '../domain/secret-box.ts';
 
 export type DeliveryKind = string;
 
@@ -42,6 +43,8 @@ export interface DeliveryOptions {
   concurrency?: number;
   /** Names this worker in the attempt log (default host:pid). */
   workerName?: string;
+  /** Opens the accounts' webhook secrets, sealed at rest (the app's one codec: opened secrets are cached). */
+  secrets?: SecretCodec;
 }
 
 interface Claimed {
@@ -143,7 +146,7 @@ export class DeliveryService {
       total += claimed.length;
       if (claimed.length < want || total >= maxClaims) exhausted = true;
       const missing = [...new Set(claimed.filter((d) => !this.transports.has(d.kind)).map((d) => Number(d.client_id)))].filter((c) => !secrets.has(c));
-      for (const [c, secret] of await deliveries.secretsOf(this.storage.db, missing)) secrets.set(c, secret);
+      for (const [c, secret] of await deliveries.secretsOf(this.storage.db, missing, this.opts.secrets)) secrets.set(c, secret);
       for (const d of claimed) queue.push({ d, owner, leaseUntil });
     };
     const refill = (): Promise<void> | null => {

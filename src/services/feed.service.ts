@@ -7,7 +7,10 @@ import { checkNonce, digestResponse, ha1, makeNonce, parseDigestHeader, safeEqua
 import { AppError, fieldError } from '../domain/errors.ts';
 import { FeedWriter, FEED_FORMATS, type FeedFormat } from '../domain/feed-output.ts';
 import { newId } from '../domain/ids.ts';
-import { hashPassword, verifyPassword } from '../domain/password.ts';
+import { hashPassword } from '../domain/password.ts';
+import { ThrottledError } from '../domain/auth-throttle.ts';
+import type { CredentialGuard } from './credential-guard.ts';
+import { acceptNonceCount, deleteExpiredNonces } from '../storage/digest-nonce.repository.ts';
 import { isSealed, open, seal } from '../domain/secret-box.ts';
 import { localDay, localPeriodRange, nextLocalTime } from '../domain/report-time.ts';
 import { normalisedHostname } from '../domain/url-policy.ts';
@@ -51,6 +54,8 @@ export interface FeedIn {
   /** CIDRs (or single addresses) allowed to read the feed; required for `ip`, optional extra check otherwise */
   allow?: string[];
   upload?: UploadIn | null;
+  /** CSV (served and uploaded): neutralise cells a spreadsheet would run as formulas (OWASP CSV Injection); default off. */
+  csv_formula_protection?: boolean;
 }
 
 export interface FeedView {
@@ -73,6 +78,7 @@ export interface FeedView {
     host_key_source: 'configured' | 'first_use' | null;
     next_at: string | null;
   } | null;
+  csv_formula_protection: boolean;
   created_at: string;
 }
 
@@ -104,7 +110,7 @@ export interface FeedFilterIn {
 
 export type FeedAccess =
   | { ok: true; feed: feeds.FeedRow }
-  | { ok: false; code: 'not_found' | 'unauthorized' | 'forbidden'; detail: string; challenges?: string[] };
+  | { ok: false; code: 'not_found' | 'unauthorized' | 'forbidden' | 'rate_limited'; detail: string; challenges?: string[]; retryAfterSeconds?: number };
 
 function parseAllow(list: string[]): BlockList {
   const bl = new BlockList();
@@ -128,8 +134,7 @@ function validCidr(entry: string): boolean {
 
 /** Data feeds: creation, per-feed auth (IP allow-list, Basic, Digest), and the streamed feed content. */
 export class FeedService {
-  private readonly basicCache = new Map<string, number>();
-  private readonly nonceCounts = new Map<string, number>();
+  private nextNoncePruneMs = 0;
 
   constructor(
     private readonly storage: Storage,
@@ -146,6 +151,8 @@ export class FeedService {
       secretKey?: () => Buffer | null;
       checkDestination?: (url: string) => Promise<string | null>;
       folderRoot?: string | null | false;
+      /** The failed-auth throttle and password checks shared with the user APIs (AccountService.guard). */
+      guard: CredentialGuard;
     },
   ) {}
 
@@ -172,6 +179,7 @@ export class FeedService {
             next_at: f.upload_next_at,
           }
         : null,
+      csv_formula_protection: f.csv_formula_protection === 1,
       created_at: f.created_at,
     };
   }
@@ -249,6 +257,7 @@ export class FeedService {
       upload_host_key: upload?.host_key ?? null,
       upload_host_key_source: upload?.host_key ? 'configured' : null,
       upload_next_at: upload ? nextLocalTime(account.timezone, upload.time, now).toISOString() : null,
+      csv_formula_protection: input.csv_formula_protection ? 1 : 0,
       created_at: now.toISOString(),
       updated_at: now.toISOString(),
     });
@@ -347,7 +356,11 @@ export class FeedService {
     return (['SHA-256', 'MD5'] as const).map((alg) => `Digest realm="${FEED_REALM}", qop="auth", algorithm=${alg}, nonce="${nonce}", opaque="${f.id}"${extra}`);
   }
 
-  /** Decides whether a request may read a feed: IP allow-list first, then Basic or Digest. */
+  /**
+   * Decides whether a request may read a feed: IP allow-list first, then Basic or Digest. Wrong credentials count
+   * against the feed and the client's address in the failed-auth throttle; over a limit, every attempt answers
+   * rate_limited before any check. A Digest (nonce, cnonce, nc) is accepted once across all API processes.
+   */
   async authorize(feedId: string, req: { ip: string; method: string; url: string; authorization?: string }): Promise<FeedAccess> {
     const f = /^feed_[0-9a-z]{22}$/.test(feedId) ? await feeds.findFeed(this.storage.db, feedId) : undefined;
     if (!f) return { ok: false, code: 'not_found', detail: `feed ${feedId} does not exist` };
@@ -357,43 +370,65 @@ export class FeedService {
       if (!parseAllow(allow).check(ip, isIPv4(ip) ? 'ipv4' : 'ipv6')) return { ok: false, code: 'forbidden', detail: `${ip} is not on this feed's allow-list` };
     }
     if (f.auth === 'ip') return { ok: true, feed: f };
+    try {
+      return await this.checkCredentials(f, req);
+    } catch (err) {
+      if (err instanceof ThrottledError) return { ok: false, code: 'rate_limited', detail: err.message, retryAfterSeconds: err.retryAfterSeconds };
+      throw err;
+    }
+  }
+
+  private async checkCredentials(f: feeds.FeedRow, req: { ip: string; method: string; url: string; authorization?: string }): Promise<FeedAccess> {
+    const guard = this.opts.guard;
+    const subject = { user: `feed:${f.id}`, address: req.ip };
     const auth = req.authorization ?? '';
     if (f.auth === 'basic') {
       const m = /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(auth);
-      if (m) {
-        const decoded = Buffer.from(m[1], 'base64').toString('utf8');
-        const i = decoded.indexOf(':');
+      const decoded = m ? Buffer.from(m[1], 'base64').toString('utf8') : '';
+      const i = decoded.indexOf(':');
+      if (i > 0) {
         const user = decoded.slice(0, i);
-        const pass = decoded.slice(i + 1);
-        const key = createHash('sha256').update(`${f.id}\0${f.password_hash}\0${decoded}`).digest('base64');
-        if ((this.basicCache.get(key) ?? 0) > Date.now()) return { ok: true, feed: f };
-        if (i > 0 && user === f.username && f.password_hash && (await verifyPassword(pass, f.password_hash))) {
-          if (this.basicCache.size > 10_000) this.basicCache.clear();
-          this.basicCache.set(key, Date.now() + 60_000);
-          return { ok: true, feed: f };
-        }
+        // Another user name costs the same KDF run (against the dummy hash) as a wrong password.
+        const ok = await guard.checkPassword(subject, `feed:${f.id}:${user}`, decoded.slice(i + 1), user === f.username ? f.password_hash : null, async () => true);
+        if (ok) return { ok: true, feed: f };
       }
       return { ok: false, code: 'unauthorized', detail: 'this feed needs its HTTP Basic username and password', challenges: this.challenges(f) };
     }
     const d = parseDigestHeader(auth);
     const fail = (detail: string, stale = false): FeedAccess => ({ ok: false, code: 'unauthorized', detail, challenges: this.challenges(f, stale) });
+    // A request without an answer is the first step of every Digest exchange: it gets its challenge and counts nothing.
     if (!d) return fail('this feed needs HTTP Digest authentication (RFC 7616, qop=auth)');
+    await guard.check(subject);
     const alg = (d.algorithm ?? 'MD5').toUpperCase() as DigestAlgorithm;
     if (alg !== 'MD5' && alg !== 'SHA-256') return fail(`algorithm ${d.algorithm} is not supported; use SHA-256 or MD5`);
-    if (d.username !== f.username || d.realm !== FEED_REALM) return fail('wrong username or password');
-    if (d.qop !== 'auth' || !d.nc || !/^[0-9a-fA-F]{8}$/.test(d.nc) || !d.cnonce || !d.nonce || !d.response) return fail('the Digest answer must carry qop=auth, nc, cnonce, nonce and response');
+    if (d.qop !== 'auth' || !d.nc || !/^[0-9a-fA-F]{8}$/.test(d.nc) || !d.cnonce || d.cnonce.length > 256 || !d.nonce || !d.response) {
+      return fail('the Digest answer must carry qop=auth, nc (8 hex digits), cnonce (at most 256 characters), nonce and response');
+    }
     if (d.uri !== req.url) return fail('the Digest uri does not match the request');
-    const nonceState = checkNonce(f.nonce_secret, d.nonce, this.clock.now().getTime(), NONCE_MAX_AGE_MS);
-    if (nonceState === 'bad') return fail('unknown nonce');
+    if (d.username !== f.username || d.realm !== FEED_REALM) {
+      await guard.failed(subject);
+      return fail('wrong username or password');
+    }
+    const now = this.clock.now().getTime();
+    const nonceState = checkNonce(f.nonce_secret, d.nonce, now, NONCE_MAX_AGE_MS);
+    if (nonceState === 'bad') {
+      await guard.failed(subject);
+      return fail('unknown nonce');
+    }
     const expected = digestResponse(alg, (alg === 'MD5' ? f.digest_ha1_md5 : f.digest_ha1_sha256)!, { nonce: d.nonce, nc: d.nc, cnonce: d.cnonce, method: req.method, uri: d.uri });
-    if (!safeEqualHex(expected, d.response.toLowerCase())) return fail('wrong username or password');
+    if (!safeEqualHex(expected, d.response.toLowerCase())) {
+      await guard.failed(subject);
+      return fail('wrong username or password');
+    }
     if (nonceState === 'stale') return fail('the nonce is stale; answer the new challenge', true);
-    // A replayed (nonce, nc) pair is refused: nc must grow for each request on a nonce (tracked in this process).
-    const nc = parseInt(d.nc, 16);
-    const seenKey = `${f.id}|${d.nonce}|${d.cnonce}`;
-    if ((this.nonceCounts.get(seenKey) ?? 0) >= nc) return fail('replayed nonce count');
-    if (this.nonceCounts.size > 50_000) this.nonceCounts.clear();
-    this.nonceCounts.set(seenKey, nc);
+    // A replayed (nonce, cnonce, nc) is refused: nc must grow for each request on a nonce, counted in the database so
+    // that a replay to another API process is refused too. A row lives until its nonce is stale.
+    if (now >= this.nextNoncePruneMs) {
+      this.nextNoncePruneMs = now + 60_000;
+      await deleteExpiredNonces(this.storage.db, now);
+    }
+    const fresh = await acceptNonceCount(this.storage.db, { feed_id: f.id, nonce: d.nonce, cnonce: d.cnonce, nc: parseInt(d.nc, 16), expires_at: now + NONCE_MAX_AGE_MS });
+    if (!fresh) return fail('replayed nonce count');
     return { ok: true, feed: f };
   }
 
@@ -428,7 +463,7 @@ export class FeedService {
 
   /** The feed's records in a format, streamed from the database in batches (flat memory), as UTF-8 chunks. */
   async *contentBytes(f: feeds.FeedRow, filter: CallFilter, format: FeedFormat): AsyncGenerator<Buffer> {
-    const w = new FeedWriter(format, this.opts.publicUrl);
+    const w = new FeedWriter(format, this.opts.publicUrl, undefined, { csvFormulaProtection: f.csv_formula_protection === 1 });
     yield Buffer.from(w.head(), 'utf8');
     // CSV: calls with a current stored line (issue #5) come as that line, the others as rows formatted live.
     const lineKey = format === 'csv' ? feedLineKey(this.opts.publicUrl) : undefined;

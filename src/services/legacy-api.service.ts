@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import { SecretCodec } from '../domain/secret-box.ts';
 import path from 'node:path';
 import { createHash, randomBytes } from 'node:crypto';
 import { legacyCdr, type LegacyCdrOptions } from '../domain/call-report.ts';
@@ -52,6 +53,8 @@ export class LegacyApiService {
     private readonly clock: Clock,
     private readonly accountService: AccountService,
     private readonly opts: { publicUrl: string; dataDir: string; tokenTtlSeconds: number },
+    /** Seals the legacy secrets at rest (TT_SECRET_KEY). */
+    private readonly secrets: SecretCodec = new SecretCodec(() => null),
   ) {}
 
   /** Issues legacy credentials for an account: `account_id` (a login), `api_key` and `secret`. */
@@ -61,7 +64,7 @@ export class LegacyApiService {
     if (!/^[A-Za-z0-9._-]{2,100}$/.test(login)) throw fieldError('account_id', 'must be 2–100 letters, digits or . _ -');
     const row = { account_id: login, client_id: clientId, api_key: randomBytes(16).toString('hex'), secret: randomBytes(24).toString('hex'), created_at: this.clock.now().toISOString() };
     try {
-      await legacy.insertKey(this.storage.db, row);
+      await legacy.insertKey(this.storage.db, row, this.secrets);
     } catch (err) {
       if (isUniqueViolation(err)) throw new AppError('conflict', `account_id ${login} already exists`, [{ path: 'account_id', message: 'already exists' }]);
       throw err;
@@ -69,12 +72,17 @@ export class LegacyApiService {
     return { account_id: row.account_id, client_id: clientId, api_key: row.api_key, secret: row.secret };
   }
 
-  /** Step 1: a single-use token key for an account_id and api_key. */
-  async getTokenKey(accountId: string | undefined, apiKey: string | undefined): Promise<string> {
+  /** Step 1: a single-use token key for an account_id and api_key (`address`: the client's, for the failed-auth throttle). */
+  async getTokenKey(accountId: string | undefined, apiKey: string | undefined, address?: string): Promise<string> {
     if (!accountId) throw fieldError('account_id', 'is required');
     if (!apiKey) throw fieldError('api_key', 'is required');
-    const key = await legacy.findKey(this.storage.db, accountId);
-    if (!key || !safeEqualHex(md5(key.api_key), md5(apiKey))) throw new AppError('unauthorized', 'wrong account_id or api_key');
+    const subject = { user: `legacy:${accountId}`, address };
+    await this.accountService.guard.check(subject);
+    const key = await legacy.findKey(this.storage.db, accountId, this.secrets);
+    if (!key || !safeEqualHex(md5(key.api_key), md5(apiKey))) {
+      await this.accountService.guard.failed(subject);
+      throw new AppError('unauthorized', 'wrong account_id or api_key');
+    }
     const now = this.clock.now();
     await legacy.deleteExpired(this.storage.db, now.toISOString());
     const tokenKey = randomBytes(16).toString('hex');
@@ -83,11 +91,16 @@ export class LegacyApiService {
   }
 
   /** Step 2: proves md5(secret + tokenKey) for one of the account's live token keys; answers a session token. */
-  async signIn(accountId: string | undefined, signature: string | undefined): Promise<string> {
+  async signIn(accountId: string | undefined, signature: string | undefined, address?: string): Promise<string> {
     if (!accountId) throw fieldError('account_id', 'is required');
     if (!signature) throw fieldError('signature', 'is required');
-    const key = await legacy.findKey(this.storage.db, accountId);
-    if (!key) throw new AppError('unauthorized', 'wrong account_id or signature');
+    const subject = { user: `legacy:${accountId}`, address };
+    await this.accountService.guard.check(subject);
+    const key = await legacy.findKey(this.storage.db, accountId, this.secrets);
+    if (!key) {
+      await this.accountService.guard.failed(subject);
+      throw new AppError('unauthorized', 'wrong account_id or signature');
+    }
     const now = this.clock.now();
     const sig = signature.toLowerCase();
     for (const t of await legacy.liveTokens(this.storage.db, accountId, 'key', now.toISOString())) {
@@ -97,22 +110,29 @@ export class LegacyApiService {
         return token;
       }
     }
+    await this.accountService.guard.failed(subject);
     throw new AppError('unauthorized', 'wrong account_id or signature (get a fresh tokenKey: each is valid once, for 5 minutes)');
   }
 
-  /** The account a call acts on: `account_id` + `token` from signIn, or HTTP Basic with `client_id`. */
-  async authenticate(q: { account_id?: string; token?: string; client_id?: string }, basic: { username: string; password: string } | null): Promise<number> {
+  /**
+   * The account a call acts on: `account_id` + `token` from signIn, or HTTP Basic with `client_id`. Unknown tokens and
+   * wrong passwords count against the client's address (and the user) in the failed-auth throttle.
+   */
+  async authenticate(q: { account_id?: string; token?: string; client_id?: string }, basic: { username: string; password: string } | null, address?: string): Promise<number> {
     if (q.token) {
+      await this.accountService.guard.check({ address });
       const t = await legacy.findToken(this.storage.db, q.token);
       if (!t || t.kind !== 'session' || t.expires_at <= this.clock.now().toISOString() || (q.account_id && q.account_id !== t.account_id)) {
+        // An expired token is no guess: only unknown (or another account's) tokens count.
+        if (!t || (q.account_id && q.account_id !== t.account_id)) await this.accountService.guard.failed({ address });
         throw new AppError('unauthorized', 'the token is unknown or expired; sign in again');
       }
-      const key = await legacy.findKey(this.storage.db, t.account_id);
+      const key = await legacy.findKey(this.storage.db, t.account_id, this.secrets);
       if (!key) throw new AppError('unauthorized', 'the token is unknown or expired; sign in again');
       return Number(key.client_id);
     }
     if (basic) {
-      const principal = await this.accountService.authenticate(basic.username, basic.password);
+      const principal = await this.accountService.authenticate(basic.username, basic.password, address);
       let clientId: number | undefined;
       if (q.client_id !== undefined) {
         if (!/^\d{1,15}$/.test(q.client_id)) throw fieldError('client_id', 'must be a positive whole number');

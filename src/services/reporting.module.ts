@@ -5,6 +5,7 @@ import type { AccountService } from './account.service.ts';
 import type { DeliveryService } from './delivery.service.ts';
 import { secretKeyOf } from '../config/secret-key.ts';
 import { checkPublicDestination } from '../integrations/http-sender.ts';
+import { SecretCodec } from '../domain/secret-box.ts';
 import { FeedService } from './feed.service.ts';
 import { FEED_UPLOAD_KIND, FeedUploadService } from './feed-upload.service.ts';
 import { LegacyApiService } from './legacy-api.service.ts';
@@ -24,6 +25,8 @@ export function createReporting(deps: {
   clock: Clock;
   accounts: AccountService;
   delivery: DeliveryService;
+  /** Seals secrets at rest (legacy API secrets); the app's one codec, so opened values are cached once. */
+  secrets?: SecretCodec;
   config: { publicUrl: string; dataDir: string; allowPrivateUrls: boolean; deliveryTimeoutMs: number; legacyTokenTtlSeconds: number } & Parameters<typeof secretKeyOf>[0] & { feedFolderRoot: string | null };
 }): Reporting {
   const { storage, clock, config } = deps;
@@ -33,9 +36,9 @@ export function createReporting(deps: {
   // Folder uploads: inside TT_FEED_FOLDER_ROOT when set; without it anywhere in sandbox, nowhere in production.
   const folderRoot = config.feedFolderRoot ?? (config.mode === 'production' ? false : null);
   const checkDestination = config.allowPrivateUrls ? undefined : (url: string) => checkPublicDestination(url, { allowUnresolved: true });
-  const feeds = new FeedService(storage, clock, { publicUrl: config.publicUrl, sqliteFile, secretKey: secretKeyOf(config), checkDestination, folderRoot });
+  const feeds = new FeedService(storage, clock, { publicUrl: config.publicUrl, sqliteFile, secretKey: secretKeyOf(config), checkDestination, folderRoot, guard: deps.accounts.guard });
   const feedUploads = new FeedUploadService(storage, clock, deps.delivery, feeds, { allowPrivateUrls: config.allowPrivateUrls, timeoutMs: config.deliveryTimeoutMs, folderRoot });
   deps.delivery.registerTransport(FEED_UPLOAD_KIND, feedUploads.transport);
-  const legacy = new LegacyApiService(storage, clock, deps.accounts, { publicUrl: config.publicUrl, dataDir: config.dataDir, tokenTtlSeconds: config.legacyTokenTtlSeconds });
+  const legacy = new LegacyApiService(storage, clock, deps.accounts, { publicUrl: config.publicUrl, dataDir: config.dataDir, tokenTtlSeconds: config.legacyTokenTtlSeconds }, deps.secrets ?? new SecretCodec(secretKeyOf(config)));
   return { reports, feeds, feedUploads, legacy };
 }

@@ -1,15 +1,37 @@
 import type { Executor } from './database.ts';
 import type { AccountTable, UserTable } from './schema.ts';
+import type { SecretCodec } from '../domain/secret-box.ts';
 
 export type AccountRow = AccountTable;
 export type UserRow = UserTable;
 
-export function insertAccount(db: Executor, row: AccountRow) {
-  return db.insertInto('accounts').values(row).execute();
+/** Inserts an account; its webhook secret is stored sealed under the server key (migration 011). */
+export function insertAccount(db: Executor, row: AccountRow, secrets: SecretCodec) {
+  return db.insertInto('accounts').values({ ...row, webhook_secret: secrets.seal(row.webhook_secret) }).execute();
 }
 
-export function findAccount(db: Executor, clientId: number): Promise<AccountRow | undefined> {
-  return db.selectFrom('accounts').selectAll().where('client_id', '=', clientId).executeTakeFirst();
+/** One account; with `secrets`, its webhook secret in clear (without, as stored: for callers that do not read it). */
+export async function findAccount(db: Executor, clientId: number, secrets?: SecretCodec): Promise<AccountRow | undefined> {
+  const row = await db.selectFrom('accounts').selectAll().where('client_id', '=', clientId).executeTakeFirst();
+  return row && secrets ? { ...row, webhook_secret: secrets.open(row.webhook_secret) } : row;
+}
+
+/**
+ * The clear webhook secrets of the given accounts (one query per batch of deliveries; opened values are cached). A
+ * secret that does not open with the key stays sealed in the map: signing refuses it (signWebhook), so that account's
+ * deliveries fail with a clear error and are retried, never sent unsigned, and the other accounts' go out.
+ */
+export async function webhookSecretsOf(db: Executor, clientIds: number[], secrets: SecretCodec): Promise<Map<number, string>> {
+  if (clientIds.length === 0) return new Map();
+  const rows = await db.selectFrom('accounts').select(['client_id', 'webhook_secret']).where('client_id', 'in', clientIds).execute();
+  const opened = (stored: string) => {
+    try {
+      return secrets.open(stored);
+    } catch {
+      return stored;
+    }
+  };
+  return new Map(rows.map((r) => [Number(r.client_id), opened(r.webhook_secret)]));
 }
 
 export async function countAccounts(db: Executor): Promise<number> {
@@ -17,7 +39,12 @@ export async function countAccounts(db: Executor): Promise<number> {
   return Number(r.n);
 }
 
-export function updateAccount(db: Executor, clientId: number, patch: Partial<Omit<AccountRow, 'client_id'>>) {
+/** Updates an account; a new webhook secret needs `secrets` and is stored sealed. */
+export function updateAccount(db: Executor, clientId: number, patch: Partial<Omit<AccountRow, 'client_id'>>, secrets?: SecretCodec) {
+  if (patch.webhook_secret !== undefined) {
+    if (!secrets) throw new Error('updateAccount: a webhook secret is stored sealed; pass the SecretCodec');
+    patch = { ...patch, webhook_secret: secrets.seal(patch.webhook_secret) };
+  }
   return db.updateTable('accounts').set(patch).where('client_id', '=', clientId).execute();
 }
 

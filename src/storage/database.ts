@@ -16,6 +16,9 @@ import * as m006 from './migrations/006-hot-path.ts';
 import * as m007 from './migrations/007-sftp-host-key.ts';
 import * as m008 from './migrations/008-rate-limits.ts';
 import * as m009 from './migrations/009-feed-lines.ts';
+import * as m010 from './migrations/010-auth-throttle.ts';
+import * as m011 from './migrations/011-secrets-at-rest.ts';
+import type { SecretCodec } from '../domain/secret-box.ts';
 import * as m012 from './migrations/012-carrier-request-replays.ts';
 import { createRepositories, type Repositories } from './repositories.ts';
 import { WriteBatcher } from './write-batcher.ts';
@@ -151,6 +154,8 @@ export const MIGRATIONS: Record<string, Migration> = {
   '007-sftp-host-key': m007,
   '008-rate-limits': m008,
   '009-feed-lines': m009,
+  '010-auth-throttle': m010,
+  '011-secrets-at-rest': m011,
   '012-carrier-request-replays': m012,
 };
 
@@ -424,10 +429,12 @@ function cachePreparedStatements(sqlite: SQLite.Database, max = 1000): void {
 }
 
 /** Brings the schema to the latest migration; safe to run from several processes (PostgreSQL uses an advisory lock). */
-export async function migrate(storage: Storage): Promise<string[]> {
+export async function migrate(storage: Storage, opts: { secrets?: SecretCodec } = {}): Promise<string[]> {
   const migrator = new Migrator({ db: storage.db, provider: new StaticMigrations() });
   const { error, results } = await migrator.migrateToLatest();
   if (error) throw error;
+  // Migration 011: secrets stored in clear by earlier versions (or before TT_SECRET_KEY was set) are sealed now.
+  if (opts.secrets) await m011.sealPlaintextSecrets(storage.db, opts.secrets);
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
 }
 

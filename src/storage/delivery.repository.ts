@@ -1,4 +1,6 @@
 import { sql, type Insertable, type Selectable } from 'kysely';
+import { SecretCodec } from '../domain/secret-box.ts';
+import { webhookSecretsOf } from './account.repository.ts';
 import type { Executor, Dialect } from './database.ts';
 import type { DeliveryAttemptTable, DeliveryTable } from './schema.ts';
 
@@ -134,9 +136,10 @@ export async function nextDueAt(db: Executor): Promise<string | undefined> {
   return (r?.t as string | null) ?? undefined;
 }
 
-/** The webhook secrets of the given accounts (one query per batch of deliveries). */
-export async function secretsOf(db: Executor, clientIds: number[]): Promise<Map<number, string>> {
-  if (clientIds.length === 0) return new Map();
-  const rows = await db.selectFrom('accounts').select(['client_id', 'webhook_secret']).where('client_id', 'in', clientIds).execute();
-  return new Map(rows.map((r) => [Number(r.client_id), r.webhook_secret]));
+/** Without a server key: secrets as stored. */
+const CLEAR = new SecretCodec(() => null);
+
+/** The webhook secrets of the given accounts, in clear (one query per batch of deliveries; sealed at rest, migration 011). */
+export function secretsOf(db: Executor, clientIds: number[], secrets: SecretCodec = CLEAR): Promise<Map<number, string>> {
+  return webhookSecretsOf(db, clientIds, secrets);
 }

@@ -1,12 +1,16 @@
 import type { Executor } from './database.ts';
 import type { LegacyApiKeyTable, LegacyTokenTable } from './schema.ts';
+import type { SecretCodec } from '../domain/secret-box.ts';
 
-export function insertKey(db: Executor, row: LegacyApiKeyTable) {
-  return db.insertInto('legacy_api_keys').values(row).execute();
+/** Inserts legacy credentials; the secret is stored sealed under the server key (migration 011). */
+export function insertKey(db: Executor, row: LegacyApiKeyTable, secrets: SecretCodec) {
+  return db.insertInto('legacy_api_keys').values({ ...row, secret: secrets.seal(row.secret) }).execute();
 }
 
-export function findKey(db: Executor, accountId: string): Promise<LegacyApiKeyTable | undefined> {
-  return db.selectFrom('legacy_api_keys').selectAll().where('account_id', '=', accountId).executeTakeFirst();
+/** The legacy credentials of a login, the secret in clear. */
+export async function findKey(db: Executor, accountId: string, secrets: SecretCodec): Promise<LegacyApiKeyTable | undefined> {
+  const row = await db.selectFrom('legacy_api_keys').selectAll().where('account_id', '=', accountId).executeTakeFirst();
+  return row && { ...row, secret: secrets.open(row.secret) };
 }
 
 export function insertToken(db: Executor, row: LegacyTokenTable) {

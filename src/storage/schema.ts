@@ -189,6 +189,27 @@ export interface Database {
   evaluation_questions: EvaluationQuestionTable;
   call_evaluations: CallEvaluationTable;
   rate_limits: RateLimitTable;
+  auth_failures: AuthFailureTable;
+  digest_nonces: DigestNonceTable;
+}
+
+/** Failed password checks per key and fixed window, shared by every API process (migration 010). */
+export interface AuthFailureTable {
+  /** `user:…`, `addr:…`, `feed:…` or `legacy:…` */
+  key: string;
+  /** epoch milliseconds */
+  window_start: number;
+  failures: number;
+}
+
+/** The highest Digest nonce count accepted per feed, nonce and client nonce (migration 010). */
+export interface DigestNonceTable {
+  feed_id: string;
+  nonce: string;
+  cnonce: string;
+  nc: number;
+  /** epoch milliseconds: when the nonce is stale and the row may be deleted */
+  expires_at: number;
 }
 
 /** Requests counted per key and fixed window, shared by every API process (migration 008). */
@@ -339,6 +360,8 @@ export interface FeedTable {
   upload_host_key_source: string | null;
   created_at: Ts;
   updated_at: Ts;
+  /** 1: the CSV neutralises cells a spreadsheet would run as formulas (migration 011) */
+  csv_formula_protection: number;
 }
 
 /** One scheduled daily upload of a feed (migration 005); the key makes scheduling idempotent per feed per day. */

@@ -5,9 +5,9 @@ import { basic, buildTestApp, type TestApp } from '../support/app.ts';
 import { accountWithUser, callRow, liveService, voicemailWithRecording } from '../support/calls.ts';
 import { ManualClock } from '../../src/domain/clock.ts';
 import { wavDurationSec } from '../../src/telephony/sandbox/wav.ts';
-import type { CallRow } from '../../src/services/call-hooks.ts';
+import type { CallRow } from '../../src/services/calls/call-consumers.ts';
 import { Receiver } from '../support/receiver.ts';
-import { PROBE_NUMBER } from '../../src/services/call.service.ts';
+import { PROBE_NUMBER } from '../../src/domain/call-row.ts';
 import { SANDBOX_ACCOUNT_SID, SANDBOX_AUTH_TOKEN } from '../../src/config/config.ts';
 
 for (const dialect of DIALECTS) {
@@ -18,8 +18,7 @@ for (const dialect of DIALECTS) {
     const clock = new ManualClock(new Date());
     const finalized: CallRow[] = [];
     before(async () => {
-      t = await buildTestApp(dialect, { clock, env: { TT_CALL_GRACE_SECONDS: '60' } });
-      t.app.callHooks.add({ onCallFinalized: async (_tx, call) => void finalized.push(call) });
+      t = await buildTestApp(dialect, { clock, env: { TT_CALL_GRACE_SECONDS: '60' }, callConsumers: [{ onCallFinalized: async (_tx, call) => void finalized.push(call) }] });
       a = await accountWithUser(t.app, 5100);
       b = await accountWithUser(t.app, 5200);
       await liveService(t.app, 5100, '+61290003001', { type: 'voicemail', prompt_text: 'Leave a message' });

@@ -7,7 +7,7 @@ import { buildTestApp, type TestApp } from '../support/app.ts';
 import { accountWithUser, callRow, liveService } from '../support/calls.ts';
 import { twilioSignature } from '../../src/telephony/adapters/twiml/signature.ts';
 import { ConfigError, loadConfig } from '../../src/config/config.ts';
-import type { CallRow } from '../../src/services/call-hooks.ts';
+import type { CallRow } from '../../src/services/calls/call-consumers.ts';
 
 const PUBLIC_URL = 'https://tt.example.com';
 const TWILIO_TOKEN = 'twilio-token-not-for-signalwire';
@@ -49,8 +49,8 @@ for (const dialect of DIALECTS) {
           TT_SIGNALWIRE_SIGNING_KEY: SW_KEY,
           TT_TELNYX_PUBLIC_KEY: telnyxKeys.publicKeyBase64,
         },
+        callConsumers: [{ onCallFinalized: async (_tx, call) => void finalized.push(call) }],
       });
-      t.app.callHooks.add({ onCallFinalized: async (_tx, call) => void finalized.push(call) });
       await accountWithUser(t.app, 4300);
       await liveService(t.app, 4300, NUMBER, { type: 'transfer', target_number: '+61299997777', ring_timeout: 30 });
     });

@@ -8,7 +8,7 @@ import { twilioSignature } from '../../src/telephony/adapters/twiml/signature.ts
 import { SANDBOX_ACCOUNT_SID } from '../../src/config/config.ts';
 import type { SandboxTransport } from '../../src/telephony/sandbox/sandbox-carrier.ts';
 import { injectTransport } from '../../src/http/routes/sandbox/sandbox.routes.ts';
-import type { CallRow, SmsRow } from '../../src/services/call-hooks.ts';
+import type { CallRow, SmsRow } from '../../src/services/calls/call-consumers.ts';
 
 const TOKEN = 'test-carrier-token-123';
 const NUMBER = '+61290002001';
@@ -27,9 +27,11 @@ for (const dialect of DIALECTS) {
     const finalized: CallRow[] = [];
     const sms: SmsRow[] = [];
     before(async () => {
-      t = await buildTestApp(dialect, { env: { TT_TWILIO_AUTH_TOKEN: TOKEN, TT_PUBLIC_URL: 'https://tt.example.com' } });
+      t = await buildTestApp(dialect, {
+        env: { TT_TWILIO_AUTH_TOKEN: TOKEN, TT_PUBLIC_URL: 'https://tt.example.com' },
+        callConsumers: [{ onCallFinalized: async (_tx, call) => void finalized.push(call), onSmsReceived: async (_tx, m) => void sms.push(m) }],
+      });
       publicUrl = t.config.publicUrl;
-      t.app.callHooks.add({ onCallFinalized: async (_tx, call) => void finalized.push(call), onSmsReceived: async (_tx, m) => void sms.push(m) });
       await accountWithUser(t.app, 4100);
       await liveService(t.app, 4100, NUMBER, { type: 'transfer', target_number: '+61299998888', record: true, voicemail_fallback: true });
     });

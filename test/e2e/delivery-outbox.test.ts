@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { ManualClock } from '../../src/domain/clock.ts';
-import type { CallRow } from '../../src/services/call-hooks.ts';
+import type { CallRow } from '../../src/services/calls/call-consumers.ts';
 import { DIALECTS } from '../support/dialects.ts';
 import { buildTestApp, makeAccount } from '../support/app.ts';
 import { ReceiverProcess } from '../support/receiver-process.ts';
@@ -40,7 +40,7 @@ for (const dialect of DIALECTS) {
         await assert.rejects(
           t.app.storage.tx(async (tx) => {
             const row = (await tx.insertInto('calls').values(deliveryCallRow(t.app, never)).returningAll().executeTakeFirstOrThrow()) as CallRow;
-            await t.app.callHooks.callFinalized(tx, row);
+            await t.app.callConsumers.callFinalized(tx, row);
             // The hooks wrote the delivery in this transaction; the other process, with its own connection, does not see it.
             insideTx = (await tx.selectFrom('deliveries').select('id').where('subject_id', '=', String(row.id)).execute()).length;
             seenOutside = (await probe.deliveries(acct.clientId)).map((d) => d.url);

@@ -107,7 +107,7 @@ for (const dialect of DIALECTS) {
       const reqs = receiver.requests.filter((r) => r.url.startsWith('/sandbox-sms?'));
       assert.equal(reqs.length, 1);
       const q = Object.fromEntries(new URL(reqs[0].url, 'http://x').searchParams);
-      const sms = await t.app.calls.findSms('sandbox', sent.messageSid);
+      const sms = await t.app.callLookup.findSms('sandbox', sent.messageSid);
       assert.deepEqual(
         { from: q.from, to: q.to, text: q.text, message_id: q.message_id, received_at: q.received_at },
         { from: '+61412999000', to: '+61412555001', text: 'Call me back about the quote', message_id: sms!.id, received_at: sms!.received_at },

@@ -7,7 +7,7 @@ import { buildTestApp, type TestApp } from '../support/app.ts';
 import { accountWithUser, callRow, liveService } from '../support/calls.ts';
 import type { SimOutcome, SimScript } from '../../src/telephony/sandbox/sandbox-carrier.ts';
 import { wavDurationSec } from '../../src/telephony/sandbox/wav.ts';
-import type { CallRow } from '../../src/services/call-hooks.ts';
+import type { CallRow } from '../../src/services/calls/call-consumers.ts';
 
 const START = new Date('2026-03-02T01:00:00.000Z');
 const at = (s: number) => new Date(START.getTime() + s * 1000).toISOString();
@@ -88,8 +88,7 @@ for (const dialect of DIALECTS) {
     let t: TestApp;
     const finalized: CallRow[] = [];
     before(async () => {
-      t = await buildTestApp(dialect);
-      t.app.callHooks.add({ onCallFinalized: async (_tx, call) => void finalized.push(call) });
+      t = await buildTestApp(dialect, { callConsumers: [{ onCallFinalized: async (_tx, call) => void finalized.push(call) }] });
       await accountWithUser(t.app, 3100, { timezone: 'Australia/Perth' });
       for (const s of Object.values(SERVICES)) await liveService(t.app, 3100, s.number, s.fields as never);
     });

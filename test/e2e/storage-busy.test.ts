@@ -77,7 +77,7 @@ for (const dialect of DIALECTS) {
       assert.deepEqual(sim.errors, []);
       assert.ok(sim.retries.length >= 1);
       assert.match(sim.retries[0], /^503: the database is busy/);
-      const call = await t.app.calls.findCallByCarrierId('sandbox', sim.callSid);
+      const call = await t.app.callLookup.findCallByCarrierId('sandbox', sim.callSid);
       assert.ok(call, 'the sandbox call was stored after its retries');
       assert.equal(call.talk_duration, 20);
 
@@ -87,7 +87,7 @@ for (const dialect of DIALECTS) {
       const raw = await t.app.storage.db.selectFrom('carrier_requests').selectAll().where('carrier_call_id', '=', 'CAbusy1').execute();
       assert.equal(raw.length, 1);
       assert.equal(Number(raw[0].replays), 0, 'the refused attempt stored nothing');
-      assert.ok(await t.app.calls.findCallByCarrierId('sandbox', 'CAbusy1'));
+      assert.ok(await t.app.callLookup.findCallByCarrierId('sandbox', 'CAbusy1'));
 
       let readyAgain = 0;
       for (let i = 0; i < 100 && readyAgain !== 200; i++) {

@@ -54,7 +54,7 @@ for (const dialect of DIALECTS) {
         assert.equal((await t.server.inject({ url: `/webapi/v1/calls/${call.id}/recordings` })).statusCode, 401);
 
         // Not due yet: the worker leaves it alone; the folder stays unusable at the next attempt.
-        assert.equal(await t.app.calls.copyRecordings(), 0);
+        assert.equal(await t.app.recordings.copyRecordings(), 0);
         clock.advance(21_000);
         await t.app.worker.drain();
         const again = await t.app.storage.db.selectFrom('call_recordings').selectAll().where('id', '=', rec.id).executeTakeFirstOrThrow();

@@ -164,9 +164,11 @@ for (const dialect of DIALECTS) {
     it('in sandbox without TT_SECRET_KEY, generates a key once into TT_DATA_DIR/secret-key (mode 0600) and uses it', async () => {
       const sb = await buildTestApp(dialect, { clock });
       try {
-        const s = await makeAccount(sb.app, 5998);
         const file = path.join(sb.config.dataDir, 'secret-key');
         assert.equal(fs.existsSync(file), false, 'not before it is needed');
+        // The account's webhook secret is the first secret kept at rest (issue #9): it needs the key.
+        const s = await makeAccount(sb.app, 5998);
+        assert.equal(fs.existsSync(file), true, 'generated for the account’s webhook secret');
         const res = await createFeed(sb, s.auth, { kind: 'sftp', target: 'sftp://files.example.com/drop', time: '06:00', username: 'u', password: 'sandbox-secret-1' });
         assert.equal(res.statusCode, 201, res.body);
         assert.equal(fs.statSync(file).mode & 0o777, 0o600);

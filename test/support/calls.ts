@@ -17,7 +17,7 @@ export async function accountWithUser(app: App, clientId: number, opts: { timezo
 }
 
 export async function callRow(app: App, callSid: string, carrier = 'sandbox') {
-  const row = await app.calls.findCallByCarrierId(carrier, callSid);
+  const row = await app.callLookup.findCallByCarrierId(carrier, callSid);
   if (!row) throw new Error(`no call for ${callSid}`);
   return row;
 }

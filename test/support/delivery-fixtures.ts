@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Insertable } from 'kysely';
 import type { App } from '../../src/app.ts';
 import { newId } from '../../src/domain/ids.ts';
-import type { CallRow, SmsRow } from '../../src/services/call-hooks.ts';
+import type { CallRow, SmsRow } from '../../src/services/calls/call-consumers.ts';
 import type { CallTable, ServiceTable, SmsMessageTable } from '../../src/storage/schema.ts';
 
 /** The seed's "HTTP Callback: Full Parameter List", typed out from the document (not from our code). */
@@ -157,7 +157,7 @@ export async function finalizeDeliveryCall(app: App, svc: ServiceTable, override
   const values = deliveryCallRow(app, svc, overrides);
   return app.storage.tx(async (tx) => {
     const row = (await tx.insertInto('calls').values(values).returningAll().executeTakeFirstOrThrow()) as CallRow;
-    await app.callHooks.callFinalized(tx, row);
+    await app.callConsumers.callFinalized(tx, row);
     return row;
   });
 }
@@ -180,7 +180,7 @@ export async function receiveDeliverySms(app: App, svc: ServiceTable, overrides:
   };
   await app.storage.tx(async (tx) => {
     await tx.insertInto('sms_messages').values(row).execute();
-    await app.callHooks.smsReceived(tx, row);
+    await app.callConsumers.smsReceived(tx, row);
   });
   return row;
 }

@@ -1,3 +1,4 @@
+import { AppError } from '../../../domain/errors.ts';
 import { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -6,7 +7,6 @@ import type { App } from '../../../app.ts';
 import { FEED_CONTENT_TYPES } from '../../../domain/feed-output.ts';
 import { parseFeedPath } from '../../../services/feed.service.ts';
 import type { FeedRow } from '../../../storage/feed.repository.ts';
-import { statusFor } from '../../error-handler.ts';
 
 const FeedQuery = Type.Object(
   {
@@ -32,7 +32,7 @@ export async function feedRoutes(fastify: FastifyInstance, opts: { app: App }) {
       schema: {
         summary: 'Read a data feed',
         description:
-          'The path after the feed id is `latest.{ext}` (yesterday and today, account time), `{YYYY}.{ext}`, `{YYYY}/{MM}.{ext}` or `{YYYY}/{MM}/{DD}.{ext}` (dates in the account’s time zone), with `ext` json, csv or xml. Each record has exactly the fields of the standard AVANSER feed record. Auth per feed: IP allow-list, HTTP Basic or HTTP Digest (RFC 7616, qop=auth). `ETag` and `Last-Modified` answer 304 to `If-None-Match` / `If-Modified-Since` when nothing changed. The body is streamed from the database.',
+          'The path after the feed id is `latest.{ext}` (yesterday and today, account time), `{YYYY}.{ext}`, `{YYYY}/{MM}.{ext}` or `{YYYY}/{MM}/{DD}.{ext}` (dates in the account’s time zone), with `ext` json, csv or xml. Each record has exactly the fields of the standard AVANSER feed record. Auth per feed: IP allow-list, HTTP Basic or HTTP Digest (RFC 7616, qop=auth; each nonce count is accepted once, on any API process). Failed sign-ins are throttled per feed and per source address: 429 with Retry-After. `ETag` and `Last-Modified` answer 304 to `If-None-Match` / `If-Modified-Since` when nothing changed. The body is streamed from the database.',
         tags: ['Data Feeds'],
         params: FeedParams,
         querystring: FeedQuery,
@@ -44,7 +44,8 @@ export async function feedRoutes(fastify: FastifyInstance, opts: { app: App }) {
         const access = await app.reporting.feeds.authorize(params.feed, { ip: request.ip, method: request.method, url: request.url, authorization: request.headers.authorization });
         if (!access.ok) {
           if (access.challenges) reply.header('www-authenticate', access.challenges.length === 1 ? access.challenges[0] : access.challenges);
-          return reply.status(statusFor(access.code)).type('application/json').send({ code: access.code, detail: access.detail, requestId: request.id });
+          if (access.retryAfterSeconds) reply.header('retry-after', String(access.retryAfterSeconds));
+          throw new AppError(access.code, access.detail);
         }
         feedOf.set(request, access.feed);
       },
@@ -53,7 +54,7 @@ export async function feedRoutes(fastify: FastifyInstance, opts: { app: App }) {
       const feed = feedOf.get(request)!;
       const path = parseFeedPath(request.params['*']);
       if (!path) {
-        return reply.status(404).type('application/json').send({ code: 'not_found', detail: 'feed paths are latest.{ext}, YYYY.{ext}, YYYY/MM.{ext} or YYYY/MM/DD.{ext}, with ext json, csv or xml', requestId: request.id });
+        throw new AppError('not_found', 'feed paths are latest.{ext}, YYYY.{ext}, YYYY/MM.{ext} or YYYY/MM/DD.{ext}, with ext json, csv or xml');
       }
       const filter = await app.reporting.feeds.feedFilter(feed, path, request.query);
       const { etag, lastModified } = await app.reporting.feeds.stamp(feed, filter, `${request.params['*']}`);

@@ -1,9 +1,9 @@
 import fs from 'node:fs';
-import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import type { App } from '../../../app.ts';
 import { AppError } from '../../../domain/errors.ts';
-import { statusFor } from '../../error-handler.ts';
+import { useErrorStyle } from '../../error-handler.ts';
 
 const LegacyQuery = Type.Object(
   {
@@ -49,35 +49,28 @@ export async function legacyJsonRoutes(fastify: FastifyInstance, opts: { app: Ap
   fastify.removeAllContentTypeParsers();
   fastify.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: 64 * 1024 }, (_req, _body, done) => done(null, undefined));
 
-  fastify.setErrorHandler((err: FastifyError | AppError | Error, request, reply) => {
-    if (err instanceof AppError) return reply.status(statusFor(err.code)).send({ error: err.message, code: err.code });
-    const fe = err as FastifyError;
-    if (fe.validation) return reply.status(400).send({ error: fe.message, code: 'validation_failed' });
-    if (typeof fe.statusCode === 'number' && fe.statusCode >= 400 && fe.statusCode < 500) return reply.status(fe.statusCode).send({ error: err.message, code: 'bad_request' });
-    request.log.error({ err }, 'unhandled error in the legacy JSON API');
-    return reply.status(500).send({ error: 'an internal error occurred', code: 'internal', requestId: request.id });
-  });
+  useErrorStyle(fastify, 'legacy');
 
   const handler = async (request: FastifyRequest, reply: import('fastify').FastifyReply) => {
     const q = request.query as Q;
     switch (q.action) {
       case 'getTokenKey':
-        return { tokenKey: await svc.getTokenKey(q.account_id, q.api_key) };
+        return { tokenKey: await svc.getTokenKey(q.account_id, q.api_key, request.ip) };
       case 'signIn':
-        return { token: await svc.signIn(q.account_id, q.signature) };
+        return { token: await svc.signIn(q.account_id, q.signature, request.ip) };
       case 'getCDR': {
-        const clientId = await svc.authenticate(q, basic(request));
+        const clientId = await svc.authenticate(q, basic(request), request.ip);
         return svc.getCdr(clientId, q);
       }
       case 'getAudio': {
-        const clientId = await svc.authenticate(q, basic(request));
+        const clientId = await svc.authenticate(q, basic(request), request.ip);
         const a = await svc.audio(clientId, q.call_id);
         const ext = a.contentType === 'audio/mpeg' ? 'mp3' : a.contentType === 'audio/ogg' ? 'ogg' : 'wav';
         reply.type(a.contentType).header('content-length', String(a.size)).header('content-disposition', `attachment; filename="${q.call_id}.${ext}"`);
         return reply.send(fs.createReadStream(a.file));
       }
       case 'evaluationDetails': {
-        const clientId = await svc.authenticate(q, basic(request));
+        const clientId = await svc.authenticate(q, basic(request), request.ip);
         return svc.evaluationDetails(clientId);
       }
       default:
@@ -88,7 +81,7 @@ export async function legacyJsonRoutes(fastify: FastifyInstance, opts: { app: Ap
   const schema = {
     summary: 'Legacy JSON API',
     description:
-      'AVANSER’s query-string reporting API. `action=getTokenKey&account_id&api_key` → `{tokenKey}`; `action=signIn&account_id&signature=md5(secret+tokenKey)` → `{token}`; then `account_id&token` (or HTTP Basic with `client_id`) on `getCDR` (→ `{calls:[…]}` with the original field names, `webCampagin`/`webLandning` included), `getAudio&call_id` (the recording) and `evaluationDetails` (→ `{questions}`). Errors are `{"error": "…"}`.',
+      'AVANSER’s query-string reporting API. `action=getTokenKey&account_id&api_key` → `{tokenKey}`; `action=signIn&account_id&signature=md5(secret+tokenKey)` → `{token}`; then `account_id&token` (or HTTP Basic with `client_id`) on `getCDR` (→ `{calls:[…]}` with the original field names, `webCampagin`/`webLandning` included), `getAudio&call_id` (the recording) and `evaluationDetails` (→ `{questions}`). Errors are `{"error": "…"}`. Failed sign-ins (api_key, signature, token, Basic) are throttled per account_id or user and per source address: 429 with Retry-After.',
     tags: ['Legacy JSON API'],
     querystring: LegacyQuery,
   };

@@ -45,7 +45,7 @@ export async function recordingsRoutes(fastify: FastifyInstance, opts: { app: Ap
     },
     async (request, reply) => {
       const { username, password } = basicCredentials(request);
-      const principal = await app.accounts.authenticate(username, password);
+      const principal = await app.accounts.authenticate(username, password, request.ip);
       const token = (request.params as { file: string }).file.replace(/\.wav$/, '');
       const { handle, size, call } = await app.recordings.recordingFile(token, principal.clientIds);
       return reply

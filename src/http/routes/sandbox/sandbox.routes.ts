@@ -48,7 +48,7 @@ export async function sandboxRoutes(fastify: FastifyInstance, opts: { app: App }
 
   const caller = async (request: Parameters<typeof basicCredentials>[0]) => {
     const { username, password } = basicCredentials(request);
-    return app.accounts.authenticate(username, password);
+    return app.accounts.authenticate(username, password, request.ip);
   };
   const reachableNumber = async (clientIds: number[], input: string, field: string) => {
     const parsed = parseNumber(input);

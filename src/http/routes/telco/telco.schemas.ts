@@ -3,7 +3,9 @@ import { NOTIFY_STATUSES, SERVICE_TYPES } from '../../../domain/telco/service-fi
 import { NUMBER_CLASSES } from '../../../domain/phone.ts';
 
 const Nullable = <T extends ReturnType<typeof Type.String>>(t: T) => Type.Union([t, Type.Null()]);
-const ClientId = Type.Optional(Type.Integer({ minimum: 1, description: 'The account to act on; required when the user reaches several accounts.' }));
+/** Account numbers are 32-bit (`client_id` is an `integer` column). */
+export const CLIENT_ID_MAX = 2_147_483_647;
+const ClientId = Type.Optional(Type.Integer({ minimum: 1, maximum: CLIENT_ID_MAX, description: 'The account to act on; required when the user reaches several accounts.' }));
 export const Limit = Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100, description: 'Page size (1–1000).' }));
 export const Cursor = Type.Optional(Type.String({ maxLength: 200, description: 'Opaque cursor from a previous page’s `next_cursor`.' }));
 

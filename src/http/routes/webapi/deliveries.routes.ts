@@ -5,6 +5,7 @@ import type { App } from '../../../app.ts';
 import { DELIVERY_KINDS, DELIVERY_STATUSES } from '../../../services/delivery.service.ts';
 import type { DeliveryAttemptRow, DeliveryRow } from '../../../storage/delivery.repository.ts';
 import { authenticateUser, requireAccount } from '../../auth.ts';
+import { CLIENT_ID_MAX } from '../telco/telco.schemas.ts';
 
 const Nullable = <T extends ReturnType<typeof Type.String | typeof Type.Integer>>(t: T) => Type.Union([t, Type.Null()]);
 
@@ -45,10 +46,10 @@ const DeliveryOut = Type.Object({
 
 const ListQuery = Type.Object(
   {
-    client_id: Type.Optional(Type.Integer({ minimum: 1, description: 'The account to act on; required when the user reaches several accounts.' })),
+    client_id: Type.Optional(Type.Integer({ minimum: 1, maximum: CLIENT_ID_MAX, description: 'The account to act on; required when the user reaches several accounts.' })),
     status: Type.Optional(Type.String({ enum: [...DELIVERY_STATUSES] })),
     kind: Type.Optional(Type.String({ maxLength: 40, pattern: '^[a-z_]+$' })),
-    call_id: Type.Optional(Type.Integer({ minimum: 1, description: 'Deliveries caused by this call.' })),
+    call_id: Type.Optional(Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, description: 'Deliveries caused by this call.' })),
     subject_id: Type.Optional(Type.String({ maxLength: 64, description: 'Deliveries about this subject (SMS id, request id, call id).' })),
     since: Type.Optional(Type.String({ maxLength: 40, description: 'Created at or after (ISO 8601).' })),
     until: Type.Optional(Type.String({ maxLength: 40, description: 'Created before (ISO 8601).' })),

@@ -1,4 +1,5 @@
 import { Type } from 'typebox';
+import { CLIENT_ID_MAX } from '../telco/telco.schemas.ts';
 
 export const ErrorOut = Type.Object({
   code: Type.String(),
@@ -10,7 +11,7 @@ export const ErrorOut = Type.Object({
 export const errors = { 400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 429: ErrorOut };
 export const security = [{ basicAuth: [] }];
 
-const ClientId = Type.Optional(Type.Integer({ minimum: 1, description: 'The account to act on; required when the user reaches several accounts.' }));
+const ClientId = Type.Optional(Type.Integer({ minimum: 1, maximum: CLIENT_ID_MAX, description: 'The account to act on; required when the user reaches several accounts.' }));
 const Format = Type.Optional(Type.String({ enum: ['json', 'xml'], description: 'Response format; XML is also chosen by `Accept: application/xml`.' }));
 
 export const CallFilters = {
@@ -40,7 +41,7 @@ export const CallsQuery = Type.Object(
 );
 
 export const CallQuery = Type.Object({ client_id: ClientId, format: Format, fields: Type.Optional(Type.String({ maxLength: 2000 })) }, { additionalProperties: false });
-export const CallParams = Type.Object({ id: Type.Integer({ minimum: 1, description: 'Call id (`callid`).' }) });
+export const CallParams = Type.Object({ id: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, description: 'Call id (`callid`).' }) });
 
 export const CallOut = Type.Object(
   {
@@ -102,6 +103,7 @@ export const FeedIn = Type.Object(
     username: Type.Optional(Type.String({ maxLength: 100 })),
     password: Type.Optional(Type.String({ minLength: 8, maxLength: 200 })),
     allow: Type.Optional(Type.Array(Type.String({ maxLength: 64 }), { maxItems: 100, description: 'IP addresses or CIDR blocks; required for `ip`, an extra check for the others.' })),
+    csv_formula_protection: Type.Optional(Type.Boolean({ description: "CSV (served and uploaded): neutralise spreadsheet formula injection (OWASP CSV Injection). A cell beginning with `=`, `+`, `-`, `@`, a tab or a carriage return gets a leading `'` and is quoted, so Excel, LibreOffice and Google Sheets show it as text instead of running it (`=HYPERLINK(…)`, `@SUM(…)`); plain numbers such as `-5` are kept; caller numbers like `+61-0290088888` become `'+61-0290088888`. Default false: the CSV byte for byte as the standard record." })),
     upload: Type.Optional(
       Type.Union([
         Type.Object(
@@ -156,6 +158,7 @@ export const FeedOut = Type.Object({
     }),
     Type.Null(),
   ]),
+  csv_formula_protection: Type.Boolean({ description: 'Whether the CSV neutralises cells a spreadsheet would run as formulas (see `POST /feeds`).' }),
   created_at: Type.String(),
 });
 
