@@ -15,7 +15,8 @@ import pino from 'pino';
 import { Agent, request } from 'undici';
 import { loadConfig } from '../src/config/config.ts';
 import { createApp } from '../src/app.ts';
-import { FEED_CALL_COLUMNS, feedCsvLine, feedLineKey } from '../src/domain/call-report.ts';
+import { FEED_CALL_COLUMNS } from '../src/domain/report/feed-record.ts';
+import { feedCsvLine, feedLineKey } from '../src/domain/report/feed-line.ts';
 
 const N = Number(process.argv[2] && /^\d+$/.test(process.argv[2]) ? process.argv[2] : 1_000_000);
 const TARGETS = { pageP95Ms: 20, summaryMs: 500, feedRowsPerS: 200_000, feedPeakRssMb: 200 };

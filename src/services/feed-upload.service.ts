@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon';
 import type { Clock } from '../domain/clock.ts';
-import { FEED_CONTENT_TYPES, type FeedFormat } from '../domain/feed-output.ts';
+import { FEED_CONTENT_TYPES, type FeedFormat } from '../domain/report/feed-output.ts';
 import { nextLocalTime } from '../domain/report-time.ts';
 import type { OutboundPolicy, OutboundResult } from '../integrations/http-sender.ts';
 import { HostKeyMismatch, putToUrl, uploadSftp, writeToFolder, type FeedFile } from '../integrations/feed-destinations.ts';

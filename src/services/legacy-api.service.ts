@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import { SecretCodec } from '../domain/secret-box.ts';
 import path from 'node:path';
 import { createHash, randomBytes } from 'node:crypto';
-import { legacyCdr, type LegacyCdrOptions } from '../domain/call-report.ts';
+import { legacyCdr, type LegacyCdrOptions } from '../domain/report/legacy-cdr.ts';
 import type { Clock } from '../domain/clock.ts';
 import { AppError, fieldError } from '../domain/errors.ts';
 import { safeEqualHex } from '../domain/digest-auth.ts';

@@ -1,5 +1,6 @@
 import { CALL_STATUSES } from '../domain/call-status.ts';
-import { webapiCall, WEBAPI_FIELDS, type ReportCall, type WebapiCall } from '../domain/call-report.ts';
+import { webapiCall, WEBAPI_FIELDS, type WebapiCall } from '../domain/report/webapi-call.ts';
+import type { ReportCall } from '../domain/report/formats.ts';
 import type { Clock } from '../domain/clock.ts';
 import { AppError, fieldError } from '../domain/errors.ts';
 import { parseNumber } from '../domain/phone.ts';

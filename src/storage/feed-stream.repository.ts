@@ -1,6 +1,7 @@
 import SQLite from 'better-sqlite3';
 import { sql } from 'kysely';
-import { FEED_CALL_COLUMNS, feedRowFromCall, type FeedRow } from '../domain/call-report.ts';
+import { FEED_CALL_COLUMNS } from '../domain/report/feed-record.ts';
+import { feedRowFromCall, type FeedRow } from '../domain/report/feed-row.ts';
 import type { Storage } from './database.ts';
 import { applyFilter, streamCalls, type CallFilter } from './report.repository.ts';
 

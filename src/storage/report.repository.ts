@@ -1,7 +1,7 @@
 import { sql, type SelectQueryBuilder } from 'kysely';
 import type { Database } from './schema.ts';
 import type { Dialect, Executor } from './database.ts';
-import type { ReportCall } from '../domain/call-report.ts';
+import type { ReportCall } from '../domain/report/formats.ts';
 
 /** Calls that reports show: ended (or finalized); a call still in progress is not reported yet. */
 const IN_PROGRESS = 'in_progress';

@@ -3,8 +3,9 @@ import assert from 'node:assert/strict';
 import { DIALECTS } from '../support/dialects.ts';
 import { buildTestApp, basic, makeAccount, type TestApp } from '../support/app.ts';
 import { insertReportCalls } from '../support/report-factory.ts';
-import { FEED_CALL_COLUMNS, feedCsvLine, feedLineKey } from '../../src/domain/call-report.ts';
-import { protectCsvLine } from '../../src/domain/feed-output.ts';
+import { FEED_CALL_COLUMNS } from '../../src/domain/report/feed-record.ts';
+import { feedCsvLine, feedLineKey } from '../../src/domain/report/feed-line.ts';
+import { protectCsvLine } from '../../src/domain/report/feed-output.ts';
 
 const DANGEROUS = {
   started_at: '2026-05-26T08:00:00Z',

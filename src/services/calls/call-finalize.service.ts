@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../../domain/clock.ts';
 import { newToken } from '../../domain/ids.ts';
-import { feedLineColumns } from '../../domain/call-report.ts';
+import { feedLineColumns } from '../../domain/report/feed-line.ts';
 import { reduceCall, type StoredEvent } from '../../telephony/call-record.ts';
 import type { Executor, Storage } from '../../storage/database.ts';
 import type { CallRow, CallSessionRow } from '../../storage/telephony.repository.ts';

@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import { AppError } from '../../domain/errors.ts';
 import type { Clock } from '../../domain/clock.ts';
 import { newToken } from '../../domain/ids.ts';
-import { audioUrl } from '../../domain/call-report.ts';
+import { audioUrl } from '../../domain/report/formats.ts';
 import type { Storage } from '../../storage/database.ts';
 import type { CallRow } from '../../storage/telephony.repository.ts';
 import type { RecordingStore } from '../../integrations/recording-store.ts';

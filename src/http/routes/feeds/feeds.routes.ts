@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { App } from '../../../app.ts';
-import { FEED_CONTENT_TYPES } from '../../../domain/feed-output.ts';
+import { FEED_CONTENT_TYPES } from '../../../domain/report/feed-output.ts';
 import { parseFeedPath } from '../../../services/feed.service.ts';
 import type { FeedRow } from '../../../storage/feed.repository.ts';
 

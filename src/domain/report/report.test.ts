@@ -1,9 +1,12 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { avanserNumber, feedCallFromRow, feedRecord, feedRowFromCall, FEED_FIELDS, legacyCdr, type ReportCall } from './call-report.ts';
+import { avanserNumber, type ReportCall } from './formats.ts';
+import { feedCallFromRow, feedRowFromCall } from './feed-row.ts';
+import { feedRecord, FEED_FIELDS } from './feed-record.ts';
+import { legacyCdr } from './legacy-cdr.ts';
 import { FeedWriter } from './feed-output.ts';
-import { toAvanserFormat } from './phone.ts';
-import { localDateTime, zonedDateTime, parseBound, localPeriodRange, localFromIso, zonedFromIso, unixFromIso } from './report-time.ts';
+import { toAvanserFormat } from '../phone.ts';
+import { localDateTime, zonedDateTime, parseBound, localPeriodRange, localFromIso, zonedFromIso, unixFromIso } from '../report-time.ts';
 
 describe('call report formats', () => {
   it('writes +CC-LOCAL exactly as libphonenumber does, also from the learnt-prefix fast path', () => {

@@ -1,4 +1,6 @@
-import { FEED_FIELDS, FeedCsvBytes, feedCallFromRow, feedRecord, type FeedRecord, type FeedRow } from './call-report.ts';
+import { FEED_FIELDS, feedRecord, type FeedRecord } from './feed-record.ts';
+import { FeedCsvBytes } from './feed-csv-bytes.ts';
+import { feedCallFromRow, type FeedRow } from './feed-row.ts';
 
 export type FeedFormat = 'json' | 'csv' | 'xml';
 export const FEED_FORMATS: FeedFormat[] = ['json', 'csv', 'xml'];
