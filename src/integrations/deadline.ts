@@ -1,0 +1,50 @@
+import type { OutboundResult } from './http-sender.ts';
+
+/**
+ * Runs one outbound attempt under a hard deadline that does not depend on the transport behaving: the returned
+ * promise settles by `ms` whatever the transport does (a server that accepts and stays silent, trickles bytes, or
+ * closes in a way the client library never reports). At the deadline, or when `parent` aborts first, the signal handed
+ * to `attempt` aborts so the transport tears its connection down (nothing is left running), and the outcome is a
+ * retryable `transport_error`. A throw from `attempt` is a `transport_error` too.
+ */
+export async function withDeadline(ms: number, what: string, attempt: (signal: AbortSignal) => Promise<OutboundResult>, parent?: AbortSignal): Promise<OutboundResult> {
+  const ac = new AbortController();
+  let timer: NodeJS.Timeout | undefined;
+  let onParent: (() => void) | undefined;
+  const cut = new Promise<OutboundResult>((resolve) => {
+    const stop = (reason: Error) => {
+      ac.abort(reason);
+      resolve({ kind: 'transport_error', error: reason.message });
+    };
+    timer = setTimeout(() => stop(new DeadlineExceeded(`${what}: no outcome within ${ms} ms (hard deadline); connection torn down, will retry`)), Math.max(1, ms));
+    if (parent) {
+      onParent = () => stop(parent.reason instanceof Error ? parent.reason : new Error(`${what}: aborted`));
+      if (parent.aborted) onParent();
+      else parent.addEventListener('abort', onParent, { once: true });
+    }
+  });
+  const run = (async () => attempt(ac.signal))().catch((err: unknown): OutboundResult => ({ kind: 'transport_error', error: (err as Error)?.message || String(err) }));
+  try {
+    return await Promise.race([run, cut]);
+  } finally {
+    clearTimeout(timer);
+    if (parent && onParent) parent.removeEventListener('abort', onParent);
+  }
+}
+
+/** The attempt ran into its hard deadline. */
+export class DeadlineExceeded extends Error {}
+
+/** Rejects as soon as `signal` aborts (for awaiting a step of a transport that cannot take a signal itself). */
+export function abortable<T>(signal: AbortSignal | undefined, p: Promise<T>): Promise<T> {
+  if (!signal) return p;
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    p.then(
+      (v) => (signal.removeEventListener('abort', onAbort), resolve(v)),
+      (e) => (signal.removeEventListener('abort', onAbort), reject(e)),
+    );
+  });
+}
