@@ -16,7 +16,7 @@ export async function withDeadline(ms: number, what: string, attempt: (signal: A
       ac.abort(reason);
       resolve({ kind: 'transport_error', error: reason.message });
     };
-    timer = setTimeout(() => stop(new DeadlineExceeded(`${what}: no outcome within ${ms} ms (hard deadline); connection torn down, will retry`)), Math.max(1, ms));
+    timer = setTimeout(() => stop(new DeadlineExceeded(`${what}: attempt timeout (hard deadline): no outcome within ${ms} ms; connection torn down`)), Math.max(1, ms));
     if (parent) {
       onParent = () => stop(parent.reason instanceof Error ? parent.reason : new Error(`${what}: aborted`));
       if (parent.aborted) onParent();
