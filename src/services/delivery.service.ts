@@ -12,6 +12,9 @@ import * as deliveries from '../storage/delivery.repository.ts';
 
 export type DeliveryKind = string;
 
+/** Longest an attempt's outcome waits to be written with others (outcomes are grouped into few transactions). */
+const WRITE_DELAY_MS = 20;
+
 /** The kinds the engine itself produces (others may register more, e.g. feed uploads). */
 export const DELIVERY_KINDS = ['call_callback', 'sms_forward', 'request_status', 'notify_email', 'notify_sms'] as const;
 export const DELIVERY_STATUSES = ['pending', 'delivered', 'failed', 'dead'] as const;
@@ -199,8 +202,17 @@ export class DeliveryService {
     let unused: Claimed[] = [];
     let writing: Promise<void> | null = null;
     let writeError: unknown = null;
-    // One write at a time, taking everything that settled meanwhile: outcomes are written as they settle, grouped.
+    let writeTimer: NodeJS.Timeout | null = null;
+    // One write at a time, taking everything that settled meanwhile: outcomes are written as they settle, grouped
+    // opportunistically — at once when a lane's worth is waiting, else within WRITE_DELAY_MS of the first one waiting
+    // (never held back by an attempt still in flight).
+    const soon = () => {
+      if (outcomes.length + unused.length >= this.concurrency) write();
+      else writeTimer ??= setTimeout(write, WRITE_DELAY_MS);
+    };
     const write = () => {
+      if (writeTimer) clearTimeout(writeTimer);
+      writeTimer = null;
       if (writing || (outcomes.length === 0 && unused.length === 0)) return;
       const batch = outcomes;
       const skipped = unused;
@@ -210,7 +222,7 @@ export class DeliveryService {
         .catch((err) => void (writeError ??= err))
         .finally(() => {
           writing = null;
-          write();
+          if (outcomes.length || unused.length) soon();
         });
     };
 
@@ -234,7 +246,7 @@ export class DeliveryService {
         // Start only what can finish inside the lease, so no other worker can be sending the same attempt.
         if (this.clock.now().getTime() + budget >= c.leaseUntil) {
           unused.push(c);
-          write();
+          soon();
           continue;
         }
         const startedAt = this.clock.now().toISOString();
@@ -248,7 +260,7 @@ export class DeliveryService {
           if (busy === 0) wakeIdle();
         }
         outcomes.push({ ...c, startedAt, durationMs: Math.round(performance.now() - t0), result });
-        write();
+        soon();
       }
     };
     try {
@@ -256,9 +268,13 @@ export class DeliveryService {
       if (claimError) throw claimError;
       if (queue.length === 0) return total;
       await Promise.all(Array.from({ length: this.concurrency }, lane));
-      write();
-      while (writing) await writing;
+      for (;;) {
+        write();
+        if (!writing) break;
+        await writing;
+      }
     } finally {
+      if (writeTimer) clearTimeout(writeTimer);
       offEnqueue();
       opts.signal?.removeEventListener('abort', onStop);
     }
