@@ -7,29 +7,37 @@ import type { OutboundResult } from './http-sender.ts';
  * to `attempt` aborts so the transport tears its connection down (nothing is left running), and the outcome is a
  * retryable `transport_error`. A throw from `attempt` is a `transport_error` too.
  */
-export async function withDeadline(ms: number, what: string, attempt: (signal: AbortSignal) => Promise<OutboundResult>, parent?: AbortSignal): Promise<OutboundResult> {
+export function withDeadline(ms: number, what: string, attempt: (signal: AbortSignal) => Promise<OutboundResult>, parent?: AbortSignal): Promise<OutboundResult> {
+  // Written without Promise.race or extra promises: it runs once per delivery attempt, on the hot path.
   const ac = new AbortController();
-  let timer: NodeJS.Timeout | undefined;
-  let onParent: (() => void) | undefined;
-  const cut = new Promise<OutboundResult>((resolve) => {
-    const stop = (reason: Error) => {
-      ac.abort(reason);
-      resolve({ kind: 'transport_error', error: reason.message });
+  return new Promise<OutboundResult>((resolve) => {
+    let settled = false;
+    const finish = (r: OutboundResult) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      if (parent) parent.removeEventListener('abort', onParent);
+      resolve(r);
     };
-    timer = setTimeout(() => stop(new DeadlineExceeded(`${what}: attempt timeout (hard deadline): no outcome within ${ms} ms; connection torn down`)), Math.max(1, ms));
+    const stop = (reason: Error) => {
+      if (settled) return;
+      ac.abort(reason);
+      finish({ kind: 'transport_error', error: reason.message });
+    };
+    const onParent = () => stop(parent!.reason instanceof Error ? parent!.reason : new Error(`${what}: aborted`));
+    const timer = setTimeout(() => stop(new DeadlineExceeded(`${what}: attempt timeout (hard deadline): no outcome within ${ms} ms; connection torn down`)), Math.max(1, ms));
     if (parent) {
-      onParent = () => stop(parent.reason instanceof Error ? parent.reason : new Error(`${what}: aborted`));
-      if (parent.aborted) onParent();
-      else parent.addEventListener('abort', onParent, { once: true });
+      if (parent.aborted) return onParent();
+      parent.addEventListener('abort', onParent, { once: true });
     }
+    let running: Promise<OutboundResult>;
+    try {
+      running = attempt(ac.signal);
+    } catch (err) {
+      running = Promise.reject(err);
+    }
+    running.then(finish, (err: unknown) => finish({ kind: 'transport_error', error: (err as Error)?.message || String(err) }));
   });
-  const run = (async () => attempt(ac.signal))().catch((err: unknown): OutboundResult => ({ kind: 'transport_error', error: (err as Error)?.message || String(err) }));
-  try {
-    return await Promise.race([run, cut]);
-  } finally {
-    clearTimeout(timer);
-    if (parent && onParent) parent.removeEventListener('abort', onParent);
-  }
 }
 
 /** The attempt ran into its hard deadline. */
