@@ -89,6 +89,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     attemptTimeoutMs: config.deliveryTimeoutMs,
     concurrency: config.deliveryConcurrency,
     secrets,
+    pollMs: config.workerPollMs,
   });
   const telco = new TelcoService(storage, clock, inventory, delivery, {
     propagationDelaySeconds: config.propagationDelaySeconds,
@@ -122,7 +123,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
       ? log.warn({ err }, 'WebAPI rate limit: the database did not count a request; failing open (counting in this process while the database fails)')
       : log.warn({ err }, 'WebAPI rate limit: deleting old windows failed'),
   );
-  const worker = new Worker({ telco, delivery, inventory, feedUploads: reporting.feedUploads, log, pollMs: config.workerPollMs, sweepIntervalMs: config.sweepIntervalSeconds * 1000, calls: callJobs(calls, testCalls) });
+  const worker = new Worker({ telco, delivery, inventory, feedUploads: reporting.feedUploads, log, pollMs: config.workerPollMs, sweepIntervalMs: config.sweepIntervalSeconds * 1000, calls: callJobs(calls, testCalls), clock });
   return {
     config,
     clock,
