@@ -1,6 +1,5 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -111,23 +110,31 @@ describe('Transport deadlines: SMTP, HTTP PUT, SFTP and folder uploads settle by
     await assertGaveUp('trickle', c, sshTrickle, /timeout|timed out/i);
   });
 
-  it('folder: a write that blocks (a named pipe nobody reads, like a hung mount) is cut off at the deadline', async () => {
+  it('folder: a write that stalls (its rows stop coming, as from a hung database read) is cut off at the deadline', async () => {
+    // A `.part` planted beforehand (a named pipe, say) is removed and created afresh exclusively (the folder policy),
+    // so the stall is made on the producing side: the first chunk is written, then nothing more ever comes.
     const dir = path.join(tmp, 'blocked');
     fs.mkdirSync(dir);
-    const part = path.join(dir, `${file.name}.part`);
-    execFileSync('mkfifo', [part]);
-    // A second name for the pipe, to let the blocked open finish afterwards (the uploader removes its .part file).
-    const keep = path.join(tmp, 'keep.fifo');
-    fs.linkSync(part, keep);
+    let released!: () => void;
+    const stalled: FeedFile = {
+      name: file.name,
+      contentType: 'text/csv',
+      content: async function* () {
+        yield 'call_id,caller\n';
+        await new Promise<void>((r) => (released = r));
+      },
+    };
     try {
-      const r = await settles(writeToFolder(dir, file, { timeoutMs: DEADLINE_MS }));
+      const r = await settles(writeToFolder(dir, stalled, { timeoutMs: DEADLINE_MS }));
       assert.notEqual(r, 'still pending', 'the folder write never settled');
       assert.equal((r as OutboundResult).kind, 'transport_error');
       assert.match((r as { error: string }).error, /timeout/i);
       assert.equal(fs.existsSync(path.join(dir, file.name)), false, 'no file put in place');
+      // The half-written `.part` is removed once the write is torn down.
+      for (let i = 0; i < 50 && fs.existsSync(path.join(dir, `${file.name}.part`)); i++) await new Promise((r) => setTimeout(r, 20));
+      assert.equal(fs.existsSync(path.join(dir, `${file.name}.part`)), false, 'the .part file is removed');
     } finally {
-      // Opening the read end releases the thread still blocked opening the write end.
-      fs.closeSync(fs.openSync(keep, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK));
+      released?.();
     }
   });
 });
