@@ -105,6 +105,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     attemptTimeoutMs: config.deliveryTimeoutMs,
     concurrency: config.deliveryConcurrency,
     secrets,
+    pollMs: config.workerPollMs,
   });
   const statusCallbacks = new RequestStatusNotifier(delivery);
   const telco = new TelcoService(storage, clock, inventory, statusCallbacks, {
@@ -146,7 +147,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
       ? log.warn({ err }, 'WebAPI rate limit: the database did not count a request; failing open (counting in this process while the database fails)')
       : log.warn({ err }, 'WebAPI rate limit: deleting old windows failed'),
   );
-  const worker = new Worker({ telco: telcoRequestsJob(telco, telcoSteps), delivery, inventory, feedUploads: reporting.feedUploads, log, pollMs: config.workerPollMs, sweepIntervalMs: config.sweepIntervalSeconds * 1000, calls: callJobs({ recordings, finalizer: callFinalizer, testCalls }) });
+  const worker = new Worker({ telco: telcoRequestsJob(telco, telcoSteps), delivery, inventory, feedUploads: reporting.feedUploads, log, pollMs: config.workerPollMs, sweepIntervalMs: config.sweepIntervalSeconds * 1000, calls: callJobs({ recordings, finalizer: callFinalizer, testCalls }), clock });
   return {
     config,
     clock,

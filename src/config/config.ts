@@ -20,7 +20,7 @@ export const CONFIG_VARIABLES = {
   TT_WORKER_POLL_MS: { default: '250', doc: 'How often an idle worker looks for due jobs.' },
   TT_DELIVERY_RETRY_SCHEDULE: { default: '0,5,300,1800,7200,18000,36000,36000', doc: 'Seconds before each delivery attempt, comma-separated; after the last one the delivery is dead-lettered.' },
   TT_DELIVERY_CONNECT_TIMEOUT_MS: { default: '5000', doc: 'Connect timeout of one delivery attempt.' },
-  TT_DELIVERY_TIMEOUT_MS: { default: '15000', doc: 'Total timeout of one delivery attempt.' },
+  TT_DELIVERY_TIMEOUT_MS: { default: '15000', doc: 'Hard deadline of one delivery attempt, any transport (HTTP, SMTP, SFTP, HTTP PUT, folder): cut off and retried after it.' },
   TT_ALLOW_PRIVATE_URLS: { default: '', doc: 'true/false: allow callbacks to private, loopback and link-local addresses (default: allowed in sandbox, refused in production).' },
   TT_DELIVERY_CONCURRENCY: { default: '64', doc: 'Deliveries one worker process sends at the same time.' },
   TT_SMTP_URL: { default: '', doc: 'smtp(s)://user:pass@host:port for e-mail notifications; empty: e-mail notifications fail with a clear error in the delivery log.' },

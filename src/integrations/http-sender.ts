@@ -8,6 +8,8 @@ export interface OutboundRequest {
   url: string;
   headers: Record<string, string>;
   body?: string;
+  /** Aborting it tears the request down (the delivery engine's hard deadline). */
+  signal?: AbortSignal;
 }
 
 export type OutboundResult =
@@ -144,6 +146,7 @@ export function createHttpSender(opts: { connectTimeoutMs: number; totalTimeoutM
           headers: req.headers,
           body: req.body,
           dispatcher: agent,
+          signal: req.signal,
           headersTimeout: opts.totalTimeoutMs,
           bodyTimeout: opts.totalTimeoutMs,
         });

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { systemClock, type Clock } from '../domain/clock.ts';
 import type { TelcoRequestsJob } from './telco-requests.job.ts';
 import type { DeliveryService } from '../services/delivery.service.ts';
 import type { InventoryService } from '../services/inventory.service.ts';
@@ -14,43 +15,71 @@ export interface WorkerDeps {
   sweepIntervalMs: number;
   /** Telephony jobs (recording copies, finalization after the grace window, automatic test calls). */
   calls?: { runDue(): Promise<number>; onQueued(listener: () => void): () => void };
+  /** The time the sweep interval is measured on (default the system clock; tests pass a manual one). */
+  clock?: Clock;
+}
+
+/** One kind of background job with a loop of its own. */
+interface Lane {
+  name: string;
+  run: () => Promise<number>;
+  timer: NodeJS.Timeout | null;
+  running: boolean;
+  wakeRequested: boolean;
+  idle: Promise<void>;
 }
 
 /**
- * Runs the background jobs: Telco requests, outbound deliveries and the quarantine sweep. It polls the database
- * (so it works across processes) and is woken at once by work queued in its own process.
+ * Runs the background jobs: Telco requests, outbound deliveries, telephony jobs, feed upload scheduling and the
+ * quarantine sweep. Each kind runs in a loop of its own, so one kind stuck on a slow job (a bad destination, a slow
+ * query) never stops another. It polls the database (so it works across processes) and is woken at once by work
+ * queued in its own process.
  */
 export class Worker {
-  private timer: NodeJS.Timeout | null = null;
-  private running = false;
   private stopped = true;
-  private wakeRequested = false;
-  private lastSweep = 0;
-  private idle: Promise<void> = Promise.resolve();
+  private lastSweep = Number.NEGATIVE_INFINITY;
+  private lanes: Lane[] = [];
+  private stopping: AbortController = new AbortController();
   private readonly unsubscribe: (() => void)[] = [];
+  private readonly clock: Clock;
 
-  constructor(private readonly deps: WorkerDeps) {}
+  constructor(private readonly deps: WorkerDeps) {
+    this.clock = deps.clock ?? systemClock;
+  }
 
   start(): void {
     if (!this.stopped) return;
     this.stopped = false;
-    this.unsubscribe.push(this.deps.telco.onRequestQueued(() => this.wake()));
-    this.unsubscribe.push(this.deps.delivery.onEnqueue(() => this.wake()));
-    if (this.deps.calls) this.unsubscribe.push(this.deps.calls.onQueued(() => this.wake()));
+    this.stopping = new AbortController();
+    const lane = (name: string, run: () => Promise<number>): Lane => ({ name, run, timer: null, running: false, wakeRequested: false, idle: Promise.resolve() });
+    const telco = lane('telco requests', () => this.deps.telco.runDue());
+    const delivery = lane('deliveries', () => this.deps.delivery.runDue(undefined, { signal: this.stopping.signal }));
+    const calls = this.deps.calls ? lane('calls jobs', () => this.deps.calls!.runDue()) : null;
+    const feeds = this.deps.feedUploads ? lane('feed uploads', () => this.deps.feedUploads!.runDue()) : null;
+    const sweep = lane('quarantine sweep', () => this.sweepIfDue());
+    this.lanes = [telco, delivery, ...(calls ? [calls] : []), ...(feeds ? [feeds] : []), sweep];
+    this.unsubscribe.push(this.deps.telco.onRequestQueued(() => this.wakeLane(telco)));
+    this.unsubscribe.push(this.deps.delivery.onEnqueue(() => this.wakeLane(delivery)));
+    if (calls) this.unsubscribe.push(this.deps.calls!.onQueued(() => this.wakeLane(calls)));
     this.wake();
   }
 
+  /** Wakes every loop now (each looks for due work at once). */
   wake(): void {
-    if (this.stopped) return;
-    if (this.running) {
-      this.wakeRequested = true;
-      return;
-    }
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = setTimeout(() => void this.tick(), 0);
+    for (const l of this.lanes) this.wakeLane(l);
   }
 
-  /** Runs every due job until none is left (used by tests and by the loop). */
+  private wakeLane(l: Lane): void {
+    if (this.stopped) return;
+    if (l.running) {
+      l.wakeRequested = true;
+      return;
+    }
+    if (l.timer) clearTimeout(l.timer);
+    l.timer = setTimeout(() => void this.tick(l), 0);
+  }
+
+  /** Runs every due job until none is left (used by tests). */
   async drain(): Promise<number> {
     let total = 0;
     for (;;) {
@@ -60,34 +89,43 @@ export class Worker {
     }
   }
 
-  private async tick(): Promise<void> {
-    this.timer = null;
+  /** The quarantine sweep, once every `sweepIntervalMs` on the worker's clock. */
+  private async sweepIfDue(): Promise<number> {
+    const now = this.clock.now().getTime();
+    if (now - this.lastSweep < this.deps.sweepIntervalMs) return 0;
+    this.lastSweep = now;
+    const { released } = await this.deps.inventory.sweep();
+    if (released.length) this.deps.log.info({ released: released.length }, 'quarantine sweep released numbers');
+    return 0;
+  }
+
+  private async tick(l: Lane): Promise<void> {
+    l.timer = null;
     if (this.stopped) return;
-    this.running = true;
+    l.running = true;
+    l.wakeRequested = false;
     let finish!: () => void;
-    this.idle = new Promise((r) => (finish = r));
+    l.idle = new Promise((r) => (finish = r));
+    let more = false;
     try {
-      this.wakeRequested = false;
-      await this.drain();
-      if (Date.now() - this.lastSweep >= this.deps.sweepIntervalMs) {
-        this.lastSweep = Date.now();
-        const { released } = await this.deps.inventory.sweep();
-        if (released.length) this.deps.log.info({ released: released.length }, 'quarantine sweep released numbers');
-      }
+      // A kind that found work looks again at once; one that found none waits for the poll (or a wake).
+      more = (await l.run()) > 0;
     } catch (err) {
-      this.deps.log.error({ err }, 'worker tick failed');
+      this.deps.log.error({ err, job: l.name }, 'worker job failed');
     } finally {
-      this.running = false;
+      l.running = false;
       finish();
     }
     if (this.stopped) return;
-    this.timer = setTimeout(() => void this.tick(), this.wakeRequested ? 0 : this.deps.pollMs);
+    l.timer = setTimeout(() => void this.tick(l), more || l.wakeRequested ? 0 : this.deps.pollMs);
   }
 
+  /** Stops every loop; waits for the jobs in flight (each attempt is bounded by its deadline) and claims nothing new. */
   async stop(): Promise<void> {
     this.stopped = true;
-    this.unsubscribe.forEach((u) => u());
-    if (this.timer) clearTimeout(this.timer);
-    await this.idle;
+    this.stopping.abort();
+    this.unsubscribe.splice(0).forEach((u) => u());
+    for (const l of this.lanes) if (l.timer) clearTimeout(l.timer);
+    await Promise.all(this.lanes.map((l) => l.idle));
   }
 }

@@ -5,12 +5,16 @@ import type { Clock } from '../domain/clock.ts';
 import { newId } from '../domain/ids.ts';
 import { isRetryableStatus, nextRetryDelaySeconds } from '../domain/retry.ts';
 import { webhookHeaders } from '../domain/signature.ts';
+import { withDeadline } from '../integrations/deadline.ts';
 import type { HttpSender, OutboundResult } from '../integrations/http-sender.ts';
 import type { Executor, Storage } from '../storage/database.ts';
 import * as deliveries from '../storage/delivery.repository.ts';
 import type { SecretCodec } from '../domain/secret-box.ts';
 
 export type DeliveryKind = string;
+
+/** Longest an attempt's outcome waits to be written with others (outcomes are grouped into few transactions). */
+const WRITE_DELAY_MS = 20;
 
 /** The kinds the engine itself produces (others may register more, e.g. feed uploads). */
 export const DELIVERY_KINDS = ['call_callback', 'sms_forward', 'request_status', 'notify_email', 'notify_sms'] as const;
@@ -20,9 +24,11 @@ export const DELIVERY_STATUSES = ['pending', 'delivered', 'failed', 'dead'] as c
  * Carries one delivery attempt out. The default transport is signed HTTP; other kinds (e-mail, SMS, feed uploads)
  * register their own and get the same leases, retries, dead-lettering and log. A non-HTTP transport reports success
  * as `{kind: 'response', status: 200}`, a permanent refusal as `refused`, and anything worth retrying as
- * `transport_error` (or a thrown error).
+ * `transport_error` (or a thrown error). Every attempt runs under a hard deadline: its outcome is a retryable
+ * timeout once the deadline passes, whatever the transport does, and `signal` aborts then so the transport can tear
+ * its connection down.
  */
-export type DeliveryTransport = (d: deliveries.DeliveryRow) => Promise<OutboundResult>;
+export type DeliveryTransport = (d: deliveries.DeliveryRow, ctx: { signal: AbortSignal }) => Promise<OutboundResult>;
 
 export interface NewDelivery {
   clientId: number;
@@ -37,8 +43,13 @@ export interface DeliveryOptions {
   retrySchedule: readonly number[];
   /** How long a claim holds a delivery; a crashed worker's deliveries are taken over after it. */
   leaseMs: number;
-  /** Longest one attempt may take (the sender's total timeout): an attempt is only started while it fits in the lease. */
+  /**
+   * Longest one attempt may take (the sender's total timeout): an attempt is only started while it fits in the lease,
+   * and it is cut off at this hard deadline (or at the lease end when unset) whatever its transport does.
+   */
   attemptTimeoutMs?: number;
+  /** While a slow attempt is in flight, how often idle lanes look for new due deliveries (default 250 ms). */
+  pollMs?: number;
   /** Attempts in flight at once in this process. */
   concurrency?: number;
   /** Names this worker in the attempt log (default host:pid). */
@@ -121,17 +132,21 @@ export class DeliveryService {
 
   /**
    * Sends due deliveries, `concurrency` attempts at a time, as a pipeline: batches are claimed with a lease (one
-   * lease token per batch) before the lanes run dry, and outcomes with their attempt log are written in grouped
-   * transactions while later attempts are in flight. Stops when nothing is due or after `maxClaims` claims (so other
-   * jobs get a turn); returns how many were claimed.
+   * lease token per batch) before the lanes run dry, and outcomes with their attempt log are written as they settle,
+   * grouped opportunistically (whatever settled while the previous write ran goes into the next one), so a slow
+   * attempt never holds back the writing of the others. While one lane is still on a slow attempt, idle lanes keep
+   * claiming new due deliveries (woken by an enqueue in this process, or every `pollMs`): one bad destination does not
+   * hold up the rest. Stops when nothing is due and no attempt is in flight, after `maxClaims` claims, or once
+   * `signal` aborts (attempts in flight still finish, each bounded by its deadline); returns how many were claimed.
    */
-  async runDue(maxClaims = this.concurrency * 16): Promise<number> {
+  async runDue(maxClaims = this.concurrency * 16, opts: { signal?: AbortSignal } = {}): Promise<number> {
     const batchSize = Math.max(1, Math.min(this.concurrency * 2, maxClaims));
     const budget = this.opts.attemptTimeoutMs ?? 0;
     const queue: Claimed[] = [];
     const secrets = new Map<number, string>();
+    const stopped = () => opts.signal?.aborted === true;
     let total = 0;
-    let exhausted = false;
+    let exhausted = stopped();
     let claiming: Promise<void> | null = null;
     let claimError: unknown = null;
 
@@ -162,24 +177,71 @@ export class DeliveryService {
       return claiming;
     };
 
+    // Idle lanes wait here while another lane is busy: woken by new work in this process, the last busy lane
+    // finishing, a stop, or after pollMs (work queued by other processes).
+    const waiting = new Set<() => void>();
+    const wakeIdle = () => {
+      for (const w of [...waiting]) w();
+    };
+    const idleWait = () =>
+      new Promise<void>((resolve) => {
+        const done = () => {
+          clearTimeout(t);
+          waiting.delete(done);
+          resolve();
+        };
+        const t = setTimeout(done, this.opts.pollMs ?? 250);
+        waiting.add(done);
+      });
+    const offEnqueue = this.onEnqueue(wakeIdle);
+    const onStop = () => {
+      exhausted = true;
+      wakeIdle();
+    };
+    opts.signal?.addEventListener('abort', onStop, { once: true });
+    let busy = 0;
+
     let outcomes: Outcome[] = [];
     let unused: Claimed[] = [];
-    let writes: Promise<void> = Promise.resolve();
+    let writing: Promise<void> | null = null;
     let writeError: unknown = null;
-    const flush = () => {
+    let writeTimer: NodeJS.Timeout | null = null;
+    // One write at a time, taking everything that settled meanwhile: outcomes are written as they settle, grouped
+    // opportunistically — at once when a lane's worth is waiting, else within WRITE_DELAY_MS of the first one waiting
+    // (never held back by an attempt still in flight).
+    const soon = () => {
+      if (outcomes.length + unused.length >= this.concurrency) write();
+      else writeTimer ??= setTimeout(write, WRITE_DELAY_MS);
+    };
+    const write = () => {
+      if (writeTimer) clearTimeout(writeTimer);
+      writeTimer = null;
+      if (writing || (outcomes.length === 0 && unused.length === 0)) return;
       const batch = outcomes;
       const skipped = unused;
       outcomes = [];
       unused = [];
-      if (batch.length || skipped.length) writes = writes.then(() => this.record(batch, skipped).catch((err) => void (writeError ??= err)));
+      writing = this.record(batch, skipped)
+        .catch((err) => void (writeError ??= err))
+        .finally(() => {
+          writing = null;
+          if (outcomes.length || unused.length) soon();
+        });
     };
 
     const lane = async () => {
       for (;;) {
         if (queue.length === 0) {
           const pending = refill();
-          if (!pending) return;
-          await pending;
+          if (pending) {
+            await pending;
+            continue;
+          }
+          // Nothing due now. While another lane is still on a (slow) attempt, keep looking for new work rather than
+          // letting that attempt hold everything up; once no attempt is in flight, this run is over.
+          if (busy === 0 || total >= maxClaims || claimError || stopped()) return;
+          await idleWait();
+          if (total < maxClaims && !claimError && !stopped()) exhausted = false;
           continue;
         }
         void refill();
@@ -187,39 +249,62 @@ export class DeliveryService {
         // Start only what can finish inside the lease, so no other worker can be sending the same attempt.
         if (this.clock.now().getTime() + budget >= c.leaseUntil) {
           unused.push(c);
+          soon();
           continue;
         }
         const startedAt = this.clock.now().toISOString();
         const t0 = performance.now();
-        const result = await this.send(c.d, secrets).catch((err: Error): OutboundResult => ({ kind: 'transport_error', error: err.message || String(err) }));
+        busy++;
+        let result: OutboundResult;
+        try {
+          result = await this.send(c, secrets);
+        } finally {
+          busy--;
+          if (busy === 0) wakeIdle();
+        }
         outcomes.push({ ...c, startedAt, durationMs: Math.round(performance.now() - t0), result });
-        if (outcomes.length >= this.concurrency) flush();
+        soon();
       }
     };
-    await refill();
-    if (claimError) throw claimError;
-    if (queue.length === 0) return total;
-    await Promise.all(Array.from({ length: this.concurrency }, lane));
-    flush();
-    await writes;
+    try {
+      await refill();
+      if (claimError) throw claimError;
+      if (queue.length === 0) return total;
+      await Promise.all(Array.from({ length: this.concurrency }, lane));
+      for (;;) {
+        write();
+        if (!writing) break;
+        await writing;
+      }
+    } finally {
+      if (writeTimer) clearTimeout(writeTimer);
+      offEnqueue();
+      opts.signal?.removeEventListener('abort', onStop);
+    }
     if (writeError) throw writeError;
     if (claimError) throw claimError;
     return total;
   }
 
-  private async send(d: deliveries.DeliveryRow, secrets: Map<number, string>): Promise<OutboundResult> {
+  /**
+   * One attempt under its hard deadline: `attemptTimeoutMs` (which the lease-fit rule reserved), never past the
+   * lease end, so the attempt is over before another worker may take the delivery over.
+   */
+  private send(c: Claimed, secrets: Map<number, string>): Promise<OutboundResult> {
+    const d = c.d;
+    const remaining = c.leaseUntil - this.clock.now().getTime();
+    const deadline = Math.max(1, Math.min(this.opts.attemptTimeoutMs || remaining, remaining));
     const transport = this.transports.get(d.kind);
-    if (transport) return transport(d);
-    return this.sendHttp(d, secrets.get(Number(d.client_id)));
+    return withDeadline(deadline, `${d.kind} ${d.id}`, (signal) => (transport ? transport(d, { signal }) : this.sendHttp(d, secrets.get(Number(d.client_id)), signal)));
   }
 
   /** Signed HTTP (Standard Webhooks): the signed payload is the body for a POST and the full URL for a GET. */
-  private sendHttp(d: deliveries.DeliveryRow, secret: string | undefined): Promise<OutboundResult> {
+  private sendHttp(d: deliveries.DeliveryRow, secret: string | undefined, signal: AbortSignal): Promise<OutboundResult> {
     const ts = Math.floor(this.clock.now().getTime() / 1000);
     const payload = d.method === 'GET' ? d.url : (d.body ?? '');
     const headers: Record<string, string> = { 'user-agent': 'Telltale-Webhooks/1', ...(secret ? webhookHeaders(secret, d.id, ts, payload) : {}) };
     if (d.method !== 'GET') headers['content-type'] = 'application/json';
-    return this.sender.send({ method: d.method as 'GET' | 'POST', url: d.url, headers, body: d.method === 'GET' ? undefined : (d.body ?? '') });
+    return this.sender.send({ method: d.method as 'GET' | 'POST', url: d.url, headers, body: d.method === 'GET' ? undefined : (d.body ?? ''), signal });
   }
 
   /** Writes outcomes (grouped by lease and identical patch), their attempt log and unused leases in one transaction. */

@@ -86,7 +86,8 @@ export class FeedUploadService {
   }
 
   /** The delivery engine's transport for `feed_upload`: renders the day's feed and sends it to the destination. */
-  transport = async (d: DeliveryRow): Promise<OutboundResult> => {
+  transport = async (d: DeliveryRow, ctx?: { signal: AbortSignal }): Promise<OutboundResult> => {
+    const signal = ctx?.signal;
     const { feed_id, day, format } = JSON.parse(d.body ?? '{}') as { feed_id: string; day: string; format: FeedFormat };
     const f = await this.feedService.feedById(feed_id);
     if (!f || !f.upload_kind) return { kind: 'response', status: 410, body: `feed ${feed_id} no longer exists or has no upload` };
@@ -94,7 +95,7 @@ export class FeedUploadService {
     const filter = await this.feedService.feedFilter(f, { period: 'day', year: y, month: m, day: dd, format }, {});
     const file: FeedFile = { name: this.fileName(day, format), contentType: FEED_CONTENT_TYPES[format], content: () => this.feedService.content(f, filter, format) };
     const target = (f.upload_target ?? '').replace(/\{date\}/g, day);
-    if (f.upload_kind === 'folder') return writeToFolder(target, file, { root: this.opts.folderRoot ?? null });
+    if (f.upload_kind === 'folder') return writeToFolder(target, file, { root: this.opts.folderRoot ?? null, timeoutMs: this.opts.timeoutMs, signal });
     let password: string | null;
     try {
       password = await this.feedService.uploadPassword(f);
@@ -105,13 +106,14 @@ export class FeedUploadService {
     }
     if (f.upload_kind === 'http_put') {
       const basic = f.upload_username ? { username: f.upload_username, password: password ?? '' } : null;
-      return putToUrl(target, file, { allowPrivateUrls: this.opts.allowPrivateUrls, timeoutMs: this.opts.timeoutMs, basic, outbound: this.opts.outbound });
+      return putToUrl(target, file, { allowPrivateUrls: this.opts.allowPrivateUrls, timeoutMs: this.opts.timeoutMs, basic, outbound: this.opts.outbound, signal });
     }
     return uploadSftp(new URL(target), file, {
       username: f.upload_username ?? '',
       password: password ?? '',
       timeoutMs: this.opts.timeoutMs,
       outbound: this.opts.allowPrivateUrls ? null : (this.opts.outbound ?? {}),
+      signal,
       // Configured by the user, or pinned by an earlier upload (trust on first use).
       hostKey: f.upload_host_key,
       firstUse: async (fingerprint) => {
