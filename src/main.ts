@@ -5,11 +5,11 @@ import { ConfigError, loadConfig, type Config } from './config/config.ts';
 import { createApp, type App } from './app.ts';
 import { AppError } from './domain/errors.ts';
 import { buildServer } from './http/server.ts';
-import { seedDemo } from './services/demo.service.ts';
+import { seedDemo } from './services/accounts/demo.service.ts';
 import { DataFolderError, migrate, openStorage, prepareDataDir } from './storage/database.ts';
 import { secretKeyOf } from './config/secret-key.ts';
-import { SecretCodec } from './domain/secret-box.ts';
-import type { NumberRecordIn } from './services/inventory.service.ts';
+import { SecretCodec } from './domain/accounts/secret-box.ts';
+import type { NumberRecordIn } from './services/inventory/inventory.service.ts';
 import { simCommand, SimUsageError, SIM_USAGE } from './cli/sim.command.ts';
 
 const USAGE = `Usage: telltale <command> [options]

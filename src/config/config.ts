@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { parseSecretKey } from '../domain/secret-box.ts';
+import { parseSecretKey } from '../domain/accounts/secret-box.ts';
 
 /** Every TT_* variable Telltale reads, with its default and a one-line meaning (kept in step with config.example.env by a test). */
 export const CONFIG_VARIABLES = {

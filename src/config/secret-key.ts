@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { Config } from './config.ts';
-import { parseSecretKey } from '../domain/secret-box.ts';
+import { parseSecretKey } from '../domain/accounts/secret-box.ts';
 
 /**
  * The key that encrypts feed upload passwords: TT_SECRET_KEY; in sandbox mode without it, a key generated once

@@ -1,6 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import { AppError } from '../domain/errors.ts';
-import type { AccountService, Principal } from '../services/account.service.ts';
+import type { AccountService, Principal } from '../services/accounts/account.service.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {

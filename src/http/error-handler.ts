@@ -1,6 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError, type ErrorCode, type FieldError } from '../domain/errors.ts';
-import { ThrottledError } from '../domain/auth-throttle.ts';
+import { ThrottledError } from '../domain/accounts/auth-throttle.ts';
 
 const STATUS: Record<ErrorCode, number> = {
   validation_failed: 400,

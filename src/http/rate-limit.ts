@@ -1,7 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Clock } from '../domain/clock.ts';
 import { AppError } from '../domain/errors.ts';
-import type { SharedWindowLimiter } from '../domain/rate-limit.ts';
+import type { SharedWindowLimiter } from '../domain/accounts/rate-limit.ts';
 
 /**
  * An onRequest hook (after authentication) that spends one unit of the user's budget and publishes it in

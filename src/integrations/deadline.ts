@@ -1,4 +1,4 @@
-import type { OutboundResult } from './http-sender.ts';
+import type { OutboundResult } from './delivery/http-sender.ts';
 
 /**
  * Runs one outbound attempt under a hard deadline that does not depend on the transport behaving: the returned

@@ -1,8 +1,8 @@
 import type { Logger } from 'pino';
 import { systemClock, type Clock } from '../domain/clock.ts';
 import type { TelcoRequestsJob } from './telco-requests.job.ts';
-import type { DeliveryService } from '../services/delivery.service.ts';
-import type { InventoryService } from '../services/inventory.service.ts';
+import type { DeliveryService } from '../services/delivery/delivery.service.ts';
+import type { InventoryService } from '../services/inventory/inventory.service.ts';
 
 export interface WorkerDeps {
   telco: TelcoRequestsJob;

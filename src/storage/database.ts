@@ -18,7 +18,7 @@ import * as m008 from './migrations/008-rate-limits.ts';
 import * as m009 from './migrations/009-feed-lines.ts';
 import * as m010 from './migrations/010-auth-throttle.ts';
 import * as m011 from './migrations/011-secrets-at-rest.ts';
-import type { SecretCodec } from '../domain/secret-box.ts';
+import type { SecretCodec } from '../domain/accounts/secret-box.ts';
 import * as m012 from './migrations/012-carrier-request-replays.ts';
 import { createRepositories, type Repositories } from './repositories.ts';
 import { WriteBatcher } from './write-batcher.ts';

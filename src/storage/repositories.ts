@@ -1,11 +1,11 @@
 import type SQLite from 'better-sqlite3';
 import type { Dialect, Executor } from './database.ts';
-import * as numbers from './number.repository.ts';
-import * as requests from './request.repository.ts';
-import * as deliveries from './delivery.repository.ts';
-import * as reports from './report.repository.ts';
-import * as telephony from './telephony.repository.ts';
-import * as services from './service.repository.ts';
+import * as numbers from './inventory/number.repository.ts';
+import * as requests from './telco/request.repository.ts';
+import * as deliveries from './delivery/delivery.repository.ts';
+import * as reports from './reporting/report.repository.ts';
+import * as telephony from './calls/telephony.repository.ts';
+import * as services from './telco/service.repository.ts';
 
 /**
  * The repositories whose SQL differs by dialect (row locks on PostgreSQL, the committed hot path on SQLite), bound

@@ -1,5 +1,5 @@
 import type { Generated } from 'kysely';
-import type { CallRecord } from '../domain/call.ts';
+import type { CallRecord } from '../domain/calls/call.ts';
 
 /** Timestamps are ISO 8601 UTC strings (`2026-01-01T00:00:00.000Z`) on both dialects: portable and sortable. */
 type Ts = string;

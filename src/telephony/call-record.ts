@@ -1,7 +1,7 @@
-import { CALL_STATUSES, type CallStatusCode, type Disposition } from '../domain/call-status.ts';
+import { CALL_STATUSES, type CallStatusCode, type Disposition } from '../domain/calls/call-status.ts';
 import { branchName, findStep, type CallPlan } from './call-plan.ts';
 import type { EdgeEventBody, LegResult } from './call-events.ts';
-import type { CallRecord } from '../domain/call.ts';
+import type { CallRecord } from '../domain/calls/call.ts';
 
 export interface StoredEvent {
   occurredAt: string;

@@ -7,7 +7,7 @@ import { ManualClock } from '../../src/domain/clock.ts';
 import { wavDurationSec } from '../../src/telephony/sandbox/wav.ts';
 import type { CallRow } from '../../src/services/calls/call-consumers.ts';
 import { Receiver } from '../support/receiver.ts';
-import { PROBE_NUMBER } from '../../src/domain/call-row.ts';
+import { PROBE_NUMBER } from '../../src/domain/calls/call-row.ts';
 import { SANDBOX_ACCOUNT_SID, SANDBOX_AUTH_TOKEN } from '../../src/config/config.ts';
 
 for (const dialect of DIALECTS) {

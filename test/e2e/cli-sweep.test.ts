@@ -7,7 +7,7 @@ import pino from 'pino';
 import { loadConfig } from '../../src/config/config.ts';
 import { createApp, type App } from '../../src/app.ts';
 import { addDays, DAY_MS } from '../../src/domain/clock.ts';
-import { findNumber, insertNoiseCall } from '../../src/storage/number.repository.ts';
+import { findNumber, insertNoiseCall } from '../../src/storage/inventory/number.repository.ts';
 import { DIALECTS } from '../support/dialects.ts';
 import { stock, sydneyNumbers } from '../support/app.ts';
 

@@ -8,7 +8,7 @@ import { DIALECTS } from '../support/dialects.ts';
 import { basic, buildTestApp, makeAccount, type TestApp } from '../support/app.ts';
 import { challengesOf, digestAuthorization } from '../support/digest-client.ts';
 import { ManualClock } from '../../src/domain/clock.ts';
-import { DUMMY_PASSWORD_HASH, hashPassword, verifyPassword } from '../../src/domain/password.ts';
+import { DUMMY_PASSWORD_HASH, hashPassword, verifyPassword } from '../../src/domain/accounts/password.ts';
 
 const USER_LIMIT = 3;
 const ADDRESS_LIMIT = 6;

@@ -1,7 +1,7 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { ManualClock } from '../../src/domain/clock.ts';
-import * as repo from '../../src/storage/delivery.repository.ts';
+import * as repo from '../../src/storage/delivery/delivery.repository.ts';
 import { DIALECTS } from '../support/dialects.ts';
 import { basic, buildTestApp, makeAccount, type TestApp } from '../support/app.ts';
 import { Receiver } from '../support/receiver.ts';

@@ -2,7 +2,7 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { Webhook } from 'standardwebhooks';
 import { ManualClock } from '../../src/domain/clock.ts';
-import { listSandboxSms } from '../../src/storage/sandbox-sms.repository.ts';
+import { listSandboxSms } from '../../src/storage/calls/sandbox-sms.repository.ts';
 import { DIALECTS } from '../support/dialects.ts';
 import { buildTestApp, makeAccount, stock, sydneyNumbers, type TestApp } from '../support/app.ts';
 import { Receiver } from '../support/receiver.ts';

@@ -12,7 +12,7 @@ import { FEED_CALL_COLUMNS, feedRecord } from '../../src/domain/report/feed-reco
 import { feedCallFromRow, feedRowFromCall } from '../../src/domain/report/feed-row.ts';
 import { feedCsvLine, feedLineKey } from '../../src/domain/report/feed-line.ts';
 import { FeedWriter } from '../../src/domain/report/feed-output.ts';
-import { streamFeedRows, type FeedLineStats } from '../../src/storage/feed-stream.repository.ts';
+import { streamFeedRows, type FeedLineStats } from '../../src/storage/reporting/feed-stream.repository.ts';
 import { createApp } from '../../src/app.ts';
 import { buildServer } from '../../src/http/server.ts';
 import { loadConfig } from '../../src/config/config.ts';

@@ -13,7 +13,7 @@ import { postUploadFeed, uploadDeliveriesOf } from '../support/feeds.ts';
 import { ManualClock } from '../../src/domain/clock.ts';
 import { loadConfig } from '../../src/config/config.ts';
 import { createApp } from '../../src/app.ts';
-import { open } from '../../src/domain/secret-box.ts';
+import { open } from '../../src/domain/accounts/secret-box.ts';
 
 type Acct = Awaited<ReturnType<typeof makeAccount>>;
 

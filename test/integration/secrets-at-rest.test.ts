@@ -7,7 +7,7 @@ import { Webhook } from 'standardwebhooks';
 import { DIALECTS } from '../support/dialects.ts';
 import { buildTestApp, makeAccount, type TestApp } from '../support/app.ts';
 import { Receiver } from '../support/receiver.ts';
-import { isSealed, SecretCodec } from '../../src/domain/secret-box.ts';
+import { isSealed, SecretCodec } from '../../src/domain/accounts/secret-box.ts';
 import { migrate } from '../../src/storage/database.ts';
 
 const md5 = (s: string) => createHash('md5').update(s).digest('hex');

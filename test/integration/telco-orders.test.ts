@@ -1,7 +1,7 @@
 import { describe, it, beforeEach, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { ManualClock, addDays } from '../../src/domain/clock.ts';
-import { findNumber } from '../../src/storage/number.repository.ts';
+import { findNumber } from '../../src/storage/inventory/number.repository.ts';
 import { DIALECTS } from '../support/dialects.ts';
 import { buildTestApp, makeAccount, mobileNumbers, stock, sydneyNumbers, type TestApp } from '../support/app.ts';
 import { orderService } from '../support/telco.ts';

@@ -64,7 +64,7 @@ export class StorageProcess {
 if (process.argv[2] === '--serve') {
   const target = JSON.parse(process.argv[3]) as StorageTarget;
   const { openStorage } = await import('../../src/storage/database.ts');
-  const repo = await import('../../src/storage/delivery.repository.ts');
+  const repo = await import('../../src/storage/delivery/delivery.repository.ts');
   const storage = openStorage({ databaseUrl: target.databaseUrl, dataDir: target.dataDir, poolSize: 2 });
   // One operation at a time, in arrival order.
   let chain: Promise<void> = Promise.resolve();

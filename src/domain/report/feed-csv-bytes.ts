@@ -1,5 +1,5 @@
-import { CALL_STATUSES, type CallStatusCode } from '../call-status.ts';
-import { hourInfo, isStoredIso, localFromIso, unixFromIso, zonedFromIso, type HourInfo } from '../report-time.ts';
+import { CALL_STATUSES, type CallStatusCode } from '../calls/call-status.ts';
+import { hourInfo, isStoredIso, localFromIso, unixFromIso, zonedFromIso, type HourInfo } from './report-time.ts';
 import { avanserNumber, parseFeatures } from './formats.ts';
 import { numericParam } from './feed-record.ts';
 import { ID, UNIQUE_ID, CLIENT_ID, DIRECTION, TRACKING_NUMBER, TRACKING_NAME, TRACKING_NOTES, TARGET_NUMBER, TARGET_NAME, CALLER_NUMBER, CALLER_WITHHELD, CALLER_LOCATION, CALLER_STATE, CALLER_COUNTRY, TIMEZONE, STARTED_AT, ENDED_AT, DURATION, CONNECTION_DURATION, TALK_DURATION, STATUS_CODE, STATUS, HAS_AUDIO, AUDIO_TOKEN, FEATURES, CUSTOM_ID, CUSTOM_GROUP, PRIVATE_REFERENCE, type FeedRow } from './feed-row.ts';

@@ -1,4 +1,4 @@
-import { localFromIso, unixFromIso, zonedFromIso } from '../report-time.ts';
+import { localFromIso, unixFromIso, zonedFromIso } from './report-time.ts';
 import { audioUrl, avanserCaller, avanserNumber, parseFeatures, statusName, type ReportCall } from './formats.ts';
 
 const ms = (iso: string) => Date.parse(iso);

@@ -1,7 +1,7 @@
-import { CALL_STATUSES, type CallStatusCode } from '../call-status.ts';
+import { CALL_STATUSES, type CallStatusCode } from '../calls/call-status.ts';
 import { getCountries, getCountryCallingCode } from 'libphonenumber-js/max';
 import { toAvanserFormat } from '../phone.ts';
-import type { CallRecord } from '../call.ts';
+import type { CallRecord } from '../calls/call.ts';
 
 /** The columns of a call that the reports read (all but the carrier's own ids). */
 export type ReportCall = Omit<CallRecord, 'carrier' | 'carrier_call_id'>;

@@ -1,5 +1,5 @@
-import { localDateTime, utcDateTime } from '../report-time.ts';
-import { parseJsonObject } from '../call.ts';
+import { localDateTime, utcDateTime } from './report-time.ts';
+import { parseJsonObject } from '../calls/call.ts';
 import { audioUrl, avanserCaller, avanserNumber, parseFeatures, statusName, type ReportCall } from './formats.ts';
 
 const ms = (iso: string) => Date.parse(iso);

@@ -6,7 +6,7 @@ import { feedRecord, FEED_FIELDS } from './feed-record.ts';
 import { legacyCdr } from './legacy-cdr.ts';
 import { FeedWriter } from './feed-output.ts';
 import { toAvanserFormat } from '../phone.ts';
-import { localDateTime, zonedDateTime, parseBound, localPeriodRange, localFromIso, zonedFromIso, unixFromIso } from '../report-time.ts';
+import { localDateTime, zonedDateTime, parseBound, localPeriodRange, localFromIso, zonedFromIso, unixFromIso } from './report-time.ts';
 
 describe('call report formats', () => {
   it('writes +CC-LOCAL exactly as libphonenumber does, also from the learnt-prefix fast path', () => {

@@ -1,7 +1,7 @@
 import { AppError, type FieldError } from '../errors.ts';
 import { parseNumber } from '../phone.ts';
-import { checkUrlShape } from '../url-policy.ts';
-import { unknownTags } from '../callback-template.ts';
+import { checkUrlShape } from '../delivery/url-policy.ts';
+import { unknownTags } from '../delivery/callback-template.ts';
 
 /** The Telco API's service fields: what an order may set on a service, checked before anything is stored. */
 

@@ -4,7 +4,7 @@ import { newToken } from '../../domain/ids.ts';
 import { feedLineColumns } from '../../domain/report/feed-line.ts';
 import { reduceCall, type StoredEvent } from '../../telephony/call-record.ts';
 import type { Executor, Storage } from '../../storage/database.ts';
-import type { CallRow, CallSessionRow } from '../../storage/telephony.repository.ts';
+import type { CallRow, CallSessionRow } from '../../storage/calls/telephony.repository.ts';
 import type { CallConsumers } from './call-consumers.ts';
 import { sessionPlan } from './session-plan.ts';
 

@@ -7,7 +7,7 @@ import { twimlToEvents, type TwimlKind } from '../../telephony/adapters/twiml/ev
 import type { FlavourCredentials, TwimlFlavour } from '../../telephony/adapters/twiml/flavours.ts';
 import { EMPTY_TWIML, type RenderCtx } from '../../telephony/adapters/twiml/render.ts';
 import type { Storage } from '../../storage/database.ts';
-import type { CarrierRequestRow } from '../../storage/telephony.repository.ts';
+import type { CarrierRequestRow } from '../../storage/calls/telephony.repository.ts';
 import type { CallIngestService } from './call-ingest.service.ts';
 
 export interface CarrierHttpRequest {

@@ -6,8 +6,8 @@ import type { Clock } from '../../domain/clock.ts';
 import { newToken } from '../../domain/ids.ts';
 import { audioUrl } from '../../domain/report/formats.ts';
 import type { Storage } from '../../storage/database.ts';
-import type { CallRow } from '../../storage/telephony.repository.ts';
-import type { RecordingStore } from '../../integrations/recording-store.ts';
+import type { CallRow } from '../../storage/calls/telephony.repository.ts';
+import type { RecordingStore } from '../../integrations/calls/recording-store.ts';
 import type { CallFinalizer } from './call-finalize.service.ts';
 
 const RECORDING_MAX_ATTEMPTS = 8;

@@ -1,8 +1,8 @@
 import type { ServiceChanges } from '../../domain/telco/service-fields.ts';
 import type { Executor } from '../../storage/database.ts';
-import type { RequestRow } from '../../storage/request.repository.ts';
-import type { ServiceRow } from '../../storage/service.repository.ts';
-import type { DeliveryService } from '../delivery.service.ts';
+import type { RequestRow } from '../../storage/telco/request.repository.ts';
+import type { ServiceRow } from '../../storage/telco/service.repository.ts';
+import type { DeliveryService } from '../delivery/delivery.service.ts';
 
 /** Queues a Telco request's status callback, in the transaction of the status change, when the order asked for one. */
 export class RequestStatusNotifier {

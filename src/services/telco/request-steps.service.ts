@@ -1,9 +1,9 @@
 import type { Clock } from '../../domain/clock.ts';
 import type { ServiceChanges } from '../../domain/telco/service-fields.ts';
 import type { Executor, Storage } from '../../storage/database.ts';
-import type { RequestRow } from '../../storage/request.repository.ts';
-import type { ServiceRow } from '../../storage/service.repository.ts';
-import type { InventoryService } from '../inventory.service.ts';
+import type { RequestRow } from '../../storage/telco/request.repository.ts';
+import type { ServiceRow } from '../../storage/telco/service.repository.ts';
+import type { InventoryService } from '../inventory/inventory.service.ts';
 import type { RequestStatusNotifier } from './request-status.ts';
 
 const LEASE_MS = 60_000;

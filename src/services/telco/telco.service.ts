@@ -3,11 +3,11 @@ import type { Clock } from '../../domain/clock.ts';
 import { decodeCursor, idKey, pageOf } from '../../domain/cursor.ts';
 import { newId } from '../../domain/ids.ts';
 import { isNumberClass, parseNumber, type NumberClass } from '../../domain/phone.ts';
-import { checkUrlShape } from '../../domain/url-policy.ts';
+import { checkUrlShape } from '../../domain/delivery/url-policy.ts';
 import { validateServiceFields, type RequestIn } from '../../domain/telco/service-fields.ts';
 import type { Storage } from '../../storage/database.ts';
-import type { RequestRow } from '../../storage/request.repository.ts';
-import type { InventoryService } from '../inventory.service.ts';
+import type { RequestRow } from '../../storage/telco/request.repository.ts';
+import type { InventoryService } from '../inventory/inventory.service.ts';
 import type { RequestStatusNotifier } from './request-status.ts';
 
 export interface Actor {

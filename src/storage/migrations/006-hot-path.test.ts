@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { Migrator, sql } from 'kysely';
 import { DIALECTS } from '../../../test/support/dialects.ts';
 import { MIGRATIONS, migrate, openStorage } from '../database.ts';
-import * as repo from '../telephony.repository.ts';
+import * as repo from '../calls/telephony.repository.ts';
 
 const event = (i: number, kind = 'leg.ended') => ({
   id: `cev_${i}`, carrier: 'sandbox', carrier_call_id: 'CAmig', kind, dedupe_key: `k${i}`, occurred_at: `2026-01-01T00:00:0${i}.000Z`, received_at: '2026-01-01T00:00:09.000Z', data: JSON.stringify({ kind, n: i }), raw_id: null,

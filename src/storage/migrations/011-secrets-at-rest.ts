@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import { isSealed, type SecretCodec } from '../../domain/secret-box.ts';
+import { isSealed, type SecretCodec } from '../../domain/accounts/secret-box.ts';
 
 /**
  * Secrets at rest (issue #9): accounts' webhook `whsec_` secrets and legacy API secrets are stored sealed under the

@@ -5,8 +5,8 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { App } from '../../../app.ts';
 import { FEED_CONTENT_TYPES } from '../../../domain/report/feed-output.ts';
-import { parseFeedPath } from '../../../services/feed.service.ts';
-import type { FeedRow } from '../../../storage/feed.repository.ts';
+import { parseFeedPath } from '../../../services/reporting/feed.service.ts';
+import type { FeedRow } from '../../../storage/reporting/feed.repository.ts';
 
 const FeedQuery = Type.Object(
   {

@@ -4,9 +4,9 @@ import { Type } from 'typebox';
 import type { App } from '../../../app.ts';
 import { toAvanserFormat, type NumberClass } from '../../../domain/phone.ts';
 import { authenticateUser, requireAccount } from '../../auth.ts';
-import type { NumberRow } from '../../../storage/number.repository.ts';
-import type { ServiceRow } from '../../../storage/service.repository.ts';
-import type { RequestRow } from '../../../storage/request.repository.ts';
+import type { NumberRow } from '../../../storage/inventory/number.repository.ts';
+import type { ServiceRow } from '../../../storage/telco/service.repository.ts';
+import type { RequestRow } from '../../../storage/telco/request.repository.ts';
 import * as S from './telco.schemas.ts';
 import { requestWarnings, type RequestIn } from '../../../domain/telco/service-fields.ts';
 

@@ -2,8 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { App } from '../../../app.ts';
-import { DELIVERY_KINDS, DELIVERY_STATUSES } from '../../../services/delivery.service.ts';
-import type { DeliveryAttemptRow, DeliveryRow } from '../../../storage/delivery.repository.ts';
+import { DELIVERY_KINDS, DELIVERY_STATUSES } from '../../../services/delivery/delivery.service.ts';
+import type { DeliveryAttemptRow, DeliveryRow } from '../../../storage/delivery/delivery.repository.ts';
 import { authenticateUser, requireAccount } from '../../auth.ts';
 import { CLIENT_ID_MAX } from '../telco/telco.schemas.ts';
 

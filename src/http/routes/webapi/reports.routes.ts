@@ -1,9 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { App } from '../../../app.ts';
-import type { FeedIn } from '../../../services/feed.service.ts';
-import type { SummaryKey } from '../../../storage/report.repository.ts';
-import type { Interval } from '../../../domain/report-time.ts';
+import type { FeedIn } from '../../../services/reporting/feed.service.ts';
+import type { SummaryKey } from '../../../storage/reporting/report.repository.ts';
+import type { Interval } from '../../../domain/report/report-time.ts';
 import { negotiated } from '../../formats/negotiate.ts';
 import * as S from './webapi.schemas.ts';
 

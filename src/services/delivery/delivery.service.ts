@@ -1,0 +1,414 @@
+import os from 'node:os';
+import { performance } from 'node:perf_hooks';
+import { AppError, fieldError } from '../../domain/errors.ts';
+import type { Clock } from '../../domain/clock.ts';
+import { newId } from '../../domain/ids.ts';
+import { isRetryableStatus, nextRetryDelaySeconds } from '../../domain/delivery/retry.ts';
+import { webhookHeaders } from '../../domain/delivery/signature.ts';
+import { withDeadline } from '../../integrations/deadline.ts';
+import type { HttpSender, OutboundResult } from '../../integrations/delivery/http-sender.ts';
+import type { Executor, Storage } from '../../storage/database.ts';
+import * as deliveries from '../../storage/delivery/delivery.repository.ts';
+import type { SecretCodec } from '../../domain/accounts/secret-box.ts';
+
+export type DeliveryKind = string;
+
+/** Longest an attempt's outcome waits to be written with others (outcomes are grouped into few transactions). */
+const WRITE_DELAY_MS = 20;
+
+/** The kinds the engine itself produces (others may register more, e.g. feed uploads). */
+export const DELIVERY_KINDS = ['call_callback', 'sms_forward', 'request_status', 'notify_email', 'notify_sms'] as const;
+export const DELIVERY_STATUSES = ['pending', 'delivered', 'failed', 'dead'] as const;
+
+/**
+ * Carries one delivery attempt out. The default transport is signed HTTP; other kinds (e-mail, SMS, feed uploads)
+ * register their own and get the same leases, retries, dead-lettering and log. A non-HTTP transport reports success
+ * as `{kind: 'response', status: 200}`, a permanent refusal as `refused`, and anything worth retrying as
+ * `transport_error` (or a thrown error). Every attempt runs under a hard deadline: its outcome is a retryable
+ * timeout once the deadline passes, whatever the transport does, and `signal` aborts then so the transport can tear
+ * its connection down.
+ */
+export type DeliveryTransport = (d: deliveries.DeliveryRow, ctx: { signal: AbortSignal }) => Promise<OutboundResult>;
+
+export interface NewDelivery {
+  clientId: number;
+  kind: DeliveryKind;
+  subjectId: string | null;
+  method: 'GET' | 'POST';
+  url: string;
+  body?: string;
+}
+
+export interface DeliveryOptions {
+  retrySchedule: readonly number[];
+  /** How long a claim holds a delivery; a crashed worker's deliveries are taken over after it. */
+  leaseMs: number;
+  /**
+   * Longest one attempt may take (the sender's total timeout): an attempt is only started while it fits in the lease,
+   * and it is cut off at this hard deadline (or at the lease end when unset) whatever its transport does.
+   */
+  attemptTimeoutMs?: number;
+  /** While a slow attempt is in flight, how often idle lanes look for new due deliveries (default 250 ms). */
+  pollMs?: number;
+  /** Attempts in flight at once in this process. */
+  concurrency?: number;
+  /** Names this worker in the attempt log (default host:pid). */
+  workerName?: string;
+  /** Opens the accounts' webhook secrets, sealed at rest (the app's one codec: opened secrets are cached). */
+  secrets?: SecretCodec;
+}
+
+interface Claimed {
+  d: deliveries.DeliveryRow;
+  owner: string;
+  leaseUntil: number;
+}
+
+interface Outcome extends Claimed {
+  startedAt: string;
+  durationMs: number;
+  result: OutboundResult;
+}
+
+/**
+ * The transactional outbox: deliveries are written in the transaction of the event that causes them, then sent
+ * at least once by workers holding a lease, retried on the schedule and dead-lettered after it. Every attempt is
+ * recorded for the delivery log.
+ */
+export class DeliveryService {
+  private readonly listeners = new Set<() => void>();
+  private readonly transports = new Map<string, DeliveryTransport>();
+  private readonly worker: string;
+  private readonly concurrency: number;
+
+  constructor(
+    private readonly storage: Storage,
+    private readonly clock: Clock,
+    private readonly sender: HttpSender,
+    private readonly opts: DeliveryOptions,
+  ) {
+    this.worker = opts.workerName ?? `${os.hostname()}:${process.pid}`;
+    this.concurrency = opts.concurrency ?? 64;
+  }
+
+  /** Writes a delivery inside the caller's transaction; its id is the stable `webhook-id` of every attempt. */
+  async enqueue(tx: Executor, d: NewDelivery): Promise<string> {
+    const now = this.clock.now();
+    const id = newId('msg', now.getTime());
+    await deliveries.insertDelivery(tx, {
+      id,
+      client_id: d.clientId,
+      kind: d.kind,
+      subject_id: d.subjectId,
+      method: d.method,
+      url: d.url,
+      body: d.body ?? null,
+      status: 'pending',
+      attempts: 0,
+      next_attempt_at: new Date(now.getTime() + (this.opts.retrySchedule[0] ?? 0) * 1000).toISOString(),
+      lease_until: null,
+      last_status_code: null,
+      last_error: null,
+      created_at: now.toISOString(),
+      updated_at: now.toISOString(),
+      delivered_at: null,
+      lease_owner: null,
+      total_attempts: 0,
+    });
+    queueMicrotask(() => this.listeners.forEach((l) => l()));
+    return id;
+  }
+
+  /** Called after a delivery is enqueued in this process, so an in-process worker can start at once. */
+  onEnqueue(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Routes deliveries of one kind through a transport of their own instead of signed HTTP. */
+  registerTransport(kind: string, transport: DeliveryTransport): void {
+    this.transports.set(kind, transport);
+  }
+
+  /**
+   * Sends due deliveries, `concurrency` attempts at a time, as a pipeline: batches are claimed with a lease (one
+   * lease token per batch) before the lanes run dry, and outcomes with their attempt log are written as they settle,
+   * grouped opportunistically (whatever settled while the previous write ran goes into the next one), so a slow
+   * attempt never holds back the writing of the others. While one lane is still on a slow attempt, idle lanes keep
+   * claiming new due deliveries (woken by an enqueue in this process, or every `pollMs`): one bad destination does not
+   * hold up the rest. Stops when nothing is due and no attempt is in flight, after `maxClaims` claims, or once
+   * `signal` aborts (attempts in flight still finish, each bounded by its deadline); returns how many were claimed.
+   */
+  async runDue(maxClaims = this.concurrency * 16, opts: { signal?: AbortSignal } = {}): Promise<number> {
+    const batchSize = Math.max(1, Math.min(this.concurrency * 2, maxClaims));
+    const budget = this.opts.attemptTimeoutMs ?? 0;
+    const queue: Claimed[] = [];
+    const secrets = new Map<number, string>();
+    const stopped = () => opts.signal?.aborted === true;
+    let total = 0;
+    let exhausted = stopped();
+    let claiming: Promise<void> | null = null;
+    let claimError: unknown = null;
+
+    const claimMore = async () => {
+      const now = this.clock.now();
+      const want = Math.min(batchSize, maxClaims - total);
+      const leaseUntil = now.getTime() + this.opts.leaseMs;
+      const owner = `${this.worker}:${newId('lease', now.getTime())}`;
+      const claimed = await this.storage.tx((tx) =>
+        deliveries.claimDueDeliveries(tx, this.storage.dialect, now.toISOString(), new Date(leaseUntil).toISOString(), want, owner),
+      );
+      total += claimed.length;
+      if (claimed.length < want || total >= maxClaims) exhausted = true;
+      const missing = [...new Set(claimed.filter((d) => !this.transports.has(d.kind)).map((d) => Number(d.client_id)))].filter((c) => !secrets.has(c));
+      for (const [c, secret] of await deliveries.secretsOf(this.storage.db, missing, this.opts.secrets)) secrets.set(c, secret);
+      for (const d of claimed) queue.push({ d, owner, leaseUntil });
+    };
+    const refill = (): Promise<void> | null => {
+      if (!exhausted && !claiming && queue.length < this.concurrency) {
+        claiming = claimMore()
+          .catch((err) => {
+            // Stop claiming; what was claimed is still sent and recorded, and the error is raised at the end.
+            claimError ??= err;
+            exhausted = true;
+          })
+          .finally(() => (claiming = null));
+      }
+      return claiming;
+    };
+
+    // Idle lanes wait here while another lane is busy: woken by new work in this process, the last busy lane
+    // finishing, a stop, or after pollMs (work queued by other processes).
+    const waiting = new Set<() => void>();
+    const wakeIdle = () => {
+      for (const w of [...waiting]) w();
+    };
+    const idleWait = () =>
+      new Promise<void>((resolve) => {
+        const done = () => {
+          clearTimeout(t);
+          waiting.delete(done);
+          resolve();
+        };
+        const t = setTimeout(done, this.opts.pollMs ?? 250);
+        waiting.add(done);
+      });
+    const offEnqueue = this.onEnqueue(wakeIdle);
+    const onStop = () => {
+      exhausted = true;
+      wakeIdle();
+    };
+    opts.signal?.addEventListener('abort', onStop, { once: true });
+    let busy = 0;
+
+    let outcomes: Outcome[] = [];
+    let unused: Claimed[] = [];
+    let writing: Promise<void> | null = null;
+    let writeError: unknown = null;
+    let writeTimer: NodeJS.Timeout | null = null;
+    // One write at a time, taking everything that settled meanwhile: outcomes are written as they settle, grouped
+    // opportunistically — at once when a lane's worth is waiting, else within WRITE_DELAY_MS of the first one waiting
+    // (never held back by an attempt still in flight).
+    const soon = () => {
+      if (outcomes.length + unused.length >= this.concurrency) write();
+      else writeTimer ??= setTimeout(write, WRITE_DELAY_MS);
+    };
+    const write = () => {
+      if (writeTimer) clearTimeout(writeTimer);
+      writeTimer = null;
+      if (writing || (outcomes.length === 0 && unused.length === 0)) return;
+      const batch = outcomes;
+      const skipped = unused;
+      outcomes = [];
+      unused = [];
+      writing = this.record(batch, skipped)
+        .catch((err) => void (writeError ??= err))
+        .finally(() => {
+          writing = null;
+          if (outcomes.length || unused.length) soon();
+        });
+    };
+
+    const lane = async () => {
+      for (;;) {
+        if (queue.length === 0) {
+          const pending = refill();
+          if (pending) {
+            await pending;
+            continue;
+          }
+          // Nothing due now. While another lane is still on a (slow) attempt, keep looking for new work rather than
+          // letting that attempt hold everything up; once no attempt is in flight, this run is over.
+          if (busy === 0 || total >= maxClaims || claimError || stopped()) return;
+          await idleWait();
+          if (total < maxClaims && !claimError && !stopped()) exhausted = false;
+          continue;
+        }
+        void refill();
+        const c = queue.shift()!;
+        // Start only what can finish inside the lease, so no other worker can be sending the same attempt.
+        if (this.clock.now().getTime() + budget >= c.leaseUntil) {
+          unused.push(c);
+          soon();
+          continue;
+        }
+        const startedAt = this.clock.now().toISOString();
+        const t0 = performance.now();
+        busy++;
+        let result: OutboundResult;
+        try {
+          result = await this.send(c, secrets);
+        } finally {
+          busy--;
+          if (busy === 0) wakeIdle();
+        }
+        outcomes.push({ ...c, startedAt, durationMs: Math.round(performance.now() - t0), result });
+        soon();
+      }
+    };
+    try {
+      await refill();
+      if (claimError) throw claimError;
+      if (queue.length === 0) return total;
+      await Promise.all(Array.from({ length: this.concurrency }, lane));
+      for (;;) {
+        write();
+        if (!writing) break;
+        await writing;
+      }
+    } finally {
+      if (writeTimer) clearTimeout(writeTimer);
+      offEnqueue();
+      opts.signal?.removeEventListener('abort', onStop);
+    }
+    if (writeError) throw writeError;
+    if (claimError) throw claimError;
+    return total;
+  }
+
+  /**
+   * One attempt under its hard deadline: `attemptTimeoutMs` (which the lease-fit rule reserved), never past the
+   * lease end, so the attempt is over before another worker may take the delivery over.
+   */
+  private send(c: Claimed, secrets: Map<number, string>): Promise<OutboundResult> {
+    const d = c.d;
+    const remaining = c.leaseUntil - this.clock.now().getTime();
+    const deadline = Math.max(1, Math.min(this.opts.attemptTimeoutMs || remaining, remaining));
+    const transport = this.transports.get(d.kind);
+    return withDeadline(deadline, `${d.kind} ${d.id}`, (signal) => (transport ? transport(d, { signal }) : this.sendHttp(d, secrets.get(Number(d.client_id)), signal)));
+  }
+
+  /** Signed HTTP (Standard Webhooks): the signed payload is the body for a POST and the full URL for a GET. */
+  private sendHttp(d: deliveries.DeliveryRow, secret: string | undefined, signal: AbortSignal): Promise<OutboundResult> {
+    const ts = Math.floor(this.clock.now().getTime() / 1000);
+    const payload = d.method === 'GET' ? d.url : (d.body ?? '');
+    const headers: Record<string, string> = { 'user-agent': 'Telltale-Webhooks/1', ...(secret ? webhookHeaders(secret, d.id, ts, payload) : {}) };
+    if (d.method !== 'GET') headers['content-type'] = 'application/json';
+    return this.sender.send({ method: d.method as 'GET' | 'POST', url: d.url, headers, body: d.method === 'GET' ? undefined : (d.body ?? ''), signal });
+  }
+
+  /** Writes outcomes (grouped by lease and identical patch), their attempt log and unused leases in one transaction. */
+  private async record(outcomes: Outcome[], unused: Claimed[]): Promise<void> {
+    const now = this.clock.now().toISOString();
+    const groups = new Map<string, { owner: string; patch: deliveries.AttemptPatch; outcome: string; items: Outcome[] }>();
+    for (const o of outcomes) {
+      const { patch, outcome } = this.patchFor(o, now);
+      const key = `${o.owner}|${JSON.stringify(patch)}`;
+      const g = groups.get(key) ?? { owner: o.owner, patch, outcome, items: [] };
+      g.items.push(o);
+      groups.set(key, g);
+    }
+    await this.storage.tx(async (tx) => {
+      const log: deliveries.NewDeliveryAttempt[] = [];
+      for (const g of groups.values()) {
+        const written = new Set(await deliveries.completeAttempts(tx, g.items.map((o) => o.d.id), g.owner, g.patch));
+        for (const o of g.items) {
+          const r = o.result;
+          log.push({
+            delivery_id: o.d.id,
+            client_id: Number(o.d.client_id),
+            attempt_no: Number(o.d.total_attempts) + 1,
+            started_at: o.startedAt,
+            duration_ms: o.durationMs,
+            outcome: written.has(o.d.id) ? g.outcome : 'lost_lease',
+            status_code: r.kind === 'response' ? r.status : null,
+            error: r.kind === 'response' ? null : r.error.slice(0, 1000),
+            response_body: r.kind === 'response' ? r.body.slice(0, 2000) : null,
+            worker: this.worker,
+          });
+        }
+      }
+      await deliveries.insertAttempts(tx, log);
+      const byOwner = new Map<string, string[]>();
+      for (const u of unused) byOwner.set(u.owner, [...(byOwner.get(u.owner) ?? []), u.d.id]);
+      for (const [owner, ids] of byOwner) await deliveries.releaseLeases(tx, ids, owner);
+    });
+  }
+
+  /** The delivery's new state after one attempt: delivered, retry later, failed (not retryable) or dead (schedule spent). */
+  private patchFor(o: Outcome, now: string): { patch: deliveries.AttemptPatch; outcome: string } {
+    const r = o.result;
+    if (r.kind === 'response' && r.status >= 200 && r.status < 300) {
+      return { patch: { status: 'delivered', last_status_code: r.status, last_error: null, delivered_at: now, updated_at: now }, outcome: 'delivered' };
+    }
+    const retryable = r.kind === 'transport_error' || (r.kind === 'response' && isRetryableStatus(r.status));
+    const lastError = r.kind === 'response' ? r.body.slice(0, 500) || `HTTP ${r.status}` : r.error.slice(0, 500);
+    const lastStatus = r.kind === 'response' ? r.status : null;
+    const delay = retryable ? nextRetryDelaySeconds(this.opts.retrySchedule, Number(o.d.attempts) + 1) : null;
+    if (delay === null) {
+      const status = retryable ? 'dead' : 'failed';
+      return { patch: { status, last_status_code: lastStatus, last_error: lastError, updated_at: now }, outcome: status };
+    }
+    const at = new Date(new Date(now).getTime() + delay * 1000).toISOString();
+    return { patch: { status: 'pending', last_status_code: lastStatus, last_error: lastError, next_attempt_at: at, updated_at: now }, outcome: 'retry' };
+  }
+
+  /** The delivery log of one account, newest first, each delivery with its attempts. */
+  async list(clientId: number, f: { status?: string; kind?: string; callId?: number; subjectId?: string; since?: string; until?: string; limit: number; cursor?: string }) {
+    const since = f.since === undefined ? undefined : isoOrThrow('since', f.since);
+    const until = f.until === undefined ? undefined : isoOrThrow('until', f.until);
+    const before = f.cursor === undefined ? undefined : decodeCursor(f.cursor);
+    const subjectId = f.callId !== undefined ? String(f.callId) : f.subjectId;
+    const rows = await deliveries.listDeliveries(this.storage.db, clientId, { status: f.status, kind: f.kind, subjectId, since, until, before, limit: f.limit + 1 });
+    const items = rows.slice(0, f.limit);
+    const attempts = await deliveries.listAttempts(this.storage.db, items.map((d) => d.id));
+    return {
+      items: items.map((d) => ({ delivery: d, attempts: attempts.filter((a) => a.delivery_id === d.id) })),
+      nextCursor: rows.length > f.limit ? Buffer.from(items[items.length - 1].id).toString('base64url') : null,
+    };
+  }
+
+  async get(clientId: number, id: string) {
+    const d = await deliveries.findDelivery(this.storage.db, clientId, id);
+    if (!d) throw new AppError('not_found', `delivery ${id} does not exist`);
+    return { delivery: d, attempts: await deliveries.listAttempts(this.storage.db, [id]) };
+  }
+
+  /**
+   * Sends a delivery again now, with the same id (so receivers can deduplicate) and a fresh retry schedule. A
+   * delivery being attempted right now cannot be redelivered (409).
+   */
+  async redeliver(clientId: number, id: string) {
+    await this.storage.tx(async (tx) => {
+      const d = await deliveries.findDelivery(tx, clientId, id);
+      if (!d) throw new AppError('not_found', `delivery ${id} does not exist`);
+      const now = this.clock.now().toISOString();
+      if (d.status === 'pending' && d.lease_until !== null && d.lease_until > now) throw new AppError('conflict', `delivery ${id} is being attempted right now; try again shortly`);
+      await deliveries.updateDelivery(tx, id, { status: 'pending', attempts: 0, next_attempt_at: now, lease_until: null, lease_owner: null, delivered_at: null, updated_at: now });
+    });
+    queueMicrotask(() => this.listeners.forEach((l) => l()));
+    return this.get(clientId, id);
+  }
+}
+
+function isoOrThrow(field: string, v: string): string {
+  const t = Date.parse(v);
+  if (Number.isNaN(t) || !/^\d{4}-\d{2}-\d{2}/.test(v)) throw fieldError(field, 'must be an ISO 8601 date or date-time, e.g. 2026-01-31T00:00:00Z');
+  return new Date(t).toISOString();
+}
+
+function decodeCursor(cursor: string): string {
+  const v = Buffer.from(cursor, 'base64url').toString();
+  if (!/^msg_[0-9a-z]{22}$/.test(v)) throw fieldError('cursor', 'is not a cursor this API gave');
+  return v;
+}

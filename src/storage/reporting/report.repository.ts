@@ -1,0 +1,154 @@
+import { sql, type SelectQueryBuilder } from 'kysely';
+import type { Database } from '../schema.ts';
+import type { Dialect, Executor } from '../database.ts';
+import type { ReportCall } from '../../domain/report/formats.ts';
+
+/** Calls that reports show: ended (or finalized); a call still in progress is not reported yet. */
+const IN_PROGRESS = 'in_progress';
+
+export interface CallFilter {
+  /** UTC ISO bounds, from inclusive, to exclusive */
+  from?: string;
+  to?: string;
+  trackingNumber?: string;
+  statusCodes?: number[];
+  /** E.164, or 'Private' for withheld callers */
+  caller?: string;
+  customId?: string;
+  customGroup?: string;
+  direction?: string;
+  hasAudio?: boolean;
+  isTest?: boolean;
+}
+
+export interface Keyset {
+  startedAt: string;
+  id: number;
+}
+
+type CallQuery = SelectQueryBuilder<Database, 'calls', object>;
+
+/** The WHERE of every report query: the account, reportable states and the filters. */
+export function applyFilter(q: CallQuery, clientId: number, f: CallFilter): CallQuery {
+  return q
+    .where('client_id', '=', clientId)
+    .where('state', '<>', IN_PROGRESS)
+    .$if(f.from !== undefined, (x) => x.where('started_at', '>=', f.from!))
+    .$if(f.to !== undefined, (x) => x.where('started_at', '<', f.to!))
+    .$if(f.trackingNumber !== undefined, (x) => x.where('tracking_number', '=', f.trackingNumber!))
+    .$if(f.statusCodes !== undefined, (x) => x.where('status_code', 'in', f.statusCodes!))
+    .$if(f.caller === 'Private', (x) => x.where((eb) => eb.or([eb('caller_withheld', '=', 1), eb('caller_number', 'is', null)])))
+    .$if(f.caller !== undefined && f.caller !== 'Private', (x) => x.where('caller_number', '=', f.caller!).where('caller_withheld', '=', 0))
+    .$if(f.customId !== undefined, (x) => x.where('custom_id', '=', f.customId!))
+    .$if(f.customGroup !== undefined, (x) => x.where('custom_group', '=', f.customGroup!))
+    .$if(f.direction !== undefined, (x) => x.where('direction', '=', f.direction!))
+    .$if(f.hasAudio !== undefined, (x) => x.where('has_audio', '=', f.hasAudio ? 1 : 0))
+    .$if(f.isTest !== undefined, (x) => x.where('is_test', '=', f.isTest ? 1 : 0)) as CallQuery;
+}
+
+function rows(r: unknown[]): ReportCall[] {
+  return r as ReportCall[];
+}
+
+/** One page of calls in (started_at, id) order, after (or before, newest first) the keyset. */
+export async function listCalls(db: Executor, clientId: number, f: CallFilter, opts: { after?: Keyset; order: 'asc' | 'desc'; limit: number }): Promise<ReportCall[]> {
+  let q = applyFilter(db.selectFrom('calls'), clientId, f);
+  if (opts.after) {
+    const k = opts.after;
+    q = q.where(opts.order === 'desc' ? sql<boolean>`(started_at, id) < (${k.startedAt}, ${k.id})` : sql<boolean>`(started_at, id) > (${k.startedAt}, ${k.id})`) as CallQuery;
+  }
+  return rows(await q.selectAll().orderBy('started_at', opts.order).orderBy('id', opts.order).limit(opts.limit).execute());
+}
+
+export async function findCall(db: Executor, clientId: number, id: number): Promise<ReportCall | undefined> {
+  const r = await db.selectFrom('calls').selectAll().where('client_id', '=', clientId).where('id', '=', id).where('state', '<>', IN_PROGRESS).executeTakeFirst();
+  return r as ReportCall | undefined;
+}
+
+/** Streams every matching call in (started_at, id) order in keyset batches: memory stays flat whatever the size. */
+export async function* streamCalls(db: Executor, clientId: number, f: CallFilter, batch = 2000): AsyncGenerator<ReportCall[]> {
+  let after: Keyset | undefined;
+  for (;;) {
+    const page = await listCalls(db, clientId, f, { after, order: 'asc', limit: batch });
+    if (page.length === 0) return;
+    yield page;
+    if (page.length < batch) return;
+    const last = page[page.length - 1];
+    after = { startedAt: last.started_at, id: Number(last.id) };
+  }
+}
+
+/** What a feed's ETag and Last-Modified are made of: how many calls match, the newest change and the highest id. */
+export async function callStamp(db: Executor, clientId: number, f: CallFilter): Promise<{ count: number; lastUpdated: string | null; maxId: number }> {
+  const r = await applyFilter(db.selectFrom('calls'), clientId, f)
+    .select((eb) => [eb.fn.countAll<number>().as('n'), eb.fn.max('updated_at').as('u'), eb.fn.max('id').as('m')])
+    .executeTakeFirstOrThrow();
+  return { count: Number(r.n), lastUpdated: (r.u as string | null) ?? null, maxId: Number(r.m ?? 0) };
+}
+
+export type SummaryKey = 'status' | 'tracking_number' | 'custom_group' | 'source' | 'none';
+
+export interface SummaryBucket {
+  /** UTC time bucket: `YYYY-MM-DDTHH` and, when quarter hours are asked for, the quarter 0–3 */
+  hour: string;
+  quarter: number;
+  key: string | number | null;
+  calls: number;
+  answered: number;
+  duration: number;
+  talk: number;
+}
+
+/** Counts and sums per UTC hour (or quarter hour) and key; the service folds hours into local days, weeks or months. */
+export async function summaryBuckets(db: Executor, dialect: Dialect, clientId: number, f: CallFilter, key: SummaryKey, quarters: boolean): Promise<SummaryBucket[]> {
+  const keyExpr =
+    key === 'status'
+      ? sql`status_code`
+      : key === 'tracking_number'
+        ? sql`tracking_number`
+        : key === 'custom_group'
+          ? sql`custom_group`
+          : key === 'source'
+            ? dialect === 'postgres'
+              ? sql`(case when dni is null or dni = '' then null else (dni::jsonb ->> 'source') end)`
+              : sql`(case when json_valid(dni) then json_extract(dni, '$.source') end)`
+            : sql`null`;
+  const hour = sql<string>`substr(started_at, 1, 13)`;
+  const quarter = quarters ? sql<number>`cast(substr(started_at, 15, 2) as integer) / 15` : sql<number>`0`;
+  const r = await applyFilter(db.selectFrom('calls'), clientId, f)
+    .select([
+      hour.as('hour'),
+      quarter.as('quarter'),
+      keyExpr.as('key'),
+      sql<number>`count(*)`.as('calls'),
+      sql<number>`sum(case when status_code = 0 then 1 else 0 end)`.as('answered'),
+      sql<number>`sum(duration)`.as('duration'),
+      sql<number>`sum(talk_duration)`.as('talk'),
+    ])
+    .groupBy([sql`1`, sql`2`, sql`3`])
+    .execute();
+  return r.map((x) => ({ hour: x.hour, quarter: Number(x.quarter), key: x.key as string | number | null, calls: Number(x.calls), answered: Number(x.answered), duration: Number(x.duration), talk: Number(x.talk) }));
+}
+
+/** The legacy `getCDR` page: calls after `last_id` in id order, within the time range. */
+export async function legacyCalls(db: Executor, clientId: number, f: CallFilter, lastId: number, limit: number): Promise<ReportCall[]> {
+  return rows(await applyFilter(db.selectFrom('calls'), clientId, f).selectAll().where('id', '>', lastId).orderBy('id').limit(limit).execute());
+}
+
+export async function evaluationQuestions(db: Executor, clientId: number) {
+  const r = await db.selectFrom('evaluation_questions').select(['id', 'title', 'text']).where('client_id', '=', clientId).orderBy('position').orderBy('id').execute();
+  return r.map((q) => ({ id: Number(q.id), title: q.title, text: q.text }));
+}
+
+/** Evaluation answers of these calls: call id → (question id → yes/no). */
+export async function evaluationAnswers(db: Executor, callIds: number[]): Promise<Map<number, Map<number, string>>> {
+  const out = new Map<number, Map<number, string>>();
+  if (!callIds.length) return out;
+  const r = await db.selectFrom('call_evaluations').select(['call_id', 'question_id', 'answer']).where('call_id', 'in', callIds).execute();
+  for (const a of r) {
+    const m = out.get(Number(a.call_id)) ?? new Map<number, string>();
+    m.set(Number(a.question_id), a.answer);
+    out.set(Number(a.call_id), m);
+  }
+  return out;
+}
