@@ -1,4 +1,3 @@
-import path from 'node:path';
 import type { Clock } from '../../domain/clock.ts';
 import type { Storage } from '../../storage/database.ts';
 import type { AccountService } from '../accounts/account.service.ts';
@@ -31,8 +30,8 @@ export function createReporting(deps: {
 }): Reporting {
   const { storage, clock, config } = deps;
   const reports = new ReportingService(storage, clock, { publicUrl: config.publicUrl });
-  // SQLite's file is `telltale.db` in the data folder (see openStorage); feeds stream from it on a reader of their own.
-  const sqliteFile = storage.dialect === 'sqlite' ? path.join(config.dataDir, 'telltale.db') : null;
+  // Feeds stream from SQLite's file on a reader of their own.
+  const sqliteFile = storage.sqliteFile;
   // Folder uploads: inside TT_FEED_FOLDER_ROOT when set; without it anywhere in sandbox, nowhere in production.
   const folderRoot = config.feedFolderRoot ?? (config.mode === 'production' ? false : null);
   const checkDestination = config.allowPrivateUrls ? undefined : (url: string) => checkPublicDestination(url, { allowUnresolved: true });
