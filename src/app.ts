@@ -8,6 +8,7 @@ import { migrate, openStorage, type Storage } from './storage/database.ts';
 import { AccountService } from './services/accounts/account.service.ts';
 import { InventoryService } from './services/inventory/inventory.service.ts';
 import { DeliveryService } from './services/delivery/delivery.service.ts';
+import { DeliveryLogService } from './services/delivery/delivery-log.service.ts';
 import { TelcoService } from './services/telco/telco.service.ts';
 import { TelcoRequestSteps } from './services/telco/request-steps.service.ts';
 import { RequestStatusNotifier } from './services/telco/request-status.ts';
@@ -43,6 +44,8 @@ export interface App {
   accounts: AccountService;
   inventory: InventoryService;
   delivery: DeliveryService;
+  /** The delivery log accounts read, and redelivery. */
+  deliveryLog: DeliveryLogService;
   telco: TelcoService;
   worker: Worker;
   /** What happens inside the transaction of a finalized call or a received SMS: the consumers listed in createApp. */
@@ -156,6 +159,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     accounts,
     inventory,
     delivery,
+    deliveryLog: new DeliveryLogService(storage, clock, delivery),
     telco,
     worker,
     callConsumers,

@@ -64,7 +64,7 @@ for (const dialect of DIALECTS) {
         await waitUntil(async () => (await pendingUnclaimed()) === 0, 'the first worker to claim every delivery', 120_000);
         procs.push(startWorkerProcess(env, 'b'));
 
-        const log = async () => (await app.delivery.list(8901, { limit: 50 })).items;
+        const log = async () => (await app.deliveryLog.list(8901, { limit: 50 })).items;
         const settled = async () => {
           receipts = await receiver.requests();
           const items = await log();

@@ -57,7 +57,7 @@ for (const dialect of DIALECTS) {
         assert.deepEqual((await paths()).sort(), ['/committed', '/warm']);
         const rows = await probe.deliveries(acct.clientId);
         assert.deepEqual(rows.map((d) => new URL(d.url).pathname).sort(), ['/committed', '/warm']);
-        assert.equal((await t.app.delivery.list(acct.clientId, { limit: 10 })).items.length, 2);
+        assert.equal((await t.app.deliveryLog.list(acct.clientId, { limit: 10 })).items.length, 2);
       } finally {
         if (worker) await killProcess(worker);
         await probe.close();

@@ -190,7 +190,7 @@ for (const dialect of DIALECTS) {
         clock.advance(86_400_000);
         await t.app.worker.drain();
         assert.equal(r.requests.length, 1);
-        const [d] = (await t.app.delivery.list(acct.clientId, { callId: Number(call.id), limit: 10 })).items;
+        const [d] = (await t.app.deliveryLog.list(acct.clientId, { callId: Number(call.id), limit: 10 })).items;
         assert.equal(d.delivery.status, 'failed');
         assert.equal(d.delivery.last_status_code, 404);
       } finally {
@@ -210,7 +210,7 @@ for (const dialect of DIALECTS) {
         await t.app.worker.drain();
         clock.advance(36_000_000);
       }
-      const [d] = (await t.app.delivery.list(acct.clientId, { callId: Number(call.id), limit: 10 })).items;
+      const [d] = (await t.app.deliveryLog.list(acct.clientId, { callId: Number(call.id), limit: 10 })).items;
       assert.equal(d.delivery.status, 'dead');
       assert.equal(d.attempts.length, 8, 'one attempt per step of the default schedule');
       assert.ok(d.attempts.every((a) => a.error && a.status_code === null));
@@ -241,7 +241,7 @@ for (const dialect of DIALECTS) {
       const acct = await makeAccount(t.app, 7107);
       const svc = await deliveryService(t.app, acct.clientId);
       const call = await finalizeDeliveryCall(t.app, svc);
-      assert.equal((await t.app.delivery.list(acct.clientId, { callId: Number(call.id), limit: 10 })).items.length, 0);
+      assert.equal((await t.app.deliveryLog.list(acct.clientId, { callId: Number(call.id), limit: 10 })).items.length, 0);
     });
 
     // The outbox shares the event's transaction: a rollback writes no delivery, checked across processes in
@@ -260,7 +260,7 @@ for (const dialect of DIALECTS) {
         const svc = await deliveryService(t.app, acct.clientId, { call_callback_uri: `http://127.0.0.1:${(hung.address() as { port: number }).port}/hang` });
         const call = await finalizeDeliveryCall(t.app, svc);
         await t.app.worker.drain();
-        const [d] = (await t.app.delivery.list(acct.clientId, { callId: Number(call.id), limit: 1 })).items;
+        const [d] = (await t.app.deliveryLog.list(acct.clientId, { callId: Number(call.id), limit: 1 })).items;
         assert.equal(d.delivery.status, 'pending');
         assert.equal(d.delivery.next_attempt_at, new Date(Date.parse(T0) + 5000).toISOString());
         assert.equal(d.attempts.length, 1);

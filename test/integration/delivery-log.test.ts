@@ -140,7 +140,7 @@ for (const dialect of DIALECTS) {
       assert.equal(re.statusCode, 409, re.body);
       clock.advance(61_000);
       await t.app.worker.drain();
-      assert.equal((await t.app.delivery.list(a.clientId, { callId: Number(call.id), limit: 1 })).items[0].delivery.status, 'delivered');
+      assert.equal((await t.app.deliveryLog.list(a.clientId, { callId: Number(call.id), limit: 1 })).items[0].delivery.status, 'delivered');
     });
   });
 

@@ -42,7 +42,7 @@ for (const dialect of DIALECTS) {
       const acct = await makeAccount(t.app, clientId);
       const svc = await deliveryService(t.app, clientId, { number: `+6129100${clientId}`, call_callback_uri: `${rx.url}/lost?c=[[callid]]` });
       const call = await finalizeDeliveryCall(t.app, svc);
-      const [{ delivery }] = (await t.app.delivery.list(clientId, { callId: Number(call.id), limit: 1 })).items;
+      const [{ delivery }] = (await t.app.deliveryLog.list(clientId, { callId: Number(call.id), limit: 1 })).items;
       const n = rx.requests.length;
       const first = t.app.delivery.runDue();
       await rx.waitFor(n + 1);
@@ -54,7 +54,7 @@ for (const dialect of DIALECTS) {
       // Both attempts carry the delivery's id as webhook-id, so the receiver can tell it got the same delivery again.
       assert.equal(held1.headers['webhook-id'], delivery.id);
       assert.equal(held2.headers['webhook-id'], delivery.id);
-      const state = async () => t.app.delivery.get(clientId, delivery.id);
+      const state = async () => t.app.deliveryLog.get(clientId, delivery.id);
       return { acct, id: delivery.id, first, second, held1, held2, state };
     }
     const log = (attempts: { outcome: string; status_code: number | null }[]) => attempts.map((a) => `${a.outcome} ${a.status_code}`).sort();

@@ -48,7 +48,7 @@ for (const dialect of DIALECTS) {
       assert.doesNotMatch(m1.text, /Recording:/);
       assert.match(m2.subject, /^Voicemail call/);
       assert.match(m2.text, /Recording: http:\/\/127\.0\.0\.1:0\/recordings\/.+\.wav/);
-      const log = (await t.app.delivery.list(acct.clientId, { kind: 'notify_email', limit: 10 })).items;
+      const log = (await t.app.deliveryLog.list(acct.clientId, { kind: 'notify_email', limit: 10 })).items;
       assert.equal(log.length, 2);
       assert.ok(log.every((d) => d.delivery.status === 'delivered' && d.delivery.url === 'mailto:sales@shop.test'));
     });
@@ -78,7 +78,7 @@ for (const dialect of DIALECTS) {
         const svc = await deliveryService(t2.app, acct.clientId, { notifications: JSON.stringify([{ channel: 'email', to: 'ops@shop.test', statuses: ['answered'] }]) });
         await finalizeDeliveryCall(t2.app, svc);
         await t2.app.worker.drain();
-        const [d] = (await t2.app.delivery.list(acct.clientId, { kind: 'notify_email', limit: 1 })).items;
+        const [d] = (await t2.app.deliveryLog.list(acct.clientId, { kind: 'notify_email', limit: 1 })).items;
         assert.equal(d.delivery.status, 'pending');
         assert.equal(d.attempts[0].outcome, 'retry');
         assert.match(d.attempts[0].error ?? '', /ECONNREFUSED|connect/i);
@@ -151,7 +151,7 @@ for (const dialect of DIALECTS) {
         assert.doesNotThrow(() => new Webhook(secret).verify(`${receiver.url}${r.url}`, headers, { jsonParse: false }), r.url);
       }
       assert.equal(new Set(got.map((r) => r.headers['webhook-id'])).size, 2, 'one webhook-id per callback');
-      const log = (await t.app.delivery.list(acct.clientId, { kind: 'request_status', subjectId: request.id, limit: 10 })).items;
+      const log = (await t.app.deliveryLog.list(acct.clientId, { kind: 'request_status', subjectId: request.id, limit: 10 })).items;
       assert.equal(log.length, 2);
       assert.ok(log.every((d) => d.delivery.status === 'delivered'));
     });
@@ -194,7 +194,7 @@ for (const dialect of DIALECTS) {
       const svc = await t.app.telco.getService(acct.clientId, res.json().request.service_id);
       await finalizeDeliveryCall(t.app, svc);
       await t.app.worker.drain();
-      const [d] = (await t.app.delivery.list(acct.clientId, { kind: 'call_callback', limit: 1 })).items;
+      const [d] = (await t.app.deliveryLog.list(acct.clientId, { kind: 'call_callback', limit: 1 })).items;
       assert.equal(d.delivery.status, 'pending');
       assert.equal(d.attempts[0].outcome, 'retry');
       assert.match(d.delivery.last_error ?? '', /cannot resolve hooks\.not-yet\.invalid/);
@@ -208,7 +208,7 @@ for (const dialect of DIALECTS) {
         await finalizeDeliveryCall(t.app, svc);
         await t.app.worker.drain();
         assert.equal(receiver.requests.length, 0);
-        const [d] = (await t.app.delivery.list(acct.clientId, { limit: 1 })).items;
+        const [d] = (await t.app.deliveryLog.list(acct.clientId, { limit: 1 })).items;
         assert.equal(d.delivery.status, 'failed');
         assert.match(d.delivery.last_error ?? '', /non-public address \(127\.0\.0\.1\)/);
       } finally {

@@ -234,7 +234,7 @@ for (const dialect of DIALECTS) {
       }
       await t.app.worker.drain();
       assert.equal(receiver.requests.length, 0, 'the receiver got no request');
-      const { items } = await t.app.delivery.list(acct.clientId, { kind: 'call_callback', limit: 50 });
+      const { items } = await t.app.deliveryLog.list(acct.clientId, { kind: 'call_callback', limit: 50 });
       assert.equal(items.length, LOOPBACK_FORMS.length);
       for (const d of items) {
         assert.equal(d.delivery.status, 'failed', d.delivery.url);

@@ -116,7 +116,7 @@ export async function deliveriesRoutes(fastify: FastifyInstance, opts: { app: Ap
     },
     async (request) => {
       const q = request.query;
-      const { items, nextCursor } = await app.delivery.list(request.clientId!, {
+      const { items, nextCursor } = await app.deliveryLog.list(request.clientId!, {
         status: q.status,
         kind: q.kind,
         callId: q.call_id,
@@ -136,7 +136,7 @@ export async function deliveriesRoutes(fastify: FastifyInstance, opts: { app: Ap
       schema: { summary: 'One delivery with its attempts', tags, security, params: IdParams, querystring: ClientQuery, response: { 200: Type.Object({ delivery: DeliveryOut }), ...errors } },
     },
     async (request) => {
-      const { delivery, attempts } = await app.delivery.get(request.clientId!, request.params.id);
+      const { delivery, attempts } = await app.deliveryLog.get(request.clientId!, request.params.id);
       return { delivery: deliveryOut(delivery, attempts) };
     },
   );
@@ -156,7 +156,7 @@ export async function deliveriesRoutes(fastify: FastifyInstance, opts: { app: Ap
       },
     },
     async (request, reply) => {
-      const { delivery, attempts } = await app.delivery.redeliver(request.clientId!, request.params.id);
+      const { delivery, attempts } = await app.deliveryLog.redeliver(request.clientId!, request.params.id);
       reply.status(202);
       return { delivery: deliveryOut(delivery, attempts) };
     },
