@@ -6,6 +6,7 @@ import { secretKeyOf } from '../../config/secret-key.ts';
 import { checkPublicDestination } from '../../integrations/delivery/http-sender.ts';
 import { SecretCodec } from '../../domain/accounts/secret-box.ts';
 import { FeedService } from './feed.service.ts';
+import { FeedAccessService } from './feed-access.service.ts';
 import { FEED_UPLOAD_KIND, FeedUploadService } from './feed-upload.service.ts';
 import { LegacyApiService } from './legacy-api.service.ts';
 import { ReportingService } from './reporting.service.ts';
@@ -14,6 +15,8 @@ import { ReportingService } from './reporting.service.ts';
 export interface Reporting {
   reports: ReportingService;
   feeds: FeedService;
+  /** Who may read a feed (IP allow-list, Basic, Digest). */
+  feedAccess: FeedAccessService;
   feedUploads: FeedUploadService;
   legacy: LegacyApiService;
 }
@@ -35,9 +38,10 @@ export function createReporting(deps: {
   // Folder uploads: inside TT_FEED_FOLDER_ROOT when set; without it anywhere in sandbox, nowhere in production.
   const folderRoot = config.feedFolderRoot ?? (config.mode === 'production' ? false : null);
   const checkDestination = config.allowPrivateUrls ? undefined : (url: string) => checkPublicDestination(url, { allowUnresolved: true });
-  const feeds = new FeedService(storage, clock, { publicUrl: config.publicUrl, sqliteFile, secretKey: secretKeyOf(config), checkDestination, folderRoot, guard: deps.accounts.guard });
+  const feeds = new FeedService(storage, clock, { publicUrl: config.publicUrl, sqliteFile, secretKey: secretKeyOf(config), checkDestination, folderRoot });
+  const feedAccess = new FeedAccessService(storage, clock, deps.accounts.guard);
   const feedUploads = new FeedUploadService(storage, clock, deps.delivery, feeds, { allowPrivateUrls: config.allowPrivateUrls, timeoutMs: config.deliveryTimeoutMs, folderRoot });
   deps.delivery.registerTransport(FEED_UPLOAD_KIND, feedUploads.transport);
   const legacy = new LegacyApiService(storage, clock, deps.accounts, { publicUrl: config.publicUrl, dataDir: config.dataDir, tokenTtlSeconds: config.legacyTokenTtlSeconds }, deps.secrets ?? new SecretCodec(secretKeyOf(config)));
-  return { reports, feeds, feedUploads, legacy };
+  return { reports, feeds, feedAccess, feedUploads, legacy };
 }

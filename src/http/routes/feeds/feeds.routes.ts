@@ -41,7 +41,7 @@ export async function feedRoutes(fastify: FastifyInstance, opts: { app: App }) {
       // The feed's own auth runs first, so strangers get 401/403 whatever else is wrong with the request.
       onRequest: async (request, reply) => {
         const params = request.params as { feed: string };
-        const access = await app.reporting.feeds.authorize(params.feed, { ip: request.ip, method: request.method, url: request.url, authorization: request.headers.authorization });
+        const access = await app.reporting.feedAccess.authorize(params.feed, { ip: request.ip, method: request.method, url: request.url, authorization: request.headers.authorization });
         if (!access.ok) {
           if (access.challenges) reply.header('www-authenticate', access.challenges.length === 1 ? access.challenges[0] : access.challenges);
           if (access.retryAfterSeconds) reply.header('retry-after', String(access.retryAfterSeconds));
