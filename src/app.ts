@@ -33,7 +33,8 @@ import { SandboxCarrier } from './telephony/sandbox/sandbox-carrier.ts';
 import { fetchRecordingMedia } from './integrations/calls/recording-fetch.ts';
 import { CallDeliveryService } from './services/delivery/call-delivery.service.ts';
 import { createSmtpMailer } from './integrations/delivery/smtp-mailer.ts';
-import { createSandboxSms, unconfiguredSms } from './integrations/delivery/sms-port.ts';
+import { unconfiguredSms } from './integrations/delivery/sms-port.ts';
+import { sandboxSmsOutbox } from './storage/calls/sandbox-sms.repository.ts';
 
 /** Everything one Telltale process holds: storage, services and the worker. The composition root. */
 export interface App {
@@ -119,7 +120,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     onServiceLive: (tx, svc) => testCalls.serviceLive(tx, svc),
   });
   const mailer = createSmtpMailer({ url: config.smtpUrl, from: config.smtpFrom, timeoutMs: config.deliveryTimeoutMs });
-  const callDelivery = new CallDeliveryService(delivery, mailer, config.mode === 'sandbox' ? createSandboxSms(storage.db, clock) : unconfiguredSms, { publicUrl: config.publicUrl });
+  const callDelivery = new CallDeliveryService(delivery, mailer, config.mode === 'sandbox' ? sandboxSmsOutbox(storage.db, clock) : unconfiguredSms, { publicUrl: config.publicUrl });
   // The edge from a finalized call (or a received SMS) to everything it causes, in the order they run, inside the
   // finalizing transaction: HTTP Callback, SMS Forward and notifications. New areas (DNI, ARTIC, analysis) join here.
   const callConsumers = new CallConsumers([callDelivery, ...(opts.callConsumers ?? [])]);

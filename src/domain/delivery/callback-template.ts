@@ -1,6 +1,7 @@
 import { DateTime } from 'luxon';
 import { CALL_STATUSES, type CallStatusCode } from '../calls/call-status.ts';
 import { parseNumber, toAvanserFormat } from '../phone.ts';
+import { audioUrl, avanserCaller } from '../report/formats.ts';
 import { parseJsonObject, type CallRecord } from '../calls/call.ts';
 
 /**
@@ -102,7 +103,7 @@ export function callbackValues(call: CallForTags, ctx: TagContext): Record<Callb
     tzdate: local.toISO({ suppressMilliseconds: true }) ?? '',
     calldate: local.toFormat('dd/MM/yyyy'),
     ucalldate: String(Math.floor(start.toSeconds())),
-    ani: call.caller_withheld || !call.caller_number ? 'Private' : local164(call.caller_number),
+    ani: avanserCaller(call),
     target: local164(call.target_number),
     clocation: call.caller_location ?? '',
     cstate: call.caller_state ?? '',
@@ -110,7 +111,7 @@ export function callbackValues(call: CallForTags, ctx: TagContext): Record<Callb
     targetname: call.target_name ?? '',
     label: call.label ?? '',
     ivr: call.ivr ?? '',
-    audio: call.has_audio && call.audio_token ? `${ctx.publicUrl}/recordings/${encodeURIComponent(call.audio_token)}.wav` : '',
+    audio: audioUrl(ctx.publicUrl, call),
     'aparty:e164': call.caller_withheld ? '' : (call.caller_number ?? ''),
     'aparty:state': call.caller_state ?? '',
     'aparty:country': call.caller_country ?? '',

@@ -7,3 +7,9 @@ export function nextRetryDelaySeconds(schedule: readonly number[], attemptsMade:
 export function isRetryableStatus(status: number): boolean {
   return status === 408 || status === 429 || status >= 500;
 }
+
+/**
+ * When a recording's copy is tried again (seconds before attempt n + 1, the first at once): doubling from 20 s, eight
+ * attempts in all (about 42 minutes), then the recording is `failed`.
+ */
+export const RECORDING_RETRY_SCHEDULE: readonly number[] = [0, 20, 40, 80, 160, 320, 640, 1280];

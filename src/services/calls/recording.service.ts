@@ -5,12 +5,12 @@ import { AppError } from '../../domain/errors.ts';
 import type { Clock } from '../../domain/clock.ts';
 import { newToken } from '../../domain/ids.ts';
 import { audioUrl } from '../../domain/report/formats.ts';
+import { nextRetryDelaySeconds, RECORDING_RETRY_SCHEDULE } from '../../domain/delivery/retry.ts';
 import type { Storage } from '../../storage/database.ts';
 import type { CallRow } from '../../storage/calls/telephony.repository.ts';
 import type { RecordingStore } from '../../integrations/calls/recording-store.ts';
 import type { CallFinalizer } from './call-finalize.service.ts';
 
-const RECORDING_MAX_ATTEMPTS = 8;
 
 /** Recordings: copied from the carrier into our own store as they are announced (retried), and served by token. */
 export class RecordingService {
@@ -57,8 +57,9 @@ export class RecordingService {
         if (file) await this.repos.updateRecording(tx, rec.id, { status: 'stored', path: file, error: null, next_attempt_at: null, updated_at: now.toISOString() });
         else {
           const attempts = rec.attempts + 1;
-          const giveUp = attempts >= RECORDING_MAX_ATTEMPTS;
-          const nextAt = giveUp ? null : new Date(now.getTime() + Math.min(3600, 10 * 2 ** attempts) * 1000).toISOString();
+          const delay = nextRetryDelaySeconds(RECORDING_RETRY_SCHEDULE, attempts);
+          const giveUp = delay === null;
+          const nextAt = delay === null ? null : new Date(now.getTime() + delay * 1000).toISOString();
           const log = giveUp ? this.opts.log.error.bind(this.opts.log) : this.opts.log.warn.bind(this.opts.log);
           log({ recording: rec.id, carrier_call_id: rec.carrier_call_id, attempts, error, next_attempt_at: nextAt }, giveUp ? 'copying a recording failed for the last time: given up' : 'copying a recording failed; it will be retried');
           await this.repos.updateRecording(tx, rec.id, { status: giveUp ? 'failed' : 'pending', attempts, error, next_attempt_at: nextAt, updated_at: now.toISOString() });

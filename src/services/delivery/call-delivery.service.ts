@@ -8,6 +8,7 @@ import type { OutboundResult } from '../../integrations/delivery/http-sender.ts'
 import type { Executor } from '../../storage/database.ts';
 import type { DeliveryRow } from '../../storage/delivery/delivery.repository.ts';
 import * as services from '../../storage/telco/service.repository.ts';
+import { audioUrl, avanserCaller } from '../../domain/report/formats.ts';
 import type { CallConsumer, CallRow, SmsRow } from '../calls/call-consumers.ts';
 import type { DeliveryService } from './delivery.service.ts';
 
@@ -126,18 +127,14 @@ function statusText(call: CallRow): string {
   return call.status ?? (call.status_code !== null ? (CALL_STATUSES[call.status_code as CallStatusCode] ?? String(call.status_code)) : 'Unknown');
 }
 
-function caller(call: CallRow): string {
-  return call.caller_withheld || !call.caller_number ? 'Private' : toAvanserFormat(call.caller_number);
-}
-
 /** The notification e-mail: a subject that says what happened and the call's details, in the account's time zone. */
 export function emailFor(call: CallRow, serviceName: string | null, publicUrl: string): { subject: string; text: string } {
   const local = DateTime.fromISO(call.started_at, { zone: 'utc' }).setZone(call.timezone);
   const name = call.tracking_name ?? serviceName;
-  const subject = `${statusText(call)} call from ${caller(call)} to ${toAvanserFormat(call.tracking_number)}${name ? ` (${name})` : ''}`;
+  const subject = `${statusText(call)} call from ${avanserCaller(call)} to ${toAvanserFormat(call.tracking_number)}${name ? ` (${name})` : ''}`;
   const lines: [string, string | null | undefined][] = [
     ['Status', `${statusText(call)} (code ${call.status_code ?? '-'})`],
-    ['Caller', caller(call)],
+    ['Caller', avanserCaller(call)],
     ['Caller location', [call.caller_location, call.caller_state, call.caller_country].filter(Boolean).join(', ') || null],
     ['Tracking number', `${toAvanserFormat(call.tracking_number)}${name ? ` (${name})` : ''}`],
     ['Answer point', call.target_number ? `${toAvanserFormat(call.target_number)}${call.target_name ? ` (${call.target_name})` : ''}` : null],
@@ -147,7 +144,7 @@ export function emailFor(call: CallRow, serviceName: string | null, publicUrl: s
     ['IVR selections', call.ivr],
     ['Custom id', call.custom_id],
     ['Custom group', call.custom_group],
-    ['Recording', call.has_audio && call.audio_token ? `${publicUrl}/recordings/${call.audio_token}.wav` : null],
+    ['Recording', audioUrl(publicUrl, call) || null],
     ['Call id', String(call.id)],
   ];
   const text = lines
@@ -161,5 +158,5 @@ export function emailFor(call: CallRow, serviceName: string | null, publicUrl: s
 export function smsFor(call: CallRow, serviceName: string | null): string {
   const local = DateTime.fromISO(call.started_at, { zone: 'utc' }).setZone(call.timezone);
   const name = call.tracking_name ?? serviceName;
-  return `${statusText(call)} call from ${caller(call)} to ${toAvanserFormat(call.tracking_number)}${name ? ` (${name})` : ''} at ${local.toFormat('dd/MM HH:mm')}, ${call.duration}s`;
+  return `${statusText(call)} call from ${avanserCaller(call)} to ${toAvanserFormat(call.tracking_number)}${name ? ` (${name})` : ''} at ${local.toFormat('dd/MM HH:mm')}, ${call.duration}s`;
 }

@@ -90,7 +90,7 @@ export class FeedUploadService {
     const signal = ctx?.signal;
     const { feed_id, day, format } = JSON.parse(d.body ?? '{}') as { feed_id: string; day: string; format: FeedFormat };
     const f = await this.feedService.feedById(feed_id);
-    if (!f || !f.upload_kind) return { kind: 'response', status: 410, body: `feed ${feed_id} no longer exists or has no upload` };
+    if (!f || !f.upload_kind) return { kind: 'refused', error: `feed ${feed_id} no longer exists or has no upload` };
     const [y, m, dd] = day.split('-').map(Number);
     const filter = await this.feedService.feedFilter(f, { period: 'day', year: y, month: m, day: dd, format }, {});
     const file: FeedFile = { name: this.fileName(day, format), contentType: FEED_CONTENT_TYPES[format], content: () => this.feedService.content(f, filter, format) };
