@@ -20,6 +20,11 @@ import { feedRoutes } from './routes/feeds/feeds.routes.ts';
 import { legacyJsonRoutes } from './routes/legacy-json/legacy.routes.ts';
 
 /** Builds the HTTP server of one Telltale process (routes registered, not listening). */
+/** The members of the app an API plugin uses, and nothing else: each plugin is handed only its own services. */
+function only<K extends keyof App>(app: App, keys: readonly K[]): Pick<App, K> {
+  return Object.fromEntries(keys.map((k) => [k, app[k]])) as Pick<App, K>;
+}
+
 export async function buildServer(app: App): Promise<FastifyInstance> {
   const server = Fastify({
     loggerInstance: app.log as unknown as FastifyBaseLogger,
@@ -103,17 +108,17 @@ export async function buildServer(app: App): Promise<FastifyInstance> {
     return registry.metrics();
   });
 
-  await server.register(telcoRoutes, { prefix: '/telco/v1', app });
+  await server.register(telcoRoutes, { prefix: '/telco/v1', app: only(app, ['accounts', 'clock', 'inventory', 'telco']) });
   await server.register(carrierRoutes, { prefix: '/carrier/twilio', carrierWebhooks: app.carrierWebhooks, flavour: twilio });
   // The other carriers exist only when configured: an unconfigured carrier's webhooks are 404, never accepted unsigned.
   if (app.config.signalwireSigningKey) await server.register(carrierRoutes, { prefix: `/carrier/${signalwire.pathName}`, carrierWebhooks: app.carrierWebhooks, flavour: signalwire });
   if (app.config.telnyxPublicKey) await server.register(carrierRoutes, { prefix: `/carrier/${telnyx.pathName}`, carrierWebhooks: app.carrierWebhooks, flavour: telnyx });
-  await server.register(recordingsRoutes, { app });
-  if (app.config.mode === 'sandbox') await server.register(sandboxRoutes, { prefix: '/sandbox/v1', app });
-  await server.register(deliveriesRoutes, { prefix: '/webapi/v1', app });
-  await server.register(webapiReportingRoutes, { prefix: '/webapi/v1', app });
-  await server.register(feedRoutes, { prefix: '/feeds', app });
-  await server.register(legacyJsonRoutes, { app });
+  await server.register(recordingsRoutes, { app: only(app, ['accounts', 'recordings']) });
+  if (app.config.mode === 'sandbox') await server.register(sandboxRoutes, { prefix: '/sandbox/v1', app: only(app, ['accounts', 'callLookup', 'config', 'sandbox']) });
+  await server.register(deliveriesRoutes, { prefix: '/webapi/v1', app: only(app, ['accounts', 'deliveryLog']) });
+  await server.register(webapiReportingRoutes, { prefix: '/webapi/v1', app: only(app, ['accounts', 'clock', 'webapiRateLimiter', 'reporting']) });
+  await server.register(feedRoutes, { prefix: '/feeds', app: only(app, ['reporting']) });
+  await server.register(legacyJsonRoutes, { app: only(app, ['reporting']) });
   return server;
 }
 

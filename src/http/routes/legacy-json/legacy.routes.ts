@@ -42,7 +42,10 @@ function basic(request: FastifyRequest): { username: string; password: string } 
  * The legacy JSON reporting API at `/JSON?action=…`, wire-compatible with existing integrators' scripts: parameters
  * in the query string (POST bodies are ignored), answers and errors as JSON (`{"error": "…"}`).
  */
-export async function legacyJsonRoutes(fastify: FastifyInstance, opts: { app: App }) {
+/** The part of the app this API uses. */
+export type LegacyJsonRoutesDeps = Pick<App, 'reporting'>;
+
+export async function legacyJsonRoutes(fastify: FastifyInstance, opts: { app: LegacyJsonRoutesDeps }) {
   const { app } = opts;
   const svc = app.reporting.legacy;
   // Integrators POST a dummy body: accept and ignore whatever comes.

@@ -71,7 +71,10 @@ const errors = { 400: S.ErrorOut, 401: S.ErrorOut, 403: S.ErrorOut, 404: S.Error
 const security = [{ basicAuth: [] }];
 
 /** The Telco API: number stock, services and provisioning requests, under `/telco/v1`. */
-export async function telcoRoutes(fastify: FastifyInstance, opts: { app: App }) {
+/** The part of the app this API uses. */
+export type TelcoRoutesDeps = Pick<App, 'accounts' | 'clock' | 'inventory' | 'telco'>;
+
+export async function telcoRoutes(fastify: FastifyInstance, opts: { app: TelcoRoutesDeps }) {
   const { app } = opts;
   const f = fastify.withTypeProvider<TypeBoxTypeProvider>();
   // The Telco API takes JSON only: a text/plain body would otherwise reach validation as a string ("must be object").

@@ -95,7 +95,10 @@ const security = [{ basicAuth: [] }];
 const tags = ['Deliveries'];
 
 /** The delivery log: every HTTP Callback, SMS Forward, request callback and notification, with attempts; redeliver. */
-export async function deliveriesRoutes(fastify: FastifyInstance, opts: { app: App }) {
+/** The part of the app this API uses. */
+export type DeliveriesRoutesDeps = Pick<App, 'accounts' | 'deliveryLog'>;
+
+export async function deliveriesRoutes(fastify: FastifyInstance, opts: { app: DeliveriesRoutesDeps }) {
   const { app } = opts;
   const f = fastify.withTypeProvider<TypeBoxTypeProvider>();
   f.addHook('onRequest', authenticateUser(app.accounts));

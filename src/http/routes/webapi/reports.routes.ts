@@ -8,7 +8,10 @@ import { negotiated } from '../../formats/negotiate.ts';
 import * as S from './webapi.schemas.ts';
 
 /** WebAPI reports (summaries) and the account's data feeds. */
-export async function webapiReportsRoutes(fastify: FastifyInstance, opts: { app: App }) {
+/** The part of the app this API uses. */
+export type WebapiReportsRoutesDeps = Pick<App, 'reporting'>;
+
+export async function webapiReportsRoutes(fastify: FastifyInstance, opts: { app: WebapiReportsRoutesDeps }) {
   const { app } = opts;
   const f = fastify.withTypeProvider<TypeBoxTypeProvider>();
 
