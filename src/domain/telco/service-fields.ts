@@ -62,12 +62,18 @@ export interface ServiceSettings {
   custom_id: string | null;
   custom_group: string | null;
   call_callback_uri: string | null;
+  /** GET (default) or POST: how the HTTP Callback is sent. */
   call_callback_method: string;
   sms_forward_uri: string | null;
+  /** JSON [{channel, to, statuses}]. */
   notifications: string;
+  /** Transfer: seconds the answer point rings. */
   ring_timeout: number;
+  /** Transfer: 1 to record the answered call. */
   record: number;
+  /** Transfer: 1 to take a voicemail on busy / no answer / failure. */
   voicemail_fallback: number;
+  /** IVR: JSON [{digit, name?, target_number?, target_name?}]. */
   ivr_options: string | null;
 }
 
