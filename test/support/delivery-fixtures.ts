@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Insertable } from 'kysely';
 import type { App } from '../../src/app.ts';
 import { newId } from '../../src/domain/ids.ts';
+import { newCallRecord } from '../../src/domain/calls/call-row.ts';
 import type { CallRow, SmsRow } from '../../src/services/calls/call-consumers.ts';
 import type { CallTable, ServiceTable, SmsMessageTable } from '../../src/storage/schema.ts';
 
@@ -70,17 +71,14 @@ export function deliveryCallRow(app: App, svc: ServiceTable, overrides: Partial<
   const answered = new Date(started.getTime() + 4_000);
   const ended = new Date(started.getTime() + 47_000);
   const now = app.clock.now().toISOString();
-  return {
+  const arrived = newCallRecord({
     unique_id: `TT-${started.getTime() / 1000}.${randomBytes(3).toString('hex')}`,
     client_id: Number(svc.client_id),
     service_id: svc.id,
-    direction: 'call-in',
-    state: 'finalized',
     carrier: 'sandbox',
     carrier_call_id: newId('sbx'),
     tracking_number: svc.number,
     tracking_name: svc.name,
-    tracking_notes: 'radio campaign',
     target_number: svc.target_number,
     target_name: svc.target_name,
     caller_number: '+61290088888',
@@ -90,6 +88,16 @@ export function deliveryCallRow(app: App, svc: ServiceTable, overrides: Partial<
     caller_country: 'AU',
     timezone: 'Australia/Sydney',
     started_at: started.toISOString(),
+    custom_id: 'cust=42',
+    custom_group: 'group/a b',
+    is_test: 0,
+    created_at: started.toISOString(),
+  });
+  // Finalized, with every field the callback tags read filled in (features, DNI and sentiment included).
+  return {
+    ...arrived,
+    state: 'finalized',
+    tracking_notes: 'radio campaign',
     answered_at: answered.toISOString(),
     ended_at: ended.toISOString(),
     duration: 47,
@@ -116,8 +124,6 @@ export function deliveryCallRow(app: App, svc: ServiceTable, overrides: Partial<
       { name: 'Score', value: 87 },
       { name: 'Agent', value: 'Kim & Lee' },
     ]),
-    custom_id: 'cust=42',
-    custom_group: 'group/a b',
     dni: JSON.stringify({
       url: 'https://shop.example.com/solar?utm_source=google&x=1',
       source: 'google',
@@ -144,9 +150,7 @@ export function deliveryCallRow(app: App, svc: ServiceTable, overrides: Partial<
       slangUsed: true,
       profanityUsed: false,
     }),
-    is_test: 0,
     finalized_at: now,
-    created_at: started.toISOString(),
     updated_at: now,
     ...overrides,
   };

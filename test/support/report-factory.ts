@@ -3,6 +3,7 @@ import type { Insertable } from 'kysely';
 import type { App } from '../../src/app.ts';
 import type { CallTable } from '../../src/storage/schema.ts';
 import type { Executor } from '../../src/storage/database.ts';
+import { newCallRecord } from '../../src/domain/calls/call-row.ts';
 
 export type ReportCallSeed = Partial<Insertable<CallTable>> & { started_at: string };
 
@@ -30,17 +31,14 @@ export function reportCallRow(clientId: number, seed: ReportCallSeed): Insertabl
   const answered = code === 0;
   const end = new Date(start.getTime() + duration * 1000);
   const unix = Math.floor(start.getTime() / 1000);
-  return {
+  const arrived = newCallRecord({
     unique_id: `TT1-${unix}.${String(n).padStart(6, '0')}${randomBytes(2).toString('hex')}`,
     client_id: clientId,
     service_id: null,
-    direction: 'call-in',
-    state: 'finalized',
     carrier: 'sandbox',
     carrier_call_id: `CA${randomBytes(16).toString('hex')}`,
     tracking_number: '+61289996235',
     tracking_name: 'Tracking Service Name',
-    tracking_notes: null,
     target_number: '+61289995916',
     target_name: 'Target Name',
     caller_number: '+61290088888',
@@ -49,6 +47,16 @@ export function reportCallRow(clientId: number, seed: ReportCallSeed): Insertabl
     caller_state: 'NSW',
     caller_country: 'AU',
     timezone: 'Australia/Sydney',
+    started_at: start.toISOString(),
+    custom_id: null,
+    custom_group: null,
+    is_test: 0,
+    created_at: start.toISOString(),
+  });
+  // The call as the call path leaves it once finalized: what it learnt from its events on top of what it arrived with.
+  return {
+    ...arrived,
+    state: 'finalized',
     answered_at: answered ? new Date(start.getTime() + 1000).toISOString() : null,
     ended_at: end.toISOString(),
     duration,
@@ -57,21 +65,8 @@ export function reportCallRow(clientId: number, seed: ReportCallSeed): Insertabl
     status_code: code,
     status,
     disposition,
-    has_audio: 0,
-    audio_token: null,
-    recording_path: null,
-    recording_duration: null,
-    label: null,
-    ivr: null,
-    features: '[]',
-    custom_id: null,
-    custom_group: null,
-    dni: null,
-    sentiment: null,
-    is_test: 0,
     private_reference: null,
     finalized_at: new Date(end.getTime() + 2000).toISOString(),
-    created_at: start.toISOString(),
     updated_at: new Date(end.getTime() + 2000).toISOString(),
     ...seed,
     started_at: start.toISOString(),
