@@ -1,11 +1,11 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHash, randomBytes } from 'node:crypto';
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import { promisify } from 'node:util';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { XMLParser } from 'fast-xml-parser';
+import { digestAuthorization } from '../support/digest-client.ts';
 import { DIALECTS } from '../support/dialects.ts';
 import { basic, buildTestApp, makeAccount, type TestApp } from '../support/app.ts';
 import { insertReportCalls } from '../support/report-factory.ts';
@@ -20,17 +20,6 @@ call_param_01 call_param_02 call_param_03 call_param_04 call_param_05 call_param
 call_status_code call_talk_duration call_timezone call_tz_end_time call_tz_start_time call_u_end_time call_u_start_time call_unique_id caller_country
 caller_location caller_number caller_state client_id custom_group custom_id private_reference target_name target_number tracking_master_id tracking_name
 tracking_notes tracking_number tracking_wpc_id`.split(/\s+/);
-
-/** An RFC 7616 client, written from the RFC (not from the server's code). */
-function digestAuthorization(challenge: string, o: { username: string; password: string; method: string; uri: string; nc?: number; cnonce?: string }) {
-  const p = Object.fromEntries([...challenge.matchAll(/(\w+)=(?:"([^"]*)"|([^\s,]+))/g)].map((m) => [m[1], m[2] ?? m[3]]));
-  const alg = p.algorithm ?? 'MD5';
-  const H = (s: string) => createHash(alg === 'SHA-256' ? 'sha256' : 'md5').update(s).digest('hex');
-  const nc = (o.nc ?? 1).toString(16).padStart(8, '0');
-  const cnonce = o.cnonce ?? randomBytes(8).toString('hex');
-  const response = H(`${H(`${o.username}:${p.realm}:${o.password}`)}:${p.nonce}:${nc}:${cnonce}:auth:${H(`${o.method}:${o.uri}`)}`);
-  return `Digest username="${o.username}", realm="${p.realm}", nonce="${p.nonce}", uri="${o.uri}", algorithm=${alg}, qop=auth, nc=${nc}, cnonce="${cnonce}", response="${response}", opaque="${p.opaque}"`;
-}
 
 for (const dialect of DIALECTS) {
   describe(`Data Feeds (${dialect.name})`, { skip: dialect.skip }, () => {
