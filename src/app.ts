@@ -34,7 +34,7 @@ import { fetchRecordingMedia } from './integrations/calls/recording-fetch.ts';
 import { CallDeliveryService } from './services/delivery/call-delivery.service.ts';
 import { createSmtpMailer } from './integrations/delivery/smtp-mailer.ts';
 import { unconfiguredSms } from './integrations/delivery/sms-port.ts';
-import { sandboxSmsOutbox } from './storage/calls/sandbox-sms.repository.ts';
+import { sandboxSmsOutbox } from './telephony/sandbox/sandbox-sms.ts';
 
 /** Everything one Telltale process holds: storage, services and the worker. The composition root. */
 export interface App {

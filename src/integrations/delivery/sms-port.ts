@@ -9,7 +9,7 @@ export interface OutboundSms {
   reference: string;
 }
 
-/** The carrier port for sending SMS (notifications). The sandbox's is `sandboxSmsOutbox` (storage/calls/sandbox-sms.repository.ts). */
+/** The carrier port for sending SMS (notifications). The sandbox carrier's is `sandboxSmsOutbox` (telephony/sandbox/sandbox-sms.ts). */
 export interface SmsPort {
   send(sms: OutboundSms): Promise<OutboundResult>;
 }
