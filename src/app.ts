@@ -14,6 +14,7 @@ import { TelcoRequestSteps } from './services/telco/request-steps.service.ts';
 import { RequestStatusNotifier } from './services/telco/request-status.ts';
 import { telcoRequestsJob } from './jobs/telco-requests.job.ts';
 import { Worker } from './jobs/worker.ts';
+import { Outbox } from './jobs/outbox.ts';
 import { CallConsumers, type CallConsumer } from './services/calls/call-consumers.ts';
 import { createReporting, type Reporting } from './services/reporting/reporting.module.ts';
 import { SharedWindowLimiter } from './domain/accounts/rate-limit.ts';
@@ -45,6 +46,8 @@ export interface App {
   accounts: AccountService;
   inventory: InventoryService;
   delivery: DeliveryService;
+  /** The outbox claim loop over the delivery engine (the worker's delivery lane runs it). */
+  outbox: Outbox;
   /** The delivery log accounts read, and redelivery. */
   deliveryLog: DeliveryLogService;
   telco: TelcoService;
@@ -151,7 +154,8 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
       ? log.warn({ err }, 'WebAPI rate limit: the database did not count a request; failing open (counting in this process while the database fails)')
       : log.warn({ err }, 'WebAPI rate limit: deleting old windows failed'),
   );
-  const worker = new Worker({ telco: telcoRequestsJob(telco, telcoSteps), delivery, inventory, feedUploads: reporting.feedUploads, log, pollMs: config.workerPollMs, sweepIntervalMs: config.sweepIntervalSeconds * 1000, calls: callJobs({ recordings, finalizer: callFinalizer, testCalls }), clock });
+  const outbox = new Outbox(delivery);
+  const worker = new Worker({ telco: telcoRequestsJob(telco, telcoSteps), delivery: outbox, inventory, feedUploads: reporting.feedUploads, log, pollMs: config.workerPollMs, sweepIntervalMs: config.sweepIntervalSeconds * 1000, calls: callJobs({ recordings, finalizer: callFinalizer, testCalls }), clock });
   return {
     config,
     clock,
@@ -160,6 +164,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     accounts,
     inventory,
     delivery,
+    outbox,
     deliveryLog: new DeliveryLogService(storage, clock, delivery),
     telco,
     worker,

@@ -1,12 +1,13 @@
 import type { Logger } from 'pino';
 import { systemClock, type Clock } from '../domain/clock.ts';
 import type { TelcoRequestsJob } from './telco-requests.job.ts';
-import type { DeliveryService } from '../services/delivery/delivery.service.ts';
+import type { Outbox } from './outbox.ts';
 import type { InventoryService } from '../services/inventory/inventory.service.ts';
 
 export interface WorkerDeps {
   telco: TelcoRequestsJob;
-  delivery: DeliveryService;
+  /** The outbox claim loop (deliveries). */
+  delivery: Outbox;
   inventory: InventoryService;
   /** Schedules the daily feed uploads that are due (optional: the reporting area). */
   feedUploads?: { runDue(): Promise<number> };

@@ -287,7 +287,7 @@ for (const dialect of DIALECTS) {
         // The restarted process leaves them alone while the dead worker's lease lasts, then takes them over.
         second = await open();
         const app = second.app;
-        assert.equal(await app.delivery.runDue(), 0, 'not while the lease lasts');
+        assert.equal(await app.outbox.runDue(), 0, 'not while the lease lasts');
         clock.set(new Date(leaseUntil.getTime() + 1000));
         const accepted = silent.accepted + banner.accepted + sshTrickle.accepted;
         app.worker.start();

@@ -166,10 +166,10 @@ for (const dialect of DIALECTS) {
       // A worker claims the delivery and dies before making its attempt.
       const crashed = await t.app.storage.tx((tx) => repo.claimDueDeliveries(tx, t.app.storage.dialect, now.toISOString(), new Date(now.getTime() + 7000).toISOString(), 10, 'crashed-worker'));
       assert.equal(crashed.length, 1);
-      assert.equal(await t.app.delivery.runDue(), 0, 'a live lease is not taken over');
+      assert.equal(await t.app.outbox.runDue(), 0, 'a live lease is not taken over');
       assert.equal(receiver.requests.length, 0);
       clock.advance(7001);
-      assert.equal(await t.app.delivery.runDue(), 1);
+      assert.equal(await t.app.outbox.runDue(), 1);
       assert.equal(receiver.requests.length, 1);
       assert.equal(receiver.requests[0].headers['webhook-id'], crashed[0].id);
       // The crashed worker's late write is fenced off: it no longer holds the lease.

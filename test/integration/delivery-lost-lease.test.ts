@@ -44,11 +44,11 @@ for (const dialect of DIALECTS) {
       const call = await finalizeDeliveryCall(t.app, svc);
       const [{ delivery }] = (await t.app.deliveryLog.list(clientId, { callId: Number(call.id), limit: 1 })).items;
       const n = rx.requests.length;
-      const first = t.app.delivery.runDue();
+      const first = t.app.outbox.runDue();
       await rx.waitFor(n + 1);
-      assert.equal(await two.delivery.runDue(), 0, 'a live lease is not taken over');
+      assert.equal(await two.outbox.runDue(), 0, 'a live lease is not taken over');
       clock.advance(LEASE_MS + 1);
-      const second = two.delivery.runDue();
+      const second = two.outbox.runDue();
       await rx.waitFor(n + 2);
       const [held1, held2] = rx.requests.slice(n);
       // Both attempts carry the delivery's id as webhook-id, so the receiver can tell it got the same delivery again.
@@ -108,7 +108,7 @@ for (const dialect of DIALECTS) {
 
       clock.set(retryAt);
       const n = rx.requests.length;
-      const third = t.app.delivery.runDue();
+      const third = t.app.outbox.runDue();
       await rx.waitFor(n + 1);
       assert.equal(rx.requests[n].headers['webhook-id'], id);
       rx.requests[n].answer(200);

@@ -123,7 +123,7 @@ for (const dialect of DIALECTS) {
         for (const clientId of [7701, 7702]) {
           await t.app.storage.tx((tx) => t.app.delivery.enqueue(tx, { clientId, kind: 'request_status', subjectId: `rq_${clientId}`, method: 'GET', url: `${receiver.url}/hook/${clientId}` }));
         }
-        await t.app.delivery.runDue();
+        await t.app.outbox.runDue();
         await receiver.waitFor(1);
         assert.deepEqual(receiver.requests.map((r) => r.url), ['/hook/7702']);
         assert.ok(receiver.requests[0].headers['webhook-signature']);

@@ -13,9 +13,6 @@ import type { SecretCodec } from '../../domain/accounts/secret-box.ts';
 
 export type DeliveryKind = string;
 
-/** Longest an attempt's outcome waits to be written with others (outcomes are grouped into few transactions). */
-const WRITE_DELAY_MS = 20;
-
 /** The kinds the engine itself produces (others may register more, e.g. feed uploads). */
 export const DELIVERY_KINDS = ['call_callback', 'sms_forward', 'request_status', 'notify_email', 'notify_sms'] as const;
 export const DELIVERY_STATUSES = ['pending', 'delivered', 'failed', 'dead'] as const;
@@ -58,22 +55,24 @@ export interface DeliveryOptions {
   secrets?: SecretCodec;
 }
 
-interface Claimed {
+/** A delivery this worker holds, under the lease of the batch it was claimed in. */
+export interface ClaimedDelivery {
   d: deliveries.DeliveryRow;
   owner: string;
   leaseUntil: number;
 }
 
-interface Outcome extends Claimed {
+/** What one attempt came to, with its timing (written with the attempt log). */
+export interface AttemptOutcome extends ClaimedDelivery {
   startedAt: string;
   durationMs: number;
   result: OutboundResult;
 }
 
 /**
- * The transactional outbox: deliveries are written in the transaction of the event that causes them, then sent
- * at least once by workers holding a lease, retried on the schedule and dead-lettered after it. Every attempt is
- * recorded for the delivery log.
+ * The transactional outbox's engine: deliveries are written in the transaction of the event that causes them, then
+ * claimed with a lease, attempted and recorded (the claim loop that drives these steps is `jobs/outbox.ts`): sent at
+ * least once, retried on the schedule and dead-lettered after it. Every attempt is recorded for the delivery log.
  */
 export class DeliveryService {
   private readonly listeners = new Set<() => void>();
@@ -131,166 +130,42 @@ export class DeliveryService {
   }
 
   /**
-   * Sends due deliveries, `concurrency` attempts at a time, as a pipeline: batches are claimed with a lease (one
-   * lease token per batch) before the lanes run dry, and outcomes with their attempt log are written as they settle,
-   * grouped opportunistically (whatever settled while the previous write ran goes into the next one), so a slow
-   * attempt never holds back the writing of the others. While one lane is still on a slow attempt, idle lanes keep
-   * claiming new due deliveries (woken by an enqueue in this process, or every `pollMs`): one bad destination does not
-   * hold up the rest. Stops when nothing is due and no attempt is in flight, after `maxClaims` claims, or once
-   * `signal` aborts (attempts in flight still finish, each bounded by its deadline); returns how many were claimed.
+   * Claims up to `want` due deliveries under one lease token, and puts the webhook secrets of their accounts (those not
+   * already known) into `secrets`. Several workers never hold the same delivery (SKIP LOCKED on PostgreSQL).
    */
-  async runDue(maxClaims = this.concurrency * 16, opts: { signal?: AbortSignal } = {}): Promise<number> {
-    const batchSize = Math.max(1, Math.min(this.concurrency * 2, maxClaims));
-    const budget = this.opts.attemptTimeoutMs ?? 0;
-    const queue: Claimed[] = [];
-    const secrets = new Map<number, string>();
-    const stopped = () => opts.signal?.aborted === true;
-    let total = 0;
-    let exhausted = stopped();
-    let claiming: Promise<void> | null = null;
-    let claimError: unknown = null;
+  async claim(want: number, secrets: Map<number, string>): Promise<ClaimedDelivery[]> {
+    const now = this.clock.now();
+    const leaseUntil = now.getTime() + this.opts.leaseMs;
+    const owner = `${this.worker}:${newId('lease', now.getTime())}`;
+    const claimed = await this.storage.tx((tx) => this.storage.repos.deliveries.claimDueDeliveries(tx, now.toISOString(), new Date(leaseUntil).toISOString(), want, owner));
+    const missing = [...new Set(claimed.filter((d) => !this.transports.has(d.kind)).map((d) => Number(d.client_id)))].filter((c) => !secrets.has(c));
+    for (const [c, secret] of await deliveries.secretsOf(this.storage.db, missing, this.opts.secrets)) secrets.set(c, secret);
+    return claimed.map((d) => ({ d, owner, leaseUntil }));
+  }
 
-    const claimMore = async () => {
-      const now = this.clock.now();
-      const want = Math.min(batchSize, maxClaims - total);
-      const leaseUntil = now.getTime() + this.opts.leaseMs;
-      const owner = `${this.worker}:${newId('lease', now.getTime())}`;
-      const claimed = await this.storage.tx((tx) =>
-        this.storage.repos.deliveries.claimDueDeliveries(tx, now.toISOString(), new Date(leaseUntil).toISOString(), want, owner),
-      );
-      total += claimed.length;
-      if (claimed.length < want || total >= maxClaims) exhausted = true;
-      const missing = [...new Set(claimed.filter((d) => !this.transports.has(d.kind)).map((d) => Number(d.client_id)))].filter((c) => !secrets.has(c));
-      for (const [c, secret] of await deliveries.secretsOf(this.storage.db, missing, this.opts.secrets)) secrets.set(c, secret);
-      for (const d of claimed) queue.push({ d, owner, leaseUntil });
-    };
-    const refill = (): Promise<void> | null => {
-      if (!exhausted && !claiming && queue.length < this.concurrency) {
-        claiming = claimMore()
-          .catch((err) => {
-            // Stop claiming; what was claimed is still sent and recorded, and the error is raised at the end.
-            claimError ??= err;
-            exhausted = true;
-          })
-          .finally(() => (claiming = null));
-      }
-      return claiming;
-    };
+  /** The lease-fit rule: an attempt starts only if it can finish inside its lease, so no other worker can be sending it. */
+  fitsLease(c: ClaimedDelivery): boolean {
+    return this.clock.now().getTime() + (this.opts.attemptTimeoutMs ?? 0) < c.leaseUntil;
+  }
 
-    // Idle lanes wait here while another lane is busy: woken by new work in this process, the last busy lane
-    // finishing, a stop, or after pollMs (work queued by other processes).
-    const waiting = new Set<() => void>();
-    const wakeIdle = () => {
-      for (const w of [...waiting]) w();
-    };
-    const idleWait = () =>
-      new Promise<void>((resolve) => {
-        const done = () => {
-          clearTimeout(t);
-          waiting.delete(done);
-          resolve();
-        };
-        const t = setTimeout(done, this.opts.pollMs ?? 250);
-        waiting.add(done);
-      });
-    const offEnqueue = this.onEnqueue(wakeIdle);
-    const onStop = () => {
-      exhausted = true;
-      wakeIdle();
-    };
-    opts.signal?.addEventListener('abort', onStop, { once: true });
-    let busy = 0;
+  /** One attempt of a claimed delivery, timed; the transport's answer (or failure) is its outcome. */
+  async attempt(c: ClaimedDelivery, secrets: Map<number, string>): Promise<AttemptOutcome> {
+    const startedAt = this.clock.now().toISOString();
+    const t0 = performance.now();
+    const result = await this.send(c, secrets);
+    return { ...c, startedAt, durationMs: Math.round(performance.now() - t0), result };
+  }
 
-    let outcomes: Outcome[] = [];
-    let unused: Claimed[] = [];
-    let writing: Promise<void> | null = null;
-    let writeError: unknown = null;
-    let writeTimer: NodeJS.Timeout | null = null;
-    // One write at a time, taking everything that settled meanwhile: outcomes are written as they settle, grouped
-    // opportunistically — at once when a lane's worth is waiting, else within WRITE_DELAY_MS of the first one waiting
-    // (never held back by an attempt still in flight).
-    const soon = () => {
-      if (outcomes.length + unused.length >= this.concurrency) write();
-      else writeTimer ??= setTimeout(write, WRITE_DELAY_MS);
-    };
-    const write = () => {
-      if (writeTimer) clearTimeout(writeTimer);
-      writeTimer = null;
-      if (writing || (outcomes.length === 0 && unused.length === 0)) return;
-      const batch = outcomes;
-      const skipped = unused;
-      outcomes = [];
-      unused = [];
-      writing = this.record(batch, skipped)
-        .catch((err) => void (writeError ??= err))
-        .finally(() => {
-          writing = null;
-          if (outcomes.length || unused.length) soon();
-        });
-    };
-
-    const lane = async () => {
-      for (;;) {
-        if (queue.length === 0) {
-          const pending = refill();
-          if (pending) {
-            await pending;
-            continue;
-          }
-          // Nothing due now. While another lane is still on a (slow) attempt, keep looking for new work rather than
-          // letting that attempt hold everything up; once no attempt is in flight, this run is over.
-          if (busy === 0 || total >= maxClaims || claimError || stopped()) return;
-          await idleWait();
-          if (total < maxClaims && !claimError && !stopped()) exhausted = false;
-          continue;
-        }
-        void refill();
-        const c = queue.shift()!;
-        // Start only what can finish inside the lease, so no other worker can be sending the same attempt.
-        if (this.clock.now().getTime() + budget >= c.leaseUntil) {
-          unused.push(c);
-          soon();
-          continue;
-        }
-        const startedAt = this.clock.now().toISOString();
-        const t0 = performance.now();
-        busy++;
-        let result: OutboundResult;
-        try {
-          result = await this.send(c, secrets);
-        } finally {
-          busy--;
-          if (busy === 0) wakeIdle();
-        }
-        outcomes.push({ ...c, startedAt, durationMs: Math.round(performance.now() - t0), result });
-        soon();
-      }
-    };
-    try {
-      await refill();
-      if (claimError) throw claimError;
-      if (queue.length === 0) return total;
-      await Promise.all(Array.from({ length: this.concurrency }, lane));
-      for (;;) {
-        write();
-        if (!writing) break;
-        await writing;
-      }
-    } finally {
-      if (writeTimer) clearTimeout(writeTimer);
-      offEnqueue();
-      opts.signal?.removeEventListener('abort', onStop);
-    }
-    if (writeError) throw writeError;
-    if (claimError) throw claimError;
-    return total;
+  /** Attempts in flight at once in this process, and how often idle lanes look for new work while one is slow. */
+  get lanes(): { concurrency: number; pollMs: number } {
+    return { concurrency: this.concurrency, pollMs: this.opts.pollMs ?? 250 };
   }
 
   /**
    * One attempt under its hard deadline: `attemptTimeoutMs` (which the lease-fit rule reserved), never past the
    * lease end, so the attempt is over before another worker may take the delivery over.
    */
-  private send(c: Claimed, secrets: Map<number, string>): Promise<OutboundResult> {
+  private send(c: ClaimedDelivery, secrets: Map<number, string>): Promise<OutboundResult> {
     const d = c.d;
     const remaining = c.leaseUntil - this.clock.now().getTime();
     const deadline = Math.max(1, Math.min(this.opts.attemptTimeoutMs || remaining, remaining));
@@ -308,9 +183,9 @@ export class DeliveryService {
   }
 
   /** Writes outcomes (grouped by lease and identical patch), their attempt log and unused leases in one transaction. */
-  private async record(outcomes: Outcome[], unused: Claimed[]): Promise<void> {
+  async record(outcomes: AttemptOutcome[], unused: ClaimedDelivery[]): Promise<void> {
     const now = this.clock.now().toISOString();
-    const groups = new Map<string, { owner: string; patch: deliveries.AttemptPatch; outcome: string; items: Outcome[] }>();
+    const groups = new Map<string, { owner: string; patch: deliveries.AttemptPatch; outcome: string; items: AttemptOutcome[] }>();
     for (const o of outcomes) {
       const { patch, outcome } = this.patchFor(o, now);
       const key = `${o.owner}|${JSON.stringify(patch)}`;
@@ -346,7 +221,7 @@ export class DeliveryService {
   }
 
   /** The delivery's new state after one attempt: delivered, retry later, failed (not retryable) or dead (schedule spent). */
-  private patchFor(o: Outcome, now: string): { patch: deliveries.AttemptPatch; outcome: string } {
+  private patchFor(o: AttemptOutcome, now: string): { patch: deliveries.AttemptPatch; outcome: string } {
     const r = o.result;
     if (r.kind === 'response' && r.status >= 200 && r.status < 300) {
       return { patch: { status: 'delivered', last_status_code: r.status, last_error: null, delivered_at: now, updated_at: now }, outcome: 'delivered' };
