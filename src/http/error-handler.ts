@@ -59,8 +59,8 @@ interface Failure {
   code: string;
   detail: string;
   errors?: FieldError[];
-  /** Schema validation's own message (the legacy JSON API has always answered it). */
-  validationMessage?: string;
+  /** What the legacy JSON API has always answered for a framework error: Fastify's own message and `bad_request`. */
+  legacy?: { error: string; code: string };
 }
 
 const INTERNAL_DETAIL = 'an internal error occurred; it has been logged with this requestId';
@@ -76,7 +76,7 @@ function classify(err: FastifyError | AppError | Error, request: FastifyRequest,
   const fe = err as FastifyError;
   if (fe.validation) {
     const errors = fieldErrors(fe.validation as AjvError[], fe.validationContext);
-    return { status: 400, code: 'validation_failed', detail: errors.map((e) => `${e.path}: ${e.message}`).join('; '), errors, validationMessage: fe.message };
+    return { status: 400, code: 'validation_failed', detail: errors.map((e) => `${e.path}: ${e.message}`).join('; '), errors, legacy: { error: fe.message, code: 'validation_failed' } };
   }
   if (fe.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || (err instanceof SyntaxError && fe.statusCode === 400)) {
     return { status: 400, code: 'invalid_json', detail: `the request body is not valid JSON: ${err.message}` };
@@ -86,7 +86,7 @@ function classify(err: FastifyError | AppError | Error, request: FastifyRequest,
     const given = request.headers['content-type'] ? `Content-Type ${String(request.headers['content-type']).split(';')[0].trim()} is not accepted: ` : 'the body has no Content-Type: ';
     return { status: 415, code: 'unsupported_media_type', detail: `${given}send JSON with Content-Type: application/json` };
   }
-  if (fe.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return { status: 413, code: 'payload_too_large', detail: 'the request body is too large' };
+  if (fe.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return { status: 413, code: 'payload_too_large', detail: 'the request body is too large', legacy: { error: err.message, code: 'bad_request' } };
   if (typeof fe.statusCode === 'number' && fe.statusCode >= 400 && fe.statusCode < 500) return { status: fe.statusCode, code: 'bad_request', detail: err.message };
   request.log.error({ err }, 'unhandled error');
   return { status: 500, code: 'internal', detail: INTERNAL_DETAIL };
@@ -105,7 +105,7 @@ const RENDER: Record<ErrorStyle, (reply: FastifyReply, request: FastifyRequest, 
     return reply.type('application/json').send(body);
   },
   legacy: (reply, request, f) =>
-    reply.send(f.code === 'internal' ? { error: 'an internal error occurred', code: 'internal', requestId: request.id } : { error: f.validationMessage ?? f.detail, code: f.code }),
+    reply.send(f.code === 'internal' ? { error: 'an internal error occurred', code: 'internal', requestId: request.id } : (f.legacy ?? { error: f.detail, code: f.code })),
   text: (reply, _request, f) => reply.type('text/plain; charset=utf-8').send(f.code === 'internal' ? 'internal error' : f.detail),
 };
 

@@ -1,4 +1,4 @@
-import type { DatabaseConnection, Dialect as KyselyDialect, Driver, Kysely } from 'kysely';
+import type { Dialect as KyselyDialect, Kysely } from 'kysely';
 import { AppError } from '../domain/errors.ts';
 
 /** Busy storage: another process (or connection) holds the lock a write needs. Turned into `unavailable` (503). */

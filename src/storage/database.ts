@@ -41,7 +41,6 @@ export interface Storage {
   health: BusyTracker;
 }
 
-/** The default wait for a lock (TT_DB_BUSY_TIMEOUT_MS). */
 /** Readiness: not ready while the last write failed busy; else a probe that must succeed quickly. */
 async function probeWritable(health: BusyTracker, probe: () => Promise<void>): Promise<{ ok: true } | { ok: false; detail: string }> {
   const recent = health.current();

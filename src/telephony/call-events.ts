@@ -1,5 +1,5 @@
 /**
- * Carrier-neutral call events (telephony.md 5.3). Adapters turn carrier requests into these; the call service stores
+ * Carrier-neutral call events (telephony.md 5.3). Adapters turn carrier requests into these; call ingestion stores
  * them once each (unique on carrier, carrier call id, kind and `key`) and derives the call record from the set, so
  * duplicated and reordered callbacks give the same record.
  */

@@ -95,7 +95,7 @@ for (const dialect of DIALECTS) {
     /** How the storage layer would make each record now (SQLite: stored vs live). */
     const stats = async (publicUrl = PUBLIC_URL) => {
       const s: FeedLineStats = { stored: 0, live: 0 };
-      for await (const _b of streamFeedRows(t.app.storage, sqlite ? `${t.config.dataDir}/telltale.db` : null, acct.clientId, YEAR, undefined, feedLineKey(publicUrl), s));
+      for await (const _b of streamFeedRows(t.app.storage, acct.clientId, YEAR, undefined, feedLineKey(publicUrl), s));
       return s;
     };
 

@@ -253,7 +253,7 @@ export class CallIngestService {
   }
 
 
-  /** SMS: stored once per carrier message id and handed to the hooks in the same transaction. */
+  /** SMS: stored once per carrier message id and handed to the consumers in the same transaction. */
   async sms(carrier: string, p: URLSearchParams, raw: CarrierRequestRow, now: Date): Promise<string> {
     const messageId = p.get('MessageSid') ?? p.get('SmsMessageSid') ?? p.get('SmsSid');
     const to = e164(p.get('To') ?? '');

@@ -20,7 +20,7 @@ interface NotificationRule {
 
 /**
  * What a finalized call or a received SMS sends out: the HTTP Callback, e-mail and SMS notifications, and the SMS
- * Forward. Each is written to the outbox inside the event's own transaction (a CallHooks handler), so none is lost.
+ * Forward. Each is written to the outbox inside the event's own transaction (a CallConsumer, see services/calls/call-consumers.ts), so none is lost.
  */
 export class CallDeliveryService implements CallConsumer {
   constructor(

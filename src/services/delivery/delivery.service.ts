@@ -1,6 +1,5 @@
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
-import { AppError, fieldError } from '../../domain/errors.ts';
 import type { Clock } from '../../domain/clock.ts';
 import { newId } from '../../domain/ids.ts';
 import { isRetryableStatus, nextRetryDelaySeconds } from '../../domain/delivery/retry.ts';

@@ -118,7 +118,6 @@ export class FeedService {
   constructor(
     private readonly storage: Storage,
     private readonly clock: Clock,
-    /** sqliteFile: the database file, read through a connection of the feed's own (SQLite only). */
     /** secretKey: the key upload passwords are sealed with (TT_SECRET_KEY, or the sandbox's generated one), null when none. */
     /**
      * checkDestination: the outbound URL policy for http_put and sftp targets (production; see TT_ALLOW_PRIVATE_URLS).
@@ -126,7 +125,6 @@ export class FeedService {
      */
     private readonly opts: {
       publicUrl: string;
-      sqliteFile?: string | null;
       secretKey?: () => Buffer | null;
       checkDestination?: (url: string) => Promise<string | null>;
       folderRoot?: string | null | false;
@@ -361,7 +359,7 @@ export class FeedService {
     yield Buffer.from(w.head(), 'utf8');
     // CSV: calls with a current stored line (issue #5) come as that line, the others as rows formatted live.
     const lineKey = format === 'csv' ? feedLineKey(this.opts.publicUrl) : undefined;
-    for await (const batch of streamFeedRows(this.storage, this.opts.sqliteFile ?? null, Number(f.client_id), filter, undefined, lineKey)) {
+    for await (const batch of streamFeedRows(this.storage, Number(f.client_id), filter, undefined, lineKey)) {
       const chunk = w.push(batch);
       if (chunk) yield chunk;
     }

@@ -33,12 +33,10 @@ export function createReporting(deps: {
 }): Reporting {
   const { storage, clock, config } = deps;
   const reports = new ReportingService(storage, clock, { publicUrl: config.publicUrl });
-  // Feeds stream from SQLite's file on a reader of their own.
-  const sqliteFile = storage.sqliteFile;
   // Folder uploads: inside TT_FEED_FOLDER_ROOT when set; without it anywhere in sandbox, nowhere in production.
   const folderRoot = config.feedFolderRoot ?? (config.mode === 'production' ? false : null);
   const checkDestination = config.allowPrivateUrls ? undefined : (url: string) => checkPublicDestination(url, { allowUnresolved: true });
-  const feeds = new FeedService(storage, clock, { publicUrl: config.publicUrl, sqliteFile, secretKey: secretKeyOf(config), checkDestination, folderRoot });
+  const feeds = new FeedService(storage, clock, { publicUrl: config.publicUrl, secretKey: secretKeyOf(config), checkDestination, folderRoot });
   const feedAccess = new FeedAccessService(storage, clock, deps.accounts.guard);
   const feedUploads = new FeedUploadService(storage, clock, deps.delivery, feeds, { allowPrivateUrls: config.allowPrivateUrls, timeoutMs: config.deliveryTimeoutMs, folderRoot });
   deps.delivery.registerTransport(FEED_UPLOAD_KIND, feedUploads.transport);

@@ -25,13 +25,13 @@ export interface FeedLineStats {
  */
 export async function* streamFeedRows(
   storage: Storage,
-  sqliteFile: string | null,
   clientId: number,
   filter: CallFilter,
   batch?: number,
   lineKey?: string,
   stats?: FeedLineStats,
 ): AsyncGenerator<(FeedRow | string)[]> {
+  const sqliteFile = storage.sqliteFile;
   if (storage.dialect !== 'sqlite' || !sqliteFile) {
     for await (const rows of streamCalls(storage.db, clientId, filter, batch ?? 1000)) {
       if (stats) stats.live += rows.length;

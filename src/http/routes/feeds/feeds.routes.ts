@@ -20,10 +20,10 @@ const FeedQuery = Type.Object(
 
 const FeedParams = Type.Object({ feed: Type.String({ maxLength: 64 }), '*': Type.String({ maxLength: 64 }) });
 
-/** Data Feed URLs: `/feeds/{feed}/latest.{json|csv|xml}`, `/{YYYY}.{ext}`, `/{YYYY}/{MM}.{ext}`, `/{YYYY}/{MM}/{DD}.{ext}`. */
 /** The part of the app this API uses. */
 export type FeedRoutesDeps = Pick<App, 'reporting'>;
 
+/** Data Feed URLs: `/feeds/{feed}/latest.{json|csv|xml}`, `/{YYYY}.{ext}`, `/{YYYY}/{MM}.{ext}`, `/{YYYY}/{MM}/{DD}.{ext}`. */
 export async function feedRoutes(fastify: FastifyInstance, opts: { app: FeedRoutesDeps }) {
   const { app } = opts;
   const feedOf = new WeakMap<object, FeedRow>();

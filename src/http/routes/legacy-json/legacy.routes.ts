@@ -38,13 +38,13 @@ function basic(request: FastifyRequest): { username: string; password: string } 
   return i < 0 ? null : { username: decoded.slice(0, i), password: decoded.slice(i + 1) };
 }
 
+/** The part of the app this API uses. */
+export type LegacyJsonRoutesDeps = Pick<App, 'reporting'>;
+
 /**
  * The legacy JSON reporting API at `/JSON?action=…`, wire-compatible with existing integrators' scripts: parameters
  * in the query string (POST bodies are ignored), answers and errors as JSON (`{"error": "…"}`).
  */
-/** The part of the app this API uses. */
-export type LegacyJsonRoutesDeps = Pick<App, 'reporting'>;
-
 export async function legacyJsonRoutes(fastify: FastifyInstance, opts: { app: LegacyJsonRoutesDeps }) {
   const { app } = opts;
   const svc = app.reporting.legacy;

@@ -27,10 +27,10 @@ const RecordingStatus = {
   },
 } as const;
 
-/** Call recordings kept in TT_DATA_DIR: HTTP Basic of a user reaching the call's account, and the call's unguessable token. */
 /** The part of the app this API uses. */
 export type RecordingsRoutesDeps = Pick<App, 'accounts' | 'recordings'>;
 
+/** Call recordings kept in TT_DATA_DIR: HTTP Basic of a user reaching the call's account, and the call's unguessable token. */
 export async function recordingsRoutes(fastify: FastifyInstance, opts: { app: RecordingsRoutesDeps }) {
   const { app } = opts;
   fastify.get(

@@ -41,10 +41,10 @@ export function injectTransport(fastify: FastifyInstance, publicUrl: string): Sa
   };
 }
 
-/** The sandbox carrier's control surface (sandbox mode only): place calls and send SMS as a caller would. */
 /** The part of the app this API uses. */
 export type SandboxRoutesDeps = Pick<App, 'accounts' | 'callLookup' | 'config' | 'sandbox'>;
 
+/** The sandbox carrier's control surface (sandbox mode only): place calls and send SMS as a caller would. */
 export async function sandboxRoutes(fastify: FastifyInstance, opts: { app: SandboxRoutesDeps }) {
   const { app } = opts;
   app.sandbox.setTransport(injectTransport(fastify, app.config.publicUrl));

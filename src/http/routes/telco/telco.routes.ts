@@ -70,10 +70,10 @@ export function requestOut(r: RequestRow) {
 const errors = { 400: S.ErrorOut, 401: S.ErrorOut, 403: S.ErrorOut, 404: S.ErrorOut };
 const security = [{ basicAuth: [] }];
 
-/** The Telco API: number stock, services and provisioning requests, under `/telco/v1`. */
 /** The part of the app this API uses. */
 export type TelcoRoutesDeps = Pick<App, 'accounts' | 'clock' | 'inventory' | 'telco'>;
 
+/** The Telco API: number stock, services and provisioning requests, under `/telco/v1`. */
 export async function telcoRoutes(fastify: FastifyInstance, opts: { app: TelcoRoutesDeps }) {
   const { app } = opts;
   const f = fastify.withTypeProvider<TypeBoxTypeProvider>();

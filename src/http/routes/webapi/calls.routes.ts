@@ -4,10 +4,10 @@ import type { App } from '../../../app.ts';
 import { negotiated } from '../../formats/negotiate.ts';
 import * as S from './webapi.schemas.ts';
 
-/** WebAPI calls: a filtered, keyset-paged list and one call. */
 /** The part of the app this API uses. */
 export type WebapiCallsRoutesDeps = Pick<App, 'reporting'>;
 
+/** WebAPI calls: a filtered, keyset-paged list and one call. */
 export async function webapiCallsRoutes(fastify: FastifyInstance, opts: { app: WebapiCallsRoutesDeps }) {
   const { app } = opts;
   const f = fastify.withTypeProvider<TypeBoxTypeProvider>();

@@ -94,10 +94,10 @@ const errors = { 400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut };
 const security = [{ basicAuth: [] }];
 const tags = ['Deliveries'];
 
-/** The delivery log: every HTTP Callback, SMS Forward, request callback and notification, with attempts; redeliver. */
 /** The part of the app this API uses. */
 export type DeliveriesRoutesDeps = Pick<App, 'accounts' | 'deliveryLog'>;
 
+/** The delivery log: every HTTP Callback, SMS Forward, request callback and notification, with attempts; redeliver. */
 export async function deliveriesRoutes(fastify: FastifyInstance, opts: { app: DeliveriesRoutesDeps }) {
   const { app } = opts;
   const f = fastify.withTypeProvider<TypeBoxTypeProvider>();

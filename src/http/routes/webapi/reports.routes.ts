@@ -7,10 +7,10 @@ import type { Interval } from '../../../domain/report/report-time.ts';
 import { negotiated } from '../../formats/negotiate.ts';
 import * as S from './webapi.schemas.ts';
 
-/** WebAPI reports (summaries) and the account's data feeds. */
 /** The part of the app this API uses. */
 export type WebapiReportsRoutesDeps = Pick<App, 'reporting'>;
 
+/** WebAPI reports (summaries) and the account's data feeds. */
 export async function webapiReportsRoutes(fastify: FastifyInstance, opts: { app: WebapiReportsRoutesDeps }) {
   const { app } = opts;
   const f = fastify.withTypeProvider<TypeBoxTypeProvider>();

@@ -5,10 +5,10 @@ import { rateLimitHook } from '../../rate-limit.ts';
 import { webapiCallsRoutes } from './calls.routes.ts';
 import { webapiReportsRoutes } from './reports.routes.ts';
 
-/** The reporting WebAPI under `/webapi/v1`: HTTP Basic (+ `client_id`), a per-user rate limit (shared by all API processes), calls, summaries, feeds. */
 /** The part of the app this API uses. */
 export type WebapiReportingRoutesDeps = Pick<App, 'accounts' | 'clock' | 'webapiRateLimiter' | 'reporting'>;
 
+/** The reporting WebAPI under `/webapi/v1`: HTTP Basic (+ `client_id`), a per-user rate limit (shared by all API processes), calls, summaries, feeds. */
 export async function webapiReportingRoutes(fastify: FastifyInstance, opts: { app: WebapiReportingRoutesDeps }) {
   const { app } = opts;
   fastify.addHook('onRequest', authenticateUser(app.accounts));
