@@ -3,39 +3,9 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import pino from 'pino';
-import { loadConfig } from '../../src/config/config.ts';
-import { createApp, type App } from '../../src/app.ts';
+import type { App } from '../../src/app.ts';
 import { DIALECTS } from '../support/dialects.ts';
-
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const BIN = path.join(ROOT, 'bin/telltale.mjs');
-
-/** The environment without any TT_* variable of the caller, plus the given ones. */
-function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
-  // NODE_TEST_CONTEXT would make the child behave as a test-runner child (it then ignores our SIGTERM handler).
-  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('TT_') && k !== 'NODE_TEST_CONTEXT'));
-  return { ...env, TT_LOG_LEVEL: 'warn', ...extra };
-}
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function run(cmd: string, args: string[], env: NodeJS.ProcessEnv, cwd = ROOT): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+import { BIN, cleanEnv, ROOT, run, withApp, type Run } from '../support/cli.ts';
 
 /** Starts `serve`, waits for it to listen (or exit), stops it with SIGTERM; returns what it printed. */
 function serveOnce(env: NodeJS.ProcessEnv): Promise<Run> {
@@ -64,14 +34,7 @@ for (const dialect of DIALECTS) {
     let env: NodeJS.ProcessEnv;
     const cli = (...args: string[]) => run(process.execPath, [BIN, ...args], env);
     /** Opens the same database in-process to check what the CLI wrote. */
-    const inspect = async <T>(fn: (app: App) => Promise<T>): Promise<T> => {
-      const app = await createApp(loadConfig({ TT_DATA_DIR: db.dataDir, TT_DATABASE_URL: db.databaseUrl ?? '', TT_LOG_LEVEL: 'silent' }), { log: pino({ level: 'silent' }) });
-      try {
-        return await fn(app);
-      } finally {
-        await app.close();
-      }
-    };
+    const inspect = <T>(fn: (app: App) => Promise<T>): Promise<T> => withApp({ TT_DATA_DIR: db.dataDir, TT_DATABASE_URL: db.databaseUrl ?? '' }, fn);
 
     beforeEach(async () => {
       db = await dialect.fresh();

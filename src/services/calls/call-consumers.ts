@@ -1,9 +1,7 @@
-import type { Selectable } from 'kysely';
 import type { Executor } from '../../storage/database.ts';
-import type { CallTable, SmsMessageTable } from '../../storage/schema.ts';
+import type { CallRow, SmsRow } from '../../storage/calls/telephony.repository.ts';
 
-export type CallRow = Selectable<CallTable>;
-export type SmsRow = Selectable<SmsMessageTable>;
+export type { CallRow, SmsRow };
 
 /** What another area does when a call is finalized or an SMS received: run inside that event's transaction. */
 export interface CallConsumer {

@@ -13,6 +13,7 @@ export type CallSessionRow = CallSessionTable;
 export type CallRecordingRow = CallRecordingTable;
 export type TestCallRow = TestCallTable;
 export type CallRow = Selectable<CallTable>;
+export type SmsRow = Selectable<SmsMessageTable>;
 
 /**
  * Stores a carrier request raw; a replay of one already stored (same `dedupe_key`) only counts in `replays` (and keeps
