@@ -36,6 +36,7 @@ import { CallDeliveryService } from './services/delivery/call-delivery.service.t
 import { createSmtpMailer } from './integrations/delivery/smtp-mailer.ts';
 import { unconfiguredSms } from './integrations/delivery/sms-port.ts';
 import { sandboxSmsOutbox } from './telephony/sandbox/sandbox-sms.ts';
+import { AuditLog } from './services/accounts/audit.service.ts';
 
 /** Everything one Telltale process holds: storage, services and the worker. The composition root. */
 export interface App {
@@ -72,6 +73,8 @@ export interface App {
   sandbox: SandboxCarrier;
   /** HTTP Callback, SMS Forward and notifications of finalized calls and received SMS (a call consumer). */
   callDelivery: CallDeliveryService;
+  /** Who changed what in an account: recorded inside the changing transaction. */
+  audit: AuditLog;
   close(): Promise<void>;
 }
 
@@ -178,6 +181,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     testCalls,
     sandbox,
     callDelivery,
+    audit: new AuditLog(clock),
     async close() {
       await worker.stop();
       await sender.close();

@@ -15,6 +15,10 @@ export interface Principal {
   userId: string;
   username: string;
   clientIds: number[];
+  /** how the request signed in (default basic) */
+  via?: 'basic' | 'session' | 'api_key';
+  /** the session or API key id */
+  viaId?: string;
 }
 
 export interface AccountView {

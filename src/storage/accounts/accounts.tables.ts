@@ -49,3 +49,26 @@ export interface RateLimitTable {
   window_start: number;
   used: number;
 }
+
+/** One change made in an account (migration 013). */
+export interface AuditLogTable {
+  id: string;
+  client_id: number;
+  at: Ts;
+  /** null for changes made by Telltale itself (`via` = system) or by the CLI */
+  actor_user_id: string | null;
+  /** the user name, the API key's name, `cli` or `system` */
+  actor_name: string;
+  /** basic | session | api_key | cli | system */
+  via: string;
+  /** the session or API key id, when `via` is one of them */
+  via_id: string | null;
+  /** the caller's IP address for HTTP requests */
+  address: string | null;
+  /** what was done, `<area>.<verb>`, e.g. `call.label`, `user.role`, `subscription.create` */
+  action: string;
+  /** what it was done to, e.g. `call:123`, `user:us_…` */
+  target: string | null;
+  /** a JSON object: the change (never a secret or a password) */
+  detail: string | null;
+}

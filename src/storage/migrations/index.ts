@@ -13,6 +13,7 @@ import * as m009 from './009-feed-lines.ts';
 import * as m010 from './010-auth-throttle.ts';
 import * as m011 from './011-secrets-at-rest.ts';
 import * as m012 from './012-carrier-request-replays.ts';
+import * as m013 from './013-audit-log.ts';
 
 /** Every migration, by name, in order. */
 export const MIGRATIONS: Record<string, Migration> = {
@@ -28,6 +29,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '010-auth-throttle': m010,
   '011-secrets-at-rest': m011,
   '012-carrier-request-replays': m012,
+  '013-audit-log': m013,
 };
 
 class StaticMigrations implements MigrationProvider {
