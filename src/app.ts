@@ -37,6 +37,7 @@ import { createSmtpMailer } from './integrations/delivery/smtp-mailer.ts';
 import { unconfiguredSms } from './integrations/delivery/sms-port.ts';
 import { sandboxSmsOutbox } from './telephony/sandbox/sandbox-sms.ts';
 import { AuditLog } from './services/accounts/audit.service.ts';
+import type { AccountEvents } from './services/events/account-events.ts';
 
 /** Everything one Telltale process holds: storage, services and the worker. The composition root. */
 export interface App {
@@ -75,6 +76,8 @@ export interface App {
   callDelivery: CallDeliveryService;
   /** Who changed what in an account: recorded inside the changing transaction. */
   audit: AuditLog;
+  /** Events announced to the account's subscriptions (call.updated, …), queued inside the change's transaction. */
+  events: AccountEvents;
   close(): Promise<void>;
 }
 
@@ -182,6 +185,8 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     sandbox,
     callDelivery,
     audit: new AuditLog(clock),
+    // Until event subscriptions exist (issue #12) no account has a subscriber: nothing to queue.
+    events: { publish: async () => undefined },
     async close() {
       await worker.stop();
       await sender.close();
