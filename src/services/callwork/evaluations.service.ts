@@ -53,6 +53,10 @@ export interface QuestionIn {
 
 export type ReportGroup = 'question' | 'tracking_number' | 'period';
 
+/** One row of the evaluation report: its group (question, tracking number or period) and its figures. */
+export type ReportRow = ReturnType<typeof tallyFigures> &
+  Partial<{ question_id: number; title: string; weight: number; archived: boolean; tracking_number: string; period: string; period_start: string }>;
+
 function position(v: unknown): number {
   if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > 1_000_000) throw fieldError('position', 'must be a whole number from 0 to 1000000');
   return v;
@@ -177,13 +181,13 @@ export class EvaluationService {
       addTally(total, b.answers, b.yes, question.weight);
     }
 
-    let rows: Record<string, unknown>[];
+    let rows: ReportRow[];
     if (groupBy === 'question') {
       rows = [...questions.values()]
         .filter((x) => groups.has(String(x.id)) || !x.archived)
         .map((x) => ({ question_id: x.id, title: x.title, weight: x.weight, archived: x.archived, ...tallyFigures(groups.get(String(x.id))?.tally ?? emptyTally()) }));
     } else if (groupBy === 'tracking_number') {
-      rows = [...groups.values()].sort((a, b) => String(a.key).localeCompare(String(b.key))).map((g) => ({ tracking_number: g.key, ...tallyFigures(g.tally) }));
+      rows = [...groups.values()].sort((a, b) => String(a.key).localeCompare(String(b.key))).map((g) => ({ tracking_number: String(g.key), ...tallyFigures(g.tally) }));
     } else {
       rows = periods.map((p) => ({ period: p.label, period_start: new Date(p.start).toISOString(), ...tallyFigures(groups.get(p.label)?.tally ?? emptyTally()) }));
     }
