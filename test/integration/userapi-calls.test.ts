@@ -300,7 +300,7 @@ for (const dialect of DIALECTS) {
         const res = await inject(method, url, b.auth, body);
         assert.equal(res.statusCode, 404, `${method} ${url}: ${res.body}`);
         // Choosing A's account explicitly does not help either: B does not reach it.
-        const chosen = await inject(method, `${url}?client_id=6100`, b.auth, body);
+        const chosen = body === undefined ? await inject(method, `${url}?client_id=6100`, b.auth) : await inject(method, url, b.auth, { ...(body as object), client_id: 6100 });
         assert.ok([403, 404].includes(chosen.statusCode), `${method} ${url}?client_id=6100: ${chosen.statusCode}`);
       }
       assert.ok(!(await log('', b.auth)).calls.some((c) => c.id === ids.g1));
