@@ -57,7 +57,7 @@ export async function userapiEvaluationsRoutes(fastify: FastifyInstance, opts: {
     '/evaluation-questions/:id',
     {
       config: { permission: 'read' },
-      schema: { summary: 'One evaluation question', tags, security, params: S.QuestionParams, querystring: S.ClientQuery, response: { 200: Type.Object({ question: S.QuestionOut }), ...errors } },
+      schema: { summary: 'One evaluation question', description: 'The question, archived or not (404 when it is not this account’s).', tags, security, params: S.QuestionParams, querystring: S.ClientQuery, response: { 200: Type.Object({ question: S.QuestionOut }), ...errors } },
     },
     async (request) => ({ question: await evaluations.get(request.clientId!, request.params.id) }),
   );
