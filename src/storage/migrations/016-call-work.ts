@@ -22,6 +22,8 @@ export async function up(db: Kysely<any>): Promise<void> {
     .execute();
   // A call's notes in order; the search's EXISTS looks a call's notes up by call id.
   await db.schema.createIndex('call_notes_call_idx').on('call_notes').columns(['call_id', 'created_at', 'id']).execute();
+  // Or, when the planner prefers one pass (PostgreSQL's hashed subplan), the account's notes.
+  await db.schema.createIndex('call_notes_client_idx').on('call_notes').columns(['client_id', 'call_id']).execute();
 
   await db.schema.alterTable('evaluation_questions').addColumn('weight', 'integer', (c) => c.notNull().defaultTo(1)).execute();
   await db.schema.alterTable('evaluation_questions').addColumn('archived_at', 'text').execute();

@@ -42,14 +42,15 @@ function fold(dialect: Dialect, expr: ReturnType<typeof sql.ref>) {
 /**
  * One search word: the tracking name, the label or one of the call's notes contains it (folded), or, for a number,
  * the caller's number contains its digits. The account's calls are read through the (client_id, started_at, id)
- * index in page order; a call's notes through call_notes (call_id, …).
+ * index in page order; a call's notes through call_notes (call_id, …), or the account's notes through (client_id, …).
  */
-function searchWord(dialect: Dialect, w: SearchWord) {
+function searchWord(dialect: Dialect, clientId: number, w: SearchWord) {
   const like = (col: string) => sql<boolean>`${fold(dialect, sql.ref(col))} like ${w.pattern} escape '\\'`;
   const parts = [
     sql<boolean>`(calls.tracking_name is not null and ${like('calls.tracking_name')})`,
     sql<boolean>`(calls.label is not null and ${like('calls.label')})`,
-    sql<boolean>`exists (select 1 from call_notes where call_notes.call_id = calls.id and ${like('call_notes.text')})`,
+    // The account's own notes only: the planner may read them all at once (by client_id) rather than call by call.
+    sql<boolean>`exists (select 1 from call_notes where call_notes.client_id = ${clientId} and call_notes.call_id = calls.id and ${like('call_notes.text')})`,
   ];
   if (w.digits) parts.push(sql<boolean>`(calls.caller_withheld = 0 and calls.caller_number like ${`%${w.digits}%`})`);
   return sql<boolean>`(${sql.join(parts, sql` or `)})`;
@@ -72,7 +73,7 @@ export function applyFilter(q: CallQuery, clientId: number, f: CallFilter, diale
     .$if(f.direction !== undefined, (x) => x.where('direction', '=', f.direction!))
     .$if(f.hasAudio !== undefined, (x) => x.where('has_audio', '=', f.hasAudio ? 1 : 0))
     .$if(f.isTest !== undefined, (x) => x.where('is_test', '=', f.isTest ? 1 : 0))
-    .$if(!!f.search?.length, (x) => f.search!.reduce((y, w) => y.where(searchWord(dialect!, w)), x)) as CallQuery;
+    .$if(!!f.search?.length, (x) => f.search!.reduce((y, w) => y.where(searchWord(dialect!, clientId, w)), x)) as CallQuery;
 }
 
 function rows(r: unknown[]): ReportCall[] {
