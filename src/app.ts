@@ -38,6 +38,7 @@ import { unconfiguredSms } from './integrations/delivery/sms-port.ts';
 import { sandboxSmsOutbox } from './telephony/sandbox/sandbox-sms.ts';
 import { AuditLog } from './services/accounts/audit.service.ts';
 import type { AccountEvents } from './services/events/account-events.ts';
+import { createCallWork, type CallWork } from './services/callwork/callwork.module.ts';
 
 /** Everything one Telltale process holds: storage, services and the worker. The composition root. */
 export interface App {
@@ -78,6 +79,8 @@ export interface App {
   audit: AuditLog;
   /** Events announced to the account's subscriptions (call.updated, …), queued inside the change's transaction. */
   events: AccountEvents;
+  /** Call work (UserAPI): labels, notes, evaluations and their questions and report, received SMS. */
+  callWork: CallWork;
   close(): Promise<void>;
 }
 
@@ -161,6 +164,10 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
       : log.warn({ err }, 'WebAPI rate limit: deleting old windows failed'),
   );
   const outbox = new Outbox(delivery);
+  const audit = new AuditLog(clock);
+  // Until event subscriptions exist (issue #12) no account has a subscriber: nothing to queue.
+  const events: AccountEvents = { publish: async () => undefined };
+  const callWork = createCallWork({ storage, clock, audit, events, reports: reporting.reports });
   const worker = new Worker({ telco: telcoRequestsJob(telco, telcoSteps), delivery: outbox, inventory, feedUploads: reporting.feedUploads, log, pollMs: config.workerPollMs, sweepIntervalMs: config.sweepIntervalSeconds * 1000, calls: callJobs({ recordings, finalizer: callFinalizer, testCalls }), clock });
   return {
     config,
@@ -184,9 +191,9 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     testCalls,
     sandbox,
     callDelivery,
-    audit: new AuditLog(clock),
-    // Until event subscriptions exist (issue #12) no account has a subscriber: nothing to queue.
-    events: { publish: async () => undefined },
+    audit,
+    events,
+    callWork,
     async close() {
       await worker.stop();
       await sender.close();

@@ -18,6 +18,10 @@ import { deliveriesRoutes } from './routes/webapi/deliveries.routes.ts';
 import { webapiReportingRoutes } from './routes/webapi/webapi.routes.ts';
 import { feedRoutes } from './routes/feeds/feeds.routes.ts';
 import { legacyJsonRoutes } from './routes/legacy-json/legacy.routes.ts';
+import { userapiCallsRoutes } from './routes/userapi/calls.routes.ts';
+import { userapiEvaluationsRoutes } from './routes/userapi/evaluations.routes.ts';
+import { userapiSmsRoutes } from './routes/userapi/sms.routes.ts';
+import { webapiSmsRoutes } from './routes/webapi/sms.routes.ts';
 
 /** Builds the HTTP server of one Telltale process (routes registered, not listening). */
 /** The members of the app an API plugin uses, and nothing else: each plugin is handed only its own services. */
@@ -77,7 +81,7 @@ export async function buildServer(app: App): Promise<FastifyInstance> {
       },
       servers: [{ url: app.config.publicUrl }],
       components: { securitySchemes: { basicAuth: { type: 'http', scheme: 'basic' } } },
-      tags: [{ name: 'Telco API', description: 'Number stock, services and provisioning requests.' }, { name: 'Deliveries', description: 'Delivery log of HTTP Callbacks, SMS Forwards, request callbacks and notifications; redeliver.' }, { name: 'WebAPI', description: 'Reporting: calls with filters and keyset paging, one call, summaries. JSON or XML; rate-limited per user.' }, { name: 'Data Feeds', description: 'Feed URLs of the standard AVANSER feed record in JSON, CSV or XML, and their management.' }, { name: 'Legacy JSON API', description: 'The /JSON?action=… API existing integrators call.' }, { name: 'Operations' }],
+      tags: [{ name: 'Telco API', description: 'Number stock, services and provisioning requests.' }, { name: 'Deliveries', description: 'Delivery log of HTTP Callbacks, SMS Forwards, request callbacks and notifications; redeliver.' }, { name: 'WebAPI', description: 'Reporting: calls with filters and keyset paging, one call, summaries. JSON or XML; rate-limited per user.' }, { name: 'Data Feeds', description: 'Feed URLs of the standard AVANSER feed record in JSON, CSV or XML, and their management.' }, { name: 'Legacy JSON API', description: 'The /JSON?action=… API existing integrators call.' }, { name: 'UserAPI', description: 'Everything a person does, as an API: the call log with search, labels, notes, evaluations and their report, received SMS.' }, { name: 'Operations' }],
     },
   });
   // The bundled Swagger UI loads only same-origin scripts and styles (it sets inline style attributes) and fetches
@@ -117,6 +121,10 @@ export async function buildServer(app: App): Promise<FastifyInstance> {
   if (app.config.mode === 'sandbox') await server.register(sandboxRoutes, { prefix: '/sandbox/v1', app: only(app, ['accounts', 'callLookup', 'config', 'sandbox']) });
   await server.register(deliveriesRoutes, { prefix: '/webapi/v1', app: only(app, ['accounts', 'deliveryLog']) });
   await server.register(webapiReportingRoutes, { prefix: '/webapi/v1', app: only(app, ['accounts', 'clock', 'webapiRateLimiter', 'reporting']) });
+  await server.register(webapiSmsRoutes, { prefix: '/webapi/v1', app: only(app, ['accounts', 'clock', 'webapiRateLimiter', 'callWork']) });
+  await server.register(userapiCallsRoutes, { prefix: '/userapi/v1', app: only(app, ['accounts', 'reporting', 'callWork']) });
+  await server.register(userapiEvaluationsRoutes, { prefix: '/userapi/v1', app: only(app, ['accounts', 'callWork']) });
+  await server.register(userapiSmsRoutes, { prefix: '/userapi/v1', app: only(app, ['accounts', 'callWork']) });
   await server.register(feedRoutes, { prefix: '/feeds', app: only(app, ['reporting']) });
   await server.register(legacyJsonRoutes, { app: only(app, ['reporting']) });
   return server;

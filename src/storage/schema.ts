@@ -1,6 +1,7 @@
 import type { AccountTable, AuditLogTable, AuthFailureTable, DigestNonceTable, RateLimitTable, UserAccountTable, UserTable } from './accounts/accounts.tables.ts';
 import type { CallEvaluationTable, CallEventTable, CallRecordingTable, CallSessionTable, CallTable, CarrierRequestTable, EvaluationQuestionTable, SandboxSmsOutboxTable, SmsMessageTable, TestCallTable } from './calls/calls.tables.ts';
 import type { DeliveryAttemptTable, DeliveryTable } from './delivery/delivery.tables.ts';
+import type { CallNoteTable } from './callwork/callwork.tables.ts';
 import type { InventoryRulesTable, NoiseCallTable, NumberTable, StockPolicyTable } from './inventory/inventory.tables.ts';
 import type { FeedTable, FeedUploadTable, LegacyApiKeyTable, LegacyTokenTable } from './reporting/reporting.tables.ts';
 import type { RequestTable, ServiceTable } from './telco/telco.tables.ts';
@@ -9,6 +10,7 @@ import type { RequestTable, ServiceTable } from './telco/telco.tables.ts';
 export type { AccountTable, AuditLogTable, AuthFailureTable, DigestNonceTable, RateLimitTable, UserAccountTable, UserTable } from './accounts/accounts.tables.ts';
 export type { CallEvaluationTable, CallEventTable, CallRecordingTable, CallSessionTable, CallTable, CarrierRequestTable, EvaluationQuestionTable, SandboxSmsOutboxTable, SmsMessageTable, TestCallTable } from './calls/calls.tables.ts';
 export type { DeliveryAttemptTable, DeliveryTable } from './delivery/delivery.tables.ts';
+export type { CallNoteTable } from './callwork/callwork.tables.ts';
 export type { InventoryRulesTable, NoiseCallTable, NumberTable, StockPolicyTable } from './inventory/inventory.tables.ts';
 export type { FeedTable, FeedUploadTable, LegacyApiKeyTable, LegacyTokenTable } from './reporting/reporting.tables.ts';
 export type { RequestTable, ServiceTable } from './telco/telco.tables.ts';
@@ -44,4 +46,5 @@ export interface Database {
   auth_failures: AuthFailureTable;
   digest_nonces: DigestNonceTable;
   audit_log: AuditLogTable;
+  call_notes: CallNoteTable;
 }

@@ -5,6 +5,7 @@ import type { Clock } from '../../domain/clock.ts';
 import { AppError, fieldError } from '../../domain/errors.ts';
 import { parseNumber } from '../../domain/phone.ts';
 import { decodeCursor, encodeCursor } from '../../domain/cursor.ts';
+import { parseSearch } from '../../domain/callwork/call-work.ts';
 import { localPeriods, parseBound, type Interval } from '../../domain/report/report-time.ts';
 import type { Storage } from '../../storage/database.ts';
 import * as accounts from '../../storage/accounts/account.repository.ts';
@@ -24,6 +25,8 @@ export interface CallFilterIn {
   direction?: string;
   has_audio?: boolean;
   test?: boolean;
+  /** The call-log search (UserAPI): words over caller number, tracking name, label and notes (parseSearch). */
+  q?: string;
 }
 
 const STATUS_BY_NAME = new Map(Object.entries(CALL_STATUSES).map(([code, name]) => [name.toLowerCase(), Number(code)]));
@@ -75,6 +78,8 @@ export function toCallFilter(q: CallFilterIn, zone: string): CallFilter {
   }
   if (q.has_audio !== undefined) f.hasAudio = q.has_audio;
   if (q.test !== undefined) f.isTest = q.test;
+  // An empty `q=` is no search: every call matches.
+  if (q.q !== undefined && q.q.trim() !== '') f.search = parseSearch(q.q, 'q');
   return f;
 }
 
@@ -133,7 +138,7 @@ export class ReportingService {
     if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw fieldError('limit', 'must be 1 to 1000');
     const fields = parseFields(q.fields);
     const after = q.cursor ? callKeyset(q.cursor, order) : undefined;
-    const page = await reports.listCalls(this.storage.db, clientId, filter, { after, order, limit: limit + 1 });
+    const page = await this.storage.repos.reports.listCalls(this.storage.db, clientId, filter, { after, order, limit: limit + 1 });
     const items = page.slice(0, limit);
     return {
       calls: items.map((c) => project(webapiCall(c, this.opts.publicUrl), fields)),

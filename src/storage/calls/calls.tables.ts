@@ -128,6 +128,11 @@ export interface EvaluationQuestionTable {
   text: string;
   position: number;
   created_at: Ts;
+  /** Weight in the weighted evaluation score, 0–100 (migration 016; default 1). */
+  weight?: number;
+  /** Set when the question is archived: no longer asked, its answers kept (migration 016). */
+  archived_at?: Ts | null;
+  updated_at?: Ts | null;
 }
 
 /** One answer to an evaluation question for one call (migration 005). */
@@ -137,4 +142,6 @@ export interface CallEvaluationTable {
   /** yes | no */
   answer: string;
   updated_at: Ts;
+  /** The user who gave the answer (migration 016). */
+  answered_by?: string | null;
 }

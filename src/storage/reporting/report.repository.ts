@@ -2,6 +2,7 @@ import { sql, type SelectQueryBuilder } from 'kysely';
 import type { Database } from '../schema.ts';
 import type { Dialect, Executor } from '../database.ts';
 import type { ReportCall } from '../../domain/report/formats.ts';
+import type { SearchWord } from '../../domain/callwork/call-work.ts';
 
 /** Calls that reports show: ended (or finalized); a call still in progress is not reported yet. */
 const IN_PROGRESS = 'in_progress';
@@ -19,6 +20,8 @@ export interface CallFilter {
   direction?: string;
   hasAudio?: boolean;
   isTest?: boolean;
+  /** The call-log search (domain/callwork/call-work.ts parseSearch): every word must match; needs the dialect. */
+  search?: SearchWord[];
 }
 
 export interface Keyset {
@@ -28,8 +31,34 @@ export interface Keyset {
 
 type CallQuery = SelectQueryBuilder<Database, 'calls', object>;
 
-/** The WHERE of every report query: the account, reportable states and the filters. */
-export function applyFilter(q: CallQuery, clientId: number, f: CallFilter): CallQuery {
+/**
+ * ASCII-only case folding in SQL, alike on both dialects: SQLite's lower() folds A–Z only; PostgreSQL's lower() would
+ * fold other letters too, so it translates A–Z.
+ */
+function fold(dialect: Dialect, expr: ReturnType<typeof sql.ref>) {
+  return dialect === 'postgres' ? sql<string>`translate(${expr}, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')` : sql<string>`lower(${expr})`;
+}
+
+/**
+ * One search word: the tracking name, the label or one of the call's notes contains it (folded), or, for a number,
+ * the caller's number contains its digits. The account's calls are read through the (client_id, started_at, id)
+ * index in page order; a call's notes through call_notes (call_id, …), or the account's notes through (client_id, …).
+ */
+function searchWord(dialect: Dialect, clientId: number, w: SearchWord) {
+  const like = (col: string) => sql<boolean>`${fold(dialect, sql.ref(col))} like ${w.pattern} escape '\\'`;
+  const parts = [
+    sql<boolean>`(calls.tracking_name is not null and ${like('calls.tracking_name')})`,
+    sql<boolean>`(calls.label is not null and ${like('calls.label')})`,
+    // The account's own notes only: the planner may read them all at once (by client_id) rather than call by call.
+    sql<boolean>`exists (select 1 from call_notes where call_notes.client_id = ${clientId} and call_notes.call_id = calls.id and ${like('call_notes.text')})`,
+  ];
+  if (w.digits) parts.push(sql<boolean>`(calls.caller_withheld = 0 and calls.caller_number like ${`%${w.digits}%`})`);
+  return sql<boolean>`(${sql.join(parts, sql` or `)})`;
+}
+
+/** The WHERE of every report query: the account, reportable states and the filters (the search needs the dialect). */
+export function applyFilter(q: CallQuery, clientId: number, f: CallFilter, dialect?: Dialect): CallQuery {
+  if (f.search?.length && !dialect) throw new Error('applyFilter: a search needs the dialect (use storage.repos.reports)');
   return q
     .where('client_id', '=', clientId)
     .where('state', '<>', IN_PROGRESS)
@@ -43,7 +72,8 @@ export function applyFilter(q: CallQuery, clientId: number, f: CallFilter): Call
     .$if(f.customGroup !== undefined, (x) => x.where('custom_group', '=', f.customGroup!))
     .$if(f.direction !== undefined, (x) => x.where('direction', '=', f.direction!))
     .$if(f.hasAudio !== undefined, (x) => x.where('has_audio', '=', f.hasAudio ? 1 : 0))
-    .$if(f.isTest !== undefined, (x) => x.where('is_test', '=', f.isTest ? 1 : 0)) as CallQuery;
+    .$if(f.isTest !== undefined, (x) => x.where('is_test', '=', f.isTest ? 1 : 0))
+    .$if(!!f.search?.length, (x) => f.search!.reduce((y, w) => y.where(searchWord(dialect!, clientId, w)), x)) as CallQuery;
 }
 
 function rows(r: unknown[]): ReportCall[] {
@@ -51,13 +81,13 @@ function rows(r: unknown[]): ReportCall[] {
 }
 
 /** One page of calls in (started_at, id) order, after (or before, newest first) the keyset. */
-export async function listCalls(db: Executor, clientId: number, f: CallFilter, opts: { after?: Keyset; order: 'asc' | 'desc'; limit: number }): Promise<ReportCall[]> {
-  let q = applyFilter(db.selectFrom('calls'), clientId, f);
+export async function listCalls(db: Executor, clientId: number, f: CallFilter, opts: { after?: Keyset; order: 'asc' | 'desc'; limit: number }, dialect?: Dialect): Promise<ReportCall[]> {
+  let q = applyFilter(db.selectFrom('calls'), clientId, f, dialect);
   if (opts.after) {
     const k = opts.after;
     q = q.where(opts.order === 'desc' ? sql<boolean>`(started_at, id) < (${k.startedAt}, ${k.id})` : sql<boolean>`(started_at, id) > (${k.startedAt}, ${k.id})`) as CallQuery;
   }
-  return rows(await q.selectAll().orderBy('started_at', opts.order).orderBy('id', opts.order).limit(opts.limit).execute());
+  return rows(await q.selectAll('calls').orderBy('started_at', opts.order).orderBy('id', opts.order).limit(opts.limit).execute());
 }
 
 export async function findCall(db: Executor, clientId: number, id: number): Promise<ReportCall | undefined> {
