@@ -38,6 +38,7 @@ import { unconfiguredSms } from './integrations/delivery/sms-port.ts';
 import { sandboxSmsOutbox } from './telephony/sandbox/sandbox-sms.ts';
 import { AuditLog } from './services/accounts/audit.service.ts';
 import type { AccountEvents } from './services/events/account-events.ts';
+import { IdempotencyKeys } from './services/accounts/idempotency.service.ts';
 
 /** Everything one Telltale process holds: storage, services and the worker. The composition root. */
 export interface App {
@@ -78,6 +79,8 @@ export interface App {
   audit: AuditLog;
   /** Events announced to the account's subscriptions (call.updated, …), queued inside the change's transaction. */
   events: AccountEvents;
+  /** Idempotency-Key of public POSTs: who processes a keyed request, what its repeats get (purged by the worker's sweep). */
+  idempotency: IdempotencyKeys;
   close(): Promise<void>;
 }
 
@@ -161,7 +164,8 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
       : log.warn({ err }, 'WebAPI rate limit: deleting old windows failed'),
   );
   const outbox = new Outbox(delivery);
-  const worker = new Worker({ telco: telcoRequestsJob(telco, telcoSteps), delivery: outbox, inventory, feedUploads: reporting.feedUploads, log, pollMs: config.workerPollMs, sweepIntervalMs: config.sweepIntervalSeconds * 1000, calls: callJobs({ recordings, finalizer: callFinalizer, testCalls }), clock });
+  const idempotency = new IdempotencyKeys(storage, clock, { ttlSeconds: config.idempotencyTtlSeconds, secrets });
+  const worker = new Worker({ telco: telcoRequestsJob(telco, telcoSteps), delivery: outbox, inventory, feedUploads: reporting.feedUploads, log, pollMs: config.workerPollMs, sweepIntervalMs: config.sweepIntervalSeconds * 1000, calls: callJobs({ recordings, finalizer: callFinalizer, testCalls }), clock, idempotency });
   return {
     config,
     clock,
@@ -187,6 +191,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     audit: new AuditLog(clock),
     // Until event subscriptions exist (issue #12) no account has a subscriber: nothing to queue.
     events: { publish: async () => undefined },
+    idempotency,
     async close() {
       await worker.stop();
       await sender.close();
