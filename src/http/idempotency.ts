@@ -1,4 +1,4 @@
-import type { FastifyReply, FastifyRequest, FastifySchema, RouteOptions } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest, FastifySchema, RouteOptions } from 'fastify';
 import { AppError } from '../domain/errors.ts';
 import {
   IDEMPOTENCY_HEADER,
@@ -23,26 +23,26 @@ declare module 'fastify' {
 /**
  * `Idempotency-Key` on every public authenticated POST (issue #21), set up once for all of them: `idempotencyOnRoute`
  * is a root `onRoute` hook (registered before the API plugins) that gives each covered route
- *   - a route-level preHandler, which runs after its plugin's own preHandlers (`requireAccount`: the account is known)
- *     and claims the key, gives a stored answer again (`Idempotent-Replayed: true`), or refuses (422 another request
- *     under this key, 409 with Retry-After while the first still runs);
+ *   - a wrapped handler: when the header is there it runs after every hook of the route (authentication,
+ *     `requireAccount`, permission checks and rate limits, in whatever hook they live: the account is known) and
+ *     claims the key, gives a stored answer again (`Idempotent-Replayed: true`), or refuses (422 another request
+ *     under this key, 409 with Retry-After while the first still runs) before the route's own handler;
  *   - a route-level onSend, which stores the first request's answer (or releases the key after a 5xx, 409 or 429);
  *   - the header in its OpenAPI operation (a per-route swagger transform).
  * Covered: POST routes that name a permission (`config.permission`, as every authenticated route does), unless they
  * say `config.idempotent: false`. Not covered: unauthenticated POSTs (carrier webhooks, the visitor endpoints, the
  * legacy /JSON API); a covered route that answers without an account (no `request.clientId`) ignores the header.
- * Without the header the hooks return at once; GET routes get nothing.
+ * Without the header the wrapper calls the handler at once and the onSend hook returns at once; GET routes get nothing.
  */
 export function idempotencyOnRoute(keys: IdempotencyKeys) {
   const OWNED = Symbol('idempotency key owned');
   type Owning = FastifyRequest & { [OWNED]?: OwnedKey };
 
-  async function claimKey(request: FastifyRequest, reply: FastifyReply) {
-    const header = request.headers[IDEMPOTENCY_HEADER];
-    if (header === undefined) return;
-    const key = idempotencyKeyOf(header);
+  /** Claims the key (true: go on to the handler) or answers: the kept answer again, or a refusal (thrown). */
+  async function claimKey(request: FastifyRequest, reply: FastifyReply): Promise<boolean> {
+    const key = idempotencyKeyOf(request.headers[IDEMPOTENCY_HEADER]);
     const clientId = request.clientId;
-    if (key === undefined || clientId === undefined) return;
+    if (key === undefined || clientId === undefined) return true;
     const pattern = request.routeOptions.url ?? request.url.split('?')[0];
     const route = `${request.method} ${pattern}`;
     const fingerprint = requestFingerprint({ method: request.method, route: pattern, params: request.params, query: request.query, body: request.body });
@@ -50,11 +50,12 @@ export function idempotencyOnRoute(keys: IdempotencyKeys) {
     switch (outcome.kind) {
       case 'proceed':
         (request as Owning)[OWNED] = outcome.owned;
-        return;
+        return true;
       case 'replay':
         reply.status(outcome.answer.status).header(REPLAYED_HEADER, 'true');
         if (outcome.answer.contentType) reply.type(outcome.answer.contentType);
-        return reply.send(outcome.answer.body);
+        reply.send(outcome.answer.body);
+        return false;
       case 'mismatch': {
         const what = outcome.route === route ? `another ${route} (other parameters or another body)` : outcome.route;
         throw new AppError('unprocessable', `${IDEMPOTENCY_HEADER_NAME}: this key was already used for ${what}; send a new key for a new request`, [
@@ -90,7 +91,12 @@ export function idempotencyOnRoute(keys: IdempotencyKeys) {
 
   return (route: RouteOptions) => {
     if (!isIdempotentRoute(route)) return;
-    route.preHandler = [...hooksOf(route.preHandler), claimKey];
+    const handler = route.handler;
+    // Without the header the route's own handler runs as it would unwrapped (same call, same return).
+    route.handler = function idempotent(this: FastifyInstance, request: FastifyRequest, reply: FastifyReply) {
+      if (request.headers[IDEMPOTENCY_HEADER] === undefined) return handler.call(this, request, reply);
+      return claimKey(request, reply).then((go) => (go ? handler.call(this, request, reply) : reply));
+    } as RouteOptions['handler'];
     route.onSend = [...hooksOf(route.onSend), storeAnswer] as RouteOptions['onSend'];
     route.config = { ...route.config, swaggerTransform: ({ schema, url }) => ({ schema: documented(schema), url }) };
   };
