@@ -1,7 +1,7 @@
 // What the Idempotency-Key hooks cost (issue #21), in-process on SQLite. Two servers over the same app and database,
 // built the same way (error handler, the Telco and Deliveries plugins), one with the idempotency onRoute hook and one
-// without; rounds alternate between them so the machine's noise falls on both. Prints per-request time (median of the
-// rounds) of
+// without; requests alternate between them one by one so the machine's noise falls on both. Prints per-request time
+// (median) of
 //   - POST without the header (a Telco order that fails no_stock: one write; a redelivery of an unknown id: one read)
 //   - GET (the service list), which gets no hook at all,
 // on each server and their ratio (the target: 1.00 within noise), then POST with a fresh key each time and a replay
@@ -54,35 +54,51 @@ const keyedCases: Record<string, Case> = {
   'POST order, replay': (s) => s.inject({ method: 'POST', url: '/telco/v1/requests', headers: { authorization: auth, 'idempotency-key': 'replayed' }, payload: ORDER }),
 };
 
-async function time(s: FastifyInstance, c: Case): Promise<number> {
+/** µs of one request. */
+async function one(s: FastifyInstance, c: Case, i: number): Promise<number> {
   const start = process.hrtime.bigint();
-  for (let i = 0; i < N; i++) {
-    const r = await c(s, i);
-    if (r.statusCode >= 500) throw new Error(`status ${r.statusCode}`);
-  }
-  return Number(process.hrtime.bigint() - start) / 1000 / N;
+  const r = await c(s, i);
+  if (r.statusCode >= 500) throw new Error(`status ${r.statusCode}`);
+  return Number(process.hrtime.bigint() - start) / 1000;
 }
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 // Warm both (JIT, credential cache, statements).
 for (const c of [...Object.values(cases), ...Object.values(keyedCases)]) {
-  await c(hooked, 0);
-  await c(bare, 0);
+  for (let i = 0; i < 50; i++) {
+    await c(hooked, i);
+    await c(bare, i);
+  }
 }
+// Requests alternate between the two servers one by one (who goes first alternates too), so a noisy moment of the
+// machine falls on both; the median of each round's per-request times is kept.
 const results: Record<string, { hooked: number[]; bare: number[] }> = {};
 for (let r = 0; r < ROUNDS; r++) {
   for (const [name, c] of Object.entries(cases)) {
+    const h: number[] = [];
+    const b: number[] = [];
+    for (let i = 0; i < N; i++) {
+      if (i % 2 === 0) {
+        h.push(await one(hooked, c, i));
+        b.push(await one(bare, c, i));
+      } else {
+        b.push(await one(bare, c, i));
+        h.push(await one(hooked, c, i));
+      }
+    }
     results[name] ??= { hooked: [], bare: [] };
-    const first = r % 2 === 0 ? 'hooked' : 'bare';
-    for (const which of [first, first === 'hooked' ? 'bare' : 'hooked'] as const) results[name][which].push(await time(which === 'hooked' ? hooked : bare, c));
+    results[name].hooked.push(median(h));
+    results[name].bare.push(median(b));
   }
   for (const [name, c] of Object.entries(keyedCases)) {
+    const h: number[] = [];
+    for (let i = 0; i < N; i++) h.push(await one(hooked, c, i));
     results[name] ??= { hooked: [], bare: [] };
-    results[name].hooked.push(await time(hooked, c));
+    results[name].hooked.push(median(h));
   }
 }
 
-console.log(`${N} requests per round, ${ROUNDS} rounds, median µs per request (in-process inject, SQLite)`);
+console.log(`${N} requests per round, ${ROUNDS} rounds, median µs per request (in-process inject, SQLite; medians of per-round medians)`);
 for (const name of Object.keys(cases)) {
   const h = median(results[name].hooked);
   const b = median(results[name].bare);

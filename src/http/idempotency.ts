@@ -70,10 +70,8 @@ export function idempotencyOnRoute(keys: IdempotencyKeys) {
     }
   }
 
-  async function storeAnswer(request: FastifyRequest, reply: FastifyReply, payload: unknown) {
-    const owned = (request as Owning)[OWNED];
-    if (!owned) return payload;
-    (request as Owning)[OWNED] = undefined;
+  /** Stores the answer of the request that owns its key (or gives the key back). */
+  async function keep(request: FastifyRequest, reply: FastifyReply, owned: OwnedKey, payload: unknown): Promise<void> {
     try {
       const storable = payload === null || payload === undefined || typeof payload === 'string' || Buffer.isBuffer(payload);
       if (storable && keepsAnswer(reply.statusCode)) {
@@ -86,7 +84,14 @@ export function idempotencyOnRoute(keys: IdempotencyKeys) {
       // The answer still goes out; the key stays claimed until its lease ends, then a retry is processed anew.
       request.log.error({ err }, 'idempotency key: the answer could not be stored');
     }
-    return payload;
+  }
+
+  // A callback-style hook: a request without a claim passes straight on (no promise, no extra tick).
+  function storeAnswer(request: FastifyRequest, reply: FastifyReply, payload: unknown, done: (err: Error | null, payload?: unknown) => void): void {
+    const owned = (request as Owning)[OWNED];
+    if (!owned) return done(null, payload);
+    (request as Owning)[OWNED] = undefined;
+    void keep(request, reply, owned, payload).then(() => done(null, payload));
   }
 
   return (route: RouteOptions) => {
