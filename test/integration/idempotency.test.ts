@@ -60,6 +60,10 @@ for (const dialect of DIALECTS) {
       assert.match(String(again.headers['content-type']), /^application\/json/);
       assert.equal(again.body, first.body, 'the kept answer, byte for byte');
       assert.equal(again.headers['cache-control'], 'no-store', 'the server-wide headers are set on a replay too');
+      const kept = await t.app.storage.db.selectFrom('idempotency_keys').selectAll().executeTakeFirstOrThrow();
+      assert.equal(kept.client_id, a.clientId);
+      assert.equal(kept.status, 202);
+      assert.ok(!kept.body!.includes(first.json().request.id), 'the kept answer is encrypted at rest (sandbox: the generated server key)');
       // The same body with its members in another order is the same request.
       const reordered = await order('order-1', { service: { custom_id: 'retry-me', type: 'voicemail' }, criteria: { country: 'AU' }, type: 'new' });
       assert.equal(reordered.headers['idempotent-replayed'], 'true');
