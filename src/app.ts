@@ -39,6 +39,7 @@ import { sandboxSmsOutbox } from './telephony/sandbox/sandbox-sms.ts';
 import { AuditLog } from './services/accounts/audit.service.ts';
 import type { AccountEvents } from './services/events/account-events.ts';
 import { createCallWork, type CallWork } from './services/callwork/callwork.module.ts';
+import { IdempotencyKeys } from './services/accounts/idempotency.service.ts';
 
 /** Everything one Telltale process holds: storage, services and the worker. The composition root. */
 export interface App {
@@ -81,6 +82,8 @@ export interface App {
   events: AccountEvents;
   /** Call work (UserAPI): labels, notes, evaluations and their questions and report, received SMS. */
   callWork: CallWork;
+  /** Idempotency-Key of public POSTs: who processes a keyed request, what its repeats get (purged by the worker's sweep). */
+  idempotency: IdempotencyKeys;
   close(): Promise<void>;
 }
 
@@ -164,11 +167,12 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
       : log.warn({ err }, 'WebAPI rate limit: deleting old windows failed'),
   );
   const outbox = new Outbox(delivery);
+  const idempotency = new IdempotencyKeys(storage, clock, { ttlSeconds: config.idempotencyTtlSeconds, secrets });
   const audit = new AuditLog(clock);
   // Until event subscriptions exist (issue #12) no account has a subscriber: nothing to queue.
   const events: AccountEvents = { publish: async () => undefined };
   const callWork = createCallWork({ storage, clock, audit, events, reports: reporting.reports });
-  const worker = new Worker({ telco: telcoRequestsJob(telco, telcoSteps), delivery: outbox, inventory, feedUploads: reporting.feedUploads, log, pollMs: config.workerPollMs, sweepIntervalMs: config.sweepIntervalSeconds * 1000, calls: callJobs({ recordings, finalizer: callFinalizer, testCalls }), clock });
+  const worker = new Worker({ telco: telcoRequestsJob(telco, telcoSteps), delivery: outbox, inventory, feedUploads: reporting.feedUploads, log, pollMs: config.workerPollMs, sweepIntervalMs: config.sweepIntervalSeconds * 1000, calls: callJobs({ recordings, finalizer: callFinalizer, testCalls }), clock, idempotency });
   return {
     config,
     clock,
@@ -194,6 +198,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     audit,
     events,
     callWork,
+    idempotency,
     async close() {
       await worker.stop();
       await sender.close();

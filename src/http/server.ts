@@ -22,6 +22,7 @@ import { userapiCallsRoutes } from './routes/userapi/calls.routes.ts';
 import { userapiEvaluationsRoutes } from './routes/userapi/evaluations.routes.ts';
 import { userapiSmsRoutes } from './routes/userapi/sms.routes.ts';
 import { webapiSmsRoutes } from './routes/webapi/sms.routes.ts';
+import { idempotencyOnRoute } from './idempotency.ts';
 
 /** Builds the HTTP server of one Telltale process (routes registered, not listening). */
 /** The members of the app an API plugin uses, and nothing else: each plugin is handed only its own services. */
@@ -46,6 +47,8 @@ export async function buildServer(app: App): Promise<FastifyInstance> {
   // routes and 415 on others. Without the parser every JSON route answers 415 unsupported_media_type; the carrier
   // webhooks and the legacy /JSON API register their own parsers.
   server.removeContentTypeParser('text/plain');
+  // Idempotency-Key on every authenticated POST (http/idempotency.ts): before any API plugin, so each of their routes gets it.
+  server.addHook('onRoute', idempotencyOnRoute(app.idempotency));
 
   const registry = new client.Registry();
   client.collectDefaultMetrics({ register: registry, prefix: 'telltale_' });
@@ -81,7 +84,7 @@ export async function buildServer(app: App): Promise<FastifyInstance> {
       },
       servers: [{ url: app.config.publicUrl }],
       components: { securitySchemes: { basicAuth: { type: 'http', scheme: 'basic' } } },
-      tags: [{ name: 'Telco API', description: 'Number stock, services and provisioning requests.' }, { name: 'Deliveries', description: 'Delivery log of HTTP Callbacks, SMS Forwards, request callbacks and notifications; redeliver.' }, { name: 'WebAPI', description: 'Reporting: calls with filters and keyset paging, one call, summaries. JSON or XML; rate-limited per user.' }, { name: 'Data Feeds', description: 'Feed URLs of the standard AVANSER feed record in JSON, CSV or XML, and their management.' }, { name: 'Legacy JSON API', description: 'The /JSON?action=… API existing integrators call.' }, { name: 'UserAPI', description: 'Everything a person does, as an API: the call log with search, labels, notes, evaluations and their report, received SMS.' }, { name: 'Operations' }],
+      tags: [{ name: 'Telco API', description: 'Number stock, services and provisioning requests. Every `/telco/v1/X` also answers at `/v1/X` (the original\'s path shape: `GET /v1/services`, `POST /v1/requests`, …), with the same handlers and auth.' }, { name: 'Deliveries', description: 'Delivery log of HTTP Callbacks, SMS Forwards, request callbacks and notifications; redeliver.' }, { name: 'WebAPI', description: 'Reporting: calls with filters and keyset paging, one call, summaries. JSON or XML; rate-limited per user.' }, { name: 'Data Feeds', description: 'Feed URLs of the standard AVANSER feed record in JSON, CSV or XML, and their management.' }, { name: 'Legacy JSON API', description: 'The /JSON?action=… API existing integrators call.' }, { name: 'UserAPI', description: 'Everything a person does, as an API: the call log with search, labels, notes, evaluations and their report, received SMS.' }, { name: 'Operations' }],
     },
   });
   // The bundled Swagger UI loads only same-origin scripts and styles (it sets inline style attributes) and fetches
@@ -113,6 +116,13 @@ export async function buildServer(app: App): Promise<FastifyInstance> {
   });
 
   await server.register(telcoRoutes, { prefix: '/telco/v1', app: only(app, ['accounts', 'clock', 'inventory', 'telco']) });
+  // The same Telco API at the original's paths (GET /v1/services, POST /v1/requests, …), left out of the OpenAPI document.
+  await server.register(async (twin) => {
+    twin.addHook('onRoute', (route) => {
+      route.schema = { ...route.schema, hide: true };
+    });
+    await twin.register(telcoRoutes, { prefix: '/v1', app: only(app, ['accounts', 'clock', 'inventory', 'telco']) });
+  });
   await server.register(carrierRoutes, { prefix: '/carrier/twilio', carrierWebhooks: app.carrierWebhooks, flavour: twilio });
   // The other carriers exist only when configured: an unconfigured carrier's webhooks are 404, never accepted unsigned.
   if (app.config.signalwireSigningKey) await server.register(carrierRoutes, { prefix: `/carrier/${signalwire.pathName}`, carrierWebhooks: app.carrierWebhooks, flavour: signalwire });

@@ -18,6 +18,8 @@ export interface WorkerDeps {
   calls?: { runDue(): Promise<number>; onQueued(listener: () => void): () => void };
   /** The time the sweep interval is measured on (default the system clock; tests pass a manual one). */
   clock?: Clock;
+  /** Idempotency keys: the sweep deletes the expired ones. */
+  idempotency?: { purgeExpired(): Promise<number> };
 }
 
 /** One kind of background job with a loop of its own. */
@@ -90,13 +92,15 @@ export class Worker {
     }
   }
 
-  /** The quarantine sweep, once every `sweepIntervalMs` on the worker's clock. */
+  /** The quarantine sweep (and the purge of expired idempotency keys), once every `sweepIntervalMs` on the worker's clock. */
   private async sweepIfDue(): Promise<number> {
     const now = this.clock.now().getTime();
     if (now - this.lastSweep < this.deps.sweepIntervalMs) return 0;
     this.lastSweep = now;
     const { released } = await this.deps.inventory.sweep();
     if (released.length) this.deps.log.info({ released: released.length }, 'quarantine sweep released numbers');
+    const purged = (await this.deps.idempotency?.purgeExpired()) ?? 0;
+    if (purged) this.deps.log.info({ purged }, 'sweep deleted expired idempotency keys');
     return 0;
   }
 

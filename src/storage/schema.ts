@@ -1,4 +1,4 @@
-import type { AccountTable, AuditLogTable, AuthFailureTable, DigestNonceTable, RateLimitTable, UserAccountTable, UserTable } from './accounts/accounts.tables.ts';
+import type { AccountTable, AuditLogTable, AuthFailureTable, DigestNonceTable, IdempotencyKeyTable, RateLimitTable, UserAccountTable, UserTable } from './accounts/accounts.tables.ts';
 import type { CallEvaluationTable, CallEventTable, CallRecordingTable, CallSessionTable, CallTable, CarrierRequestTable, EvaluationQuestionTable, SandboxSmsOutboxTable, SmsMessageTable, TestCallTable } from './calls/calls.tables.ts';
 import type { DeliveryAttemptTable, DeliveryTable } from './delivery/delivery.tables.ts';
 import type { CallNoteTable } from './callwork/callwork.tables.ts';
@@ -7,7 +7,7 @@ import type { FeedTable, FeedUploadTable, LegacyApiKeyTable, LegacyTokenTable } 
 import type { RequestTable, ServiceTable } from './telco/telco.tables.ts';
 
 /** Every table, by area: each area's row types live beside its repositories (`storage/<area>/<area>.tables.ts`). */
-export type { AccountTable, AuditLogTable, AuthFailureTable, DigestNonceTable, RateLimitTable, UserAccountTable, UserTable } from './accounts/accounts.tables.ts';
+export type { AccountTable, AuditLogTable, AuthFailureTable, DigestNonceTable, IdempotencyKeyTable, RateLimitTable, UserAccountTable, UserTable } from './accounts/accounts.tables.ts';
 export type { CallEvaluationTable, CallEventTable, CallRecordingTable, CallSessionTable, CallTable, CarrierRequestTable, EvaluationQuestionTable, SandboxSmsOutboxTable, SmsMessageTable, TestCallTable } from './calls/calls.tables.ts';
 export type { DeliveryAttemptTable, DeliveryTable } from './delivery/delivery.tables.ts';
 export type { CallNoteTable } from './callwork/callwork.tables.ts';
@@ -46,5 +46,6 @@ export interface Database {
   auth_failures: AuthFailureTable;
   digest_nonces: DigestNonceTable;
   audit_log: AuditLogTable;
+  idempotency_keys: IdempotencyKeyTable;
   call_notes: CallNoteTable;
 }

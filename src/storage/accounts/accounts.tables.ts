@@ -72,3 +72,25 @@ export interface AuditLogTable {
   /** a JSON object: the change (never a secret or a password) */
   detail: string | null;
 }
+
+/** One Idempotency-Key an account sent with a public POST, and the answer repeats get (migration 014). */
+export interface IdempotencyKeyTable {
+  client_id: number;
+  key: string;
+  /** SHA-256 of the canonical request (domain/accounts/idempotency.ts) */
+  fingerprint: string;
+  /** `POST /telco/v1/requests`: the route the key was first used on */
+  route: string;
+  /** running (the first request has not answered yet) | done (the answer is stored) */
+  state: string;
+  /** the claim of the request that owns the row */
+  token: string;
+  status: number | null;
+  content_type: string | null;
+  body: string | null;
+  created_at: Ts;
+  /** while running: when another request may take the key over */
+  lease_until: Ts;
+  /** when the key is forgotten (purged by the worker's sweep) */
+  expires_at: Ts;
+}

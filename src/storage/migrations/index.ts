@@ -14,6 +14,7 @@ import * as m010 from './010-auth-throttle.ts';
 import * as m011 from './011-secrets-at-rest.ts';
 import * as m012 from './012-carrier-request-replays.ts';
 import * as m013 from './013-audit-log.ts';
+import * as m014 from './014-idempotency-keys.ts';
 import * as m016 from './016-call-work.ts';
 
 /** Every migration, by name, in order. */
@@ -31,6 +32,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '011-secrets-at-rest': m011,
   '012-carrier-request-replays': m012,
   '013-audit-log': m013,
+  '014-idempotency-keys': m014,
   '016-call-work': m016,
 };
 

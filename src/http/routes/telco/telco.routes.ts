@@ -120,6 +120,7 @@ export async function telcoRoutes(fastify: FastifyInstance, opts: { app: TelcoRo
   f.post(
     '/numbers/:number/recycle',
     {
+      config: { permission: 'numbers' },
       schema: {
         summary: 'Recycle a quarantined private number now',
         description: 'Releases one of the account’s quarantined private numbers back to its private stock at once, when its inventory rules allow recycle on request.',
@@ -193,6 +194,7 @@ export async function telcoRoutes(fastify: FastifyInstance, opts: { app: TelcoRo
   f.post(
     '/requests',
     {
+      config: { permission: 'numbers' },
       schema: {
         summary: 'Order a new service, or update or decommission one',
         description:

@@ -147,6 +147,7 @@ export async function deliveriesRoutes(fastify: FastifyInstance, opts: { app: De
   f.post(
     '/deliveries/:id/redeliver',
     {
+      config: { permission: 'integrations' },
       schema: {
         summary: 'Send a delivery again',
         description:

@@ -38,6 +38,7 @@ export async function webapiReportsRoutes(fastify: FastifyInstance, opts: { app:
   f.post(
     '/feeds',
     {
+      config: { permission: 'settings' },
       schema: {
         summary: 'Create a data feed',
         description: 'A feed URL for the account’s calls in the seed’s standard record (JSON, CSV, XML), by year, month, day or `latest`, with its own auth and an optional daily upload.',
