@@ -96,6 +96,7 @@ export async function telcoRoutes(fastify: FastifyInstance, opts: { app: TelcoRo
   f.get(
     '/numbers',
     {
+      config: { permission: 'read' },
       schema: {
         summary: 'Numbers this account may order now',
         description: 'Available stock the account may order under its stock policies, its private stock first. Filter by country, class, area prefix, digits contained and SMS capability.',
@@ -120,6 +121,7 @@ export async function telcoRoutes(fastify: FastifyInstance, opts: { app: TelcoRo
   f.post(
     '/numbers/:number/recycle',
     {
+      config: { permission: 'numbers' },
       schema: {
         summary: 'Recycle a quarantined private number now',
         description: 'Releases one of the account’s quarantined private numbers back to its private stock at once, when its inventory rules allow recycle on request.',
@@ -139,6 +141,7 @@ export async function telcoRoutes(fastify: FastifyInstance, opts: { app: TelcoRo
   f.get(
     '/inventory',
     {
+      config: { permission: 'read' },
       schema: {
         summary: 'Private inventory report',
         description: 'Size, use, quarantine and noise of the account’s private inventory, and its recycling rules.',
@@ -153,6 +156,7 @@ export async function telcoRoutes(fastify: FastifyInstance, opts: { app: TelcoRo
   f.get(
     '/services',
     {
+      config: { permission: 'read' },
       schema: {
         summary: 'List services',
         tags: ['Telco API'],
@@ -178,6 +182,7 @@ export async function telcoRoutes(fastify: FastifyInstance, opts: { app: TelcoRo
   f.get(
     '/services/:id',
     {
+      config: { permission: 'read' },
       schema: {
         summary: 'One service',
         tags: ['Telco API'],
@@ -193,6 +198,7 @@ export async function telcoRoutes(fastify: FastifyInstance, opts: { app: TelcoRo
   f.post(
     '/requests',
     {
+      config: { permission: 'numbers' },
       schema: {
         summary: 'Order a new service, or update or decommission one',
         description:
@@ -215,6 +221,7 @@ export async function telcoRoutes(fastify: FastifyInstance, opts: { app: TelcoRo
   f.get(
     '/requests',
     {
+      config: { permission: 'read' },
       schema: {
         summary: 'List requests, newest first',
         tags: ['Telco API'],
@@ -233,6 +240,7 @@ export async function telcoRoutes(fastify: FastifyInstance, opts: { app: TelcoRo
   f.get(
     '/requests/:id',
     {
+      config: { permission: 'read' },
       schema: {
         summary: 'One request (poll its status)',
         tags: ['Telco API'],
