@@ -41,6 +41,8 @@ export const CONFIG_VARIABLES = {
   TT_SECRET_KEY: { default: '', doc: 'Server key (32 random bytes, base64: openssl rand -base64 32) that encrypts feed upload passwords, webhook secrets and legacy API secrets at rest; sandbox without it: a key generated once into TT_DATA_DIR/secret-key; production without it: upload passwords are refused and the other secrets are kept in clear.' },
   TT_FEED_FOLDER_ROOT: { default: '', doc: 'Folder feed uploads (kind folder) may write only inside this folder (symbolic links followed); empty: refused in production, any absolute folder in sandbox.' },
   TT_METRICS_TOKEN: { default: '', doc: 'Bearer token /metrics requires (Authorization: Bearer <token>); empty: /metrics is open in sandbox mode and answers 404 in production.' },
+  TT_SESSION_IDLE_MINUTES: { default: '60', doc: 'Minutes without a request after which a UserAPI session (POST /userapi/v1/session) ends.' },
+  TT_SESSION_MAX_HOURS: { default: '12', doc: 'Hours after sign-in after which a UserAPI session ends, however busy.' },
 } as const;
 
 export type ConfigVariable = keyof typeof CONFIG_VARIABLES;
@@ -95,6 +97,9 @@ export interface Config {
   readonly feedFolderRoot: string | null;
   /** Bearer token of /metrics; empty: open in sandbox, 404 in production. */
   readonly metricsToken: string;
+  /** UserAPI sessions: idle expiry in minutes and absolute expiry in hours. */
+  readonly sessionIdleMinutes: number;
+  readonly sessionMaxHours: number;
 }
 
 export class ConfigError extends Error {
@@ -214,6 +219,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     secretKey: typeof secretKey === 'string' ? null : secretKey,
     feedFolderRoot: raw('TT_FEED_FOLDER_ROOT') ? path.resolve(raw('TT_FEED_FOLDER_ROOT')) : null,
     metricsToken: raw('TT_METRICS_TOKEN'),
+    sessionIdleMinutes: int('TT_SESSION_IDLE_MINUTES', 1, 43200),
+    sessionMaxHours: int('TT_SESSION_MAX_HOURS', 1, 8760),
   };
   if (problems.length) throw new ConfigError(problems);
   return Object.freeze(config);
