@@ -96,7 +96,8 @@ function precheck(accounts: AccountService, request: FastifyRequest, principal: 
   if (permission === 'self') return;
   const fromQuery = clientIdOrUndefined((request.query as { client_id?: unknown } | undefined)?.client_id);
   const target = fromQuery ?? (principal.currentClientId !== undefined ? principal.currentClientId : principal.clientIds.length === 1 ? principal.clientIds[0] : undefined);
-  if (target !== undefined && principal.clientIds.includes(target)) {
+  if (target !== undefined) {
+    // requirePermission refuses an account the caller does not reach, too.
     accounts.requirePermission(principal, target, permission);
     return;
   }

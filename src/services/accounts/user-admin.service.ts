@@ -128,7 +128,7 @@ export class UserAdminService {
   }
 
   /** Accepts an invitation: sets the password (the account's policy applies); the token works once. */
-  async acceptInvitation(token: string, password: string): Promise<{ username: string }> {
+  async acceptInvitation(token: string, password: string, address?: string): Promise<{ username: string }> {
     const row = typeof token === 'string' ? await identity.findUserTokenByHash(this.storage.db, tokenHash(token)) : undefined;
     const now = this.clock.now().toISOString();
     if (!row || row.kind !== 'invite' || row.used_at || row.expires_at <= now) throw new AppError('unauthorized', 'the invitation token is unknown, used or expired: ask for a new invitation');
@@ -137,7 +137,7 @@ export class UserAdminService {
     await this.storage.tx(async (tx) => {
       if (!(await identity.useUserToken(tx, row.id, now))) throw new AppError('unauthorized', 'the invitation token was used already');
       await this.accounts.setPassword(tx, user.id, password, { field: 'password', checkHistory: false });
-      await this.audit.record(tx, { clientId: Number(row.client_id), actor: { userId: user.id, name: user.username, via: 'basic', viaId: null, address: null }, action: 'user.invitation_accept', target: `user:${user.id}` });
+      await this.audit.record(tx, { clientId: Number(row.client_id), actor: { userId: user.id, name: user.username, via: 'invitation', viaId: row.id, address: address ?? null }, action: 'user.invitation_accept', target: `user:${user.id}` });
     });
     return { username: user.username };
   }

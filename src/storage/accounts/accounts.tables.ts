@@ -150,7 +150,7 @@ export interface AuditLogTable {
   actor_user_id: string | null;
   /** the user name, the API key's name, `cli` or `system` */
   actor_name: string;
-  /** basic | session | api_key | cli | system */
+  /** basic | session | api_key | invitation | cli | system */
   via: string;
   /** the session or API key id, when `via` is one of them */
   via_id: string | null;

@@ -25,7 +25,7 @@ export async function usersRoutes(fastify: FastifyInstance, opts: { app: UsersRo
         response: { 200: Type.Object({ username: Type.String() }), ...errors },
       },
     },
-    async (request) => app.userAdmin.acceptInvitation(request.body.token, request.body.password),
+    async (request) => app.userAdmin.acceptInvitation(request.body.token, request.body.password, request.ip),
   );
 
   await fastify.register(async (g) => {
