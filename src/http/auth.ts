@@ -75,14 +75,6 @@ function declaredPermission(request: FastifyRequest): Permission {
   return permission;
 }
 
-function clientIdOrUndefined(v: unknown): number | undefined {
-  try {
-    return clientIdFrom(v, 'query');
-  } catch {
-    return undefined;
-  }
-}
-
 /**
  * Refuses with 403 before the body is read or validated when the caller cannot have the permission: an expired or
  * reset password outside `self` routes (password_expired), or a role lacking the permission in the account the
@@ -94,7 +86,8 @@ function precheck(accounts: AccountService, request: FastifyRequest, principal: 
     throw new AppError('password_expired', 'the password has expired or was reset: change it with PUT /userapi/v1/me/password first');
   }
   if (permission === 'self') return;
-  const fromQuery = clientIdOrUndefined((request.query as { client_id?: unknown } | undefined)?.client_id);
+  // A malformed client_id is a 400 naming it now, before the body is validated.
+  const fromQuery = clientIdFrom((request.query as { client_id?: unknown } | undefined)?.client_id, 'query');
   const target = fromQuery ?? (principal.currentClientId !== undefined ? principal.currentClientId : principal.clientIds.length === 1 ? principal.clientIds[0] : undefined);
   if (target !== undefined) {
     // requirePermission refuses an account the caller does not reach, too.

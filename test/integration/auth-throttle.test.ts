@@ -8,8 +8,7 @@ import { DIALECTS } from '../support/dialects.ts';
 import { basic, buildTestApp, makeAccount, type TestApp } from '../support/app.ts';
 import { challengesOf, digestAuthorization } from '../support/digest-client.ts';
 import { ManualClock } from '../../src/domain/clock.ts';
-import { savePolicy } from '../../src/storage/accounts/identity.repository.ts';
-import { DEFAULT_PASSWORD_POLICY } from '../../src/domain/accounts/password-policy.ts';
+import { lockoutOff } from '../support/userapi.ts';
 import { DUMMY_PASSWORD_HASH, hashPassword, verifyPassword } from '../../src/domain/accounts/password.ts';
 
 const USER_LIMIT = 3;
@@ -60,7 +59,7 @@ for (const dialect of DIALECTS) {
       const users: Awaited<ReturnType<typeof makeAccount>>[] = [];
       for (let n = 0; n < 4; n++) users.push(await makeAccount(t.app, 7401 + n));
       // This suite measures the throttle alone: the password policy's lockout (UserAPI tests) is off for its accounts.
-      for (let n = 0; n < 6; n++) await savePolicy(t.app.storage.db, { client_id: 7401 + n, ...DEFAULT_PASSWORD_POLICY, lockout_attempts: 0, updated_at: new Date(START).toISOString() });
+      await lockoutOff(t.app, [7401, 7402, 7403, 7404, 7405, 7406]);
       const admin = users[0];
       const userSurface = (name: string, url: string): Surface => ({
         name,

@@ -1,5 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import assert from 'node:assert/strict';
+import type { App } from '../../src/app.ts';
+import { DEFAULT_PASSWORD_POLICY } from '../../src/domain/accounts/password-policy.ts';
+import { savePolicy } from '../../src/storage/accounts/identity.repository.ts';
 
 /** Signs in through POST /userapi/v1/session; fails the test unless it answers 200. */
 export async function signIn(server: FastifyInstance, username: string, password: string) {
@@ -12,3 +15,11 @@ export async function signIn(server: FastifyInstance, username: string, password
 
 /** A password that meets the default policy (12+ characters, 3+ classes). */
 export const GOOD = (n: number | string) => `Good-password-${n}`;
+
+/**
+ * Turns the password policy's lockout off for these accounts: for suites that send many wrong passwords on purpose
+ * to test something else (401 answers, the failed-auth throttle), not the lockout (userapi-policy.test.ts).
+ */
+export async function lockoutOff(app: App, clientIds: number[]): Promise<void> {
+  for (const clientId of clientIds) await savePolicy(app.storage.db, { client_id: clientId, ...DEFAULT_PASSWORD_POLICY, lockout_attempts: 0, updated_at: app.clock.now().toISOString() });
+}
