@@ -37,6 +37,7 @@ import { createSmtpMailer } from './integrations/delivery/smtp-mailer.ts';
 import { unconfiguredSms } from './integrations/delivery/sms-port.ts';
 import { sandboxSmsOutbox } from './telephony/sandbox/sandbox-sms.ts';
 import { AuditLog } from './services/accounts/audit.service.ts';
+import { UserAdminService } from './services/accounts/user-admin.service.ts';
 import type { AccountEvents } from './services/events/account-events.ts';
 import { createCallWork, type CallWork } from './services/callwork/callwork.module.ts';
 import { IdempotencyKeys } from './services/accounts/idempotency.service.ts';
@@ -78,6 +79,8 @@ export interface App {
   callDelivery: CallDeliveryService;
   /** Who changed what in an account: recorded inside the changing transaction. */
   audit: AuditLog;
+  /** UserAPI administration: users and roles, invitations, API keys, password policy. */
+  userAdmin: UserAdminService;
   /** Events announced to the account's subscriptions (call.updated, …), queued inside the change's transaction. */
   events: AccountEvents;
   /** Call work (UserAPI): labels, notes, evaluations and their questions and report, received SMS. */
@@ -115,7 +118,11 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     (err, context) => log.warn({ err }, context === 'count' ? 'failed-auth throttle: the database did not count; counting in this process meanwhile' : 'failed-auth throttle: deleting old windows failed'),
   );
   const verify = boundedVerifier(opts.verifyPassword ?? verifyPassword, { concurrency: config.authKdfConcurrency, maxWaiting: 256 });
-  const accounts = new AccountService(storage, clock, secrets, { guard: new CredentialGuard(authThrottle, verify, { cacheMs: 60_000, now: () => Date.now() }) });
+  const accounts = new AccountService(storage, clock, secrets, {
+    guard: new CredentialGuard(authThrottle, verify, { cacheMs: 60_000, now: () => Date.now() }),
+    sessions: { idleMinutes: config.sessionIdleMinutes, maxHours: config.sessionMaxHours },
+  });
+  const audit = new AuditLog(clock);
   const inventory = new InventoryService(storage, clock, { quarantineDays: config.quarantineDays, quietDays: config.quietDays, noiseThreshold: config.noiseThreshold });
   const delivery = new DeliveryService(storage, clock, sender, {
     retrySchedule: config.deliveryRetrySchedule,
@@ -168,7 +175,6 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   );
   const outbox = new Outbox(delivery);
   const idempotency = new IdempotencyKeys(storage, clock, { ttlSeconds: config.idempotencyTtlSeconds, secrets });
-  const audit = new AuditLog(clock);
   // Until event subscriptions exist (issue #12) no account has a subscriber: nothing to queue.
   const events: AccountEvents = { publish: async () => undefined };
   const callWork = createCallWork({ storage, clock, audit, events, reports: reporting.reports });
@@ -199,6 +205,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     events,
     callWork,
     idempotency,
+    userAdmin: new UserAdminService(storage, clock, accounts, audit),
     async close() {
       await worker.stop();
       await sender.close();

@@ -1,3 +1,4 @@
+import { isRole } from './domain/accounts/roles.ts';
 import fs from 'node:fs';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { parse as parseCsv } from 'csv-parse';
@@ -20,7 +21,7 @@ const USAGE = `Usage: telltale <command> [options]
   account create --client-id N --name S [--timezone Z] [--auto-test-call]
   account show --client-id N [--json]
   account rotate-secret --client-id N
-  user create --username U --password P --client-id N [--client-id M …]
+  user create --username U --password P --client-id N [--client-id M …] [--role owner|admin|analyst|read_only]
   numbers import FILE.csv [--private-for N]
                                  CSV with a 'number' column and optional 'class', 'sms', 'country'
   stock-policy set --client-id N --country CC --class C --policy PUBLIC|PRIVATE|STRICT_PRIVATE
@@ -154,11 +155,13 @@ async function admin(app: App, command: string, sub: string | undefined, rest: s
       return 0;
     }
     case 'user create': {
-      const { values } = args(rest, { username: { type: 'string' }, password: { type: 'string' }, 'client-id': { type: 'string', multiple: true }, json: { type: 'boolean' } });
+      const { values } = args(rest, { username: { type: 'string' }, password: { type: 'string' }, 'client-id': { type: 'string', multiple: true }, role: { type: 'string' }, json: { type: 'boolean' } });
       const ids = ((values['client-id'] as string[] | undefined) ?? []).map((v) => requiredInt(v, '--client-id'));
       if (!ids.length) throw new UsageError('--client-id is required (repeat it for an agency user)');
-      const u = await app.accounts.createUser({ username: requiredString(values.username, '--username'), password: requiredString(values.password, '--password'), clientIds: ids });
-      console.log(values.json ? JSON.stringify(u) : `Created user ${u.username} reaching account${ids.length > 1 ? 's' : ''} ${u.client_ids.join(', ')}.`);
+      const role = (values.role as string | undefined) ?? 'owner';
+      if (!isRole(role)) throw new UsageError('--role must be owner, admin, analyst or read_only');
+      const u = await app.accounts.createUser({ username: requiredString(values.username, '--username'), password: requiredString(values.password, '--password'), clientIds: ids, role });
+      console.log(values.json ? JSON.stringify(u) : `Created user ${u.username} (${u.role}) reaching account${ids.length > 1 ? 's' : ''} ${u.client_ids.join(', ')}.`);
       return 0;
     }
     case 'stock-policy set': {

@@ -42,6 +42,8 @@ export const CONFIG_VARIABLES = {
   TT_FEED_FOLDER_ROOT: { default: '', doc: 'Folder feed uploads (kind folder) may write only inside this folder (symbolic links followed); empty: refused in production, any absolute folder in sandbox.' },
   TT_IDEMPOTENCY_TTL_SECONDS: { default: '86400', doc: 'How long the answer to a POST sent with an Idempotency-Key is kept for repeats of it (per account and key); expired keys are deleted by the worker\'s sweep.' },
   TT_METRICS_TOKEN: { default: '', doc: 'Bearer token /metrics requires (Authorization: Bearer <token>); empty: /metrics is open in sandbox mode and answers 404 in production.' },
+  TT_SESSION_IDLE_MINUTES: { default: '60', doc: 'Minutes without a request after which a UserAPI session (POST /userapi/v1/session) ends.' },
+  TT_SESSION_MAX_HOURS: { default: '12', doc: 'Hours after sign-in after which a UserAPI session ends, however busy.' },
 } as const;
 
 export type ConfigVariable = keyof typeof CONFIG_VARIABLES;
@@ -98,6 +100,9 @@ export interface Config {
   readonly metricsToken: string;
   /** Seconds an Idempotency-Key's answer is kept. */
   readonly idempotencyTtlSeconds: number;
+  /** UserAPI sessions: idle expiry in minutes and absolute expiry in hours. */
+  readonly sessionIdleMinutes: number;
+  readonly sessionMaxHours: number;
 }
 
 export class ConfigError extends Error {
@@ -218,6 +223,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     feedFolderRoot: raw('TT_FEED_FOLDER_ROOT') ? path.resolve(raw('TT_FEED_FOLDER_ROOT')) : null,
     metricsToken: raw('TT_METRICS_TOKEN'),
     idempotencyTtlSeconds: int('TT_IDEMPOTENCY_TTL_SECONDS', 60, 30 * 86400),
+    sessionIdleMinutes: int('TT_SESSION_IDLE_MINUTES', 1, 43200),
+    sessionMaxHours: int('TT_SESSION_MAX_HOURS', 1, 8760),
   };
   if (problems.length) throw new ConfigError(problems);
   return Object.freeze(config);

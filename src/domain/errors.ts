@@ -7,6 +7,12 @@ export type ErrorCode =
   | 'conflict'
   | 'unprocessable'
   | 'rate_limited'
+  /** The user is locked out (too many failed sign-ins, or inactive too long): 423, the right password too. */
+  | 'locked'
+  /** A cookie-authenticated request that changes something came without the session's X-CSRF-Token: 403. */
+  | 'csrf_failed'
+  /** The password has expired or was reset by an admin: only the password change (and sign-out) is allowed: 403. */
+  | 'password_expired'
   | 'no_stock'
   | 'number_unavailable'
   /** The database is busy (locked elsewhere) or unreachable: 503 with Retry-After, safe to retry. */

@@ -12,6 +12,9 @@ const STATUS: Record<ErrorCode, number> = {
   number_unavailable: 409,
   unprocessable: 422,
   rate_limited: 429,
+  locked: 423,
+  csrf_failed: 403,
+  password_expired: 403,
   unavailable: 503,
   internal: 500,
 };
@@ -70,7 +73,9 @@ function classify(err: FastifyError | AppError | Error, request: FastifyRequest,
   if (err instanceof AppError) {
     // Busy storage: the client (a carrier, too) retries; say when.
     if (err.code === 'unavailable' && !reply.hasHeader('retry-after')) reply.header('retry-after', String(UNAVAILABLE_RETRY_AFTER_SECONDS));
-    if (err instanceof ThrottledError) reply.header('retry-after', String(err.retryAfterSeconds));
+    // 429 throttled and 423 locked say when to come back.
+    const retryAfter = err instanceof ThrottledError ? err.retryAfterSeconds : (err as { retryAfterSeconds?: unknown }).retryAfterSeconds;
+    if (typeof retryAfter === 'number') reply.header('retry-after', String(retryAfter));
     return { status: STATUS[err.code], code: err.code, detail: err.message, ...(err.details ? { errors: err.details } : {}) };
   }
   const fe = err as FastifyError;

@@ -8,6 +8,8 @@ import client from 'prom-client';
 import type { App } from '../app.ts';
 import { newId } from '../domain/ids.ts';
 import { registerErrorHandler, UNAVAILABLE_RETRY_AFTER_SECONDS } from './error-handler.ts';
+import { documentPermissions } from './auth.ts';
+import { userapiRoutes } from './routes/userapi/userapi.routes.ts';
 import { strictNumericInput } from './numeric-input.ts';
 import { telcoRoutes, API_VERSION } from './routes/telco/telco.routes.ts';
 import { carrierRoutes } from './routes/carrier/carrier.routes.ts';
@@ -47,6 +49,8 @@ export async function buildServer(app: App): Promise<FastifyInstance> {
   // routes and 415 on others. Without the parser every JSON route answers 415 unsupported_media_type; the carrier
   // webhooks and the legacy /JSON API register their own parsers.
   server.removeContentTypeParser('text/plain');
+  // Every route under the user sign-in hooks declares its permission (documented in OpenAPI; a forgotten one fails startup).
+  server.addHook('onRoute', documentPermissions);
   // Idempotency-Key on every authenticated POST (http/idempotency.ts): before any API plugin, so each of their routes gets it.
   server.addHook('onRoute', idempotencyOnRoute(app.idempotency));
 
@@ -80,11 +84,11 @@ export async function buildServer(app: App): Promise<FastifyInstance> {
         title: 'Telltale API',
         version: API_VERSION,
         description:
-          'Open-source call tracking. Errors share one body: `{code, detail, requestId, errors?: [{path, message}]}`. Authenticate with HTTP Basic; users who reach several accounts choose one with `client_id`. Numbers in the query, the path or a JSON string are plain decimal digits within the documented range (`Infinity`, `1e309`, `0x10`, `1e3` are refused with 400 naming the field); a JSON route sent another content type answers 415 `unsupported_media_type`.',
+          'Open-source call tracking. Errors share one body: `{code, detail, requestId, errors?: [{path, message}]}`. Authenticate with HTTP Basic, `Authorization: Bearer` (a session token from `POST /userapi/v1/session`, or an API key `ttk_…`) or the session cookie (POST/PUT/PATCH/DELETE with the cookie also send `X-CSRF-Token`); users who reach several accounts choose one with `client_id` (or for the session with `PUT /userapi/v1/session/account`). Each route names the permission it needs (`x-permission`); the caller’s role in the account must grant it (403 `forbidden`). Numbers in the query, the path or a JSON string are plain decimal digits within the documented range (`Infinity`, `1e309`, `0x10`, `1e3` are refused with 400 naming the field); a JSON route sent another content type answers 415 `unsupported_media_type`.',
       },
       servers: [{ url: app.config.publicUrl }],
-      components: { securitySchemes: { basicAuth: { type: 'http', scheme: 'basic' } } },
-      tags: [{ name: 'Telco API', description: 'Number stock, services and provisioning requests. Every `/telco/v1/X` also answers at `/v1/X` (the original\'s path shape: `GET /v1/services`, `POST /v1/requests`, …), with the same handlers and auth.' }, { name: 'Deliveries', description: 'Delivery log of HTTP Callbacks, SMS Forwards, request callbacks and notifications; redeliver.' }, { name: 'WebAPI', description: 'Reporting: calls with filters and keyset paging, one call, summaries. JSON or XML; rate-limited per user.' }, { name: 'Data Feeds', description: 'Feed URLs of the standard AVANSER feed record in JSON, CSV or XML, and their management.' }, { name: 'Legacy JSON API', description: 'The /JSON?action=… API existing integrators call.' }, { name: 'UserAPI', description: 'Everything a person does, as an API: the call log with search, labels, notes, evaluations and their report, received SMS.' }, { name: 'Operations' }],
+      components: { securitySchemes: { basicAuth: { type: 'http', scheme: 'basic' }, bearerAuth: { type: 'http', scheme: 'bearer', description: 'A session token from POST /userapi/v1/session, or an API key (ttk_…).' }, sessionCookie: { type: 'apiKey', in: 'cookie', name: 'tt_session', description: 'The browser session cookie; POST/PUT/PATCH/DELETE also need the X-CSRF-Token header.' } } },
+      tags: [{ name: 'Telco API', description: 'Number stock, services and provisioning requests. Every `/telco/v1/X` also answers at `/v1/X` (the original\'s path shape: `GET /v1/services`, `POST /v1/requests`, …), with the same handlers and auth.' }, { name: 'Deliveries', description: 'Delivery log of HTTP Callbacks, SMS Forwards, request callbacks and notifications; redeliver.' }, { name: 'WebAPI', description: 'Reporting: calls with filters and keyset paging, one call, summaries. JSON or XML; rate-limited per user.' }, { name: 'Data Feeds', description: 'Feed URLs of the standard AVANSER feed record in JSON, CSV or XML, and their management.' }, { name: 'Legacy JSON API', description: 'The /JSON?action=… API existing integrators call.' }, { name: 'UserAPI', description: 'Everything a person does, as an API: sign-in and sessions, the accounts they reach, users and roles, API keys, password policy, audit log; the call log with search, labels, notes, evaluations and their report; received SMS.' }, { name: 'Operations' }],
     },
   });
   // The bundled Swagger UI loads only same-origin scripts and styles (it sets inline style attributes) and fetches
@@ -137,6 +141,7 @@ export async function buildServer(app: App): Promise<FastifyInstance> {
   await server.register(userapiSmsRoutes, { prefix: '/userapi/v1', app: only(app, ['accounts', 'callWork']) });
   await server.register(feedRoutes, { prefix: '/feeds', app: only(app, ['reporting']) });
   await server.register(legacyJsonRoutes, { app: only(app, ['reporting']) });
+  await server.register(userapiRoutes, { prefix: '/userapi/v1', app: only(app, ['accounts', 'userAdmin', 'audit', 'config']) });
   return server;
 }
 

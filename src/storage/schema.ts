@@ -1,4 +1,4 @@
-import type { AccountTable, AuditLogTable, AuthFailureTable, DigestNonceTable, IdempotencyKeyTable, RateLimitTable, UserAccountTable, UserTable } from './accounts/accounts.tables.ts';
+import type { AccountTable, ApiKeyTable, AuditLogTable, AuthFailureTable, DigestNonceTable, IdempotencyKeyTable, PasswordHistoryTable, PasswordPolicyTable, RateLimitTable, SessionTable, UserAccountTable, UserTable, UserTokenTable } from './accounts/accounts.tables.ts';
 import type { CallEvaluationTable, CallEventTable, CallRecordingTable, CallSessionTable, CallTable, CarrierRequestTable, EvaluationQuestionTable, SandboxSmsOutboxTable, SmsMessageTable, TestCallTable } from './calls/calls.tables.ts';
 import type { DeliveryAttemptTable, DeliveryTable } from './delivery/delivery.tables.ts';
 import type { CallNoteTable } from './callwork/callwork.tables.ts';
@@ -7,7 +7,7 @@ import type { FeedTable, FeedUploadTable, LegacyApiKeyTable, LegacyTokenTable } 
 import type { RequestTable, ServiceTable } from './telco/telco.tables.ts';
 
 /** Every table, by area: each area's row types live beside its repositories (`storage/<area>/<area>.tables.ts`). */
-export type { AccountTable, AuditLogTable, AuthFailureTable, DigestNonceTable, IdempotencyKeyTable, RateLimitTable, UserAccountTable, UserTable } from './accounts/accounts.tables.ts';
+export type { AccountTable, ApiKeyTable, AuditLogTable, AuthFailureTable, DigestNonceTable, IdempotencyKeyTable, PasswordHistoryTable, PasswordPolicyTable, RateLimitTable, SessionTable, UserAccountTable, UserTable, UserTokenTable } from './accounts/accounts.tables.ts';
 export type { CallEvaluationTable, CallEventTable, CallRecordingTable, CallSessionTable, CallTable, CarrierRequestTable, EvaluationQuestionTable, SandboxSmsOutboxTable, SmsMessageTable, TestCallTable } from './calls/calls.tables.ts';
 export type { DeliveryAttemptTable, DeliveryTable } from './delivery/delivery.tables.ts';
 export type { CallNoteTable } from './callwork/callwork.tables.ts';
@@ -22,6 +22,11 @@ export interface Database {
   accounts: AccountTable;
   users: UserTable;
   user_accounts: UserAccountTable;
+  password_policies: PasswordPolicyTable;
+  password_history: PasswordHistoryTable;
+  sessions: SessionTable;
+  api_keys: ApiKeyTable;
+  user_tokens: UserTokenTable;
   numbers: NumberTable;
   stock_policies: StockPolicyTable;
   inventory_rules: InventoryRulesTable;

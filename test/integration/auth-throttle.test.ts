@@ -8,6 +8,7 @@ import { DIALECTS } from '../support/dialects.ts';
 import { basic, buildTestApp, makeAccount, type TestApp } from '../support/app.ts';
 import { challengesOf, digestAuthorization } from '../support/digest-client.ts';
 import { ManualClock } from '../../src/domain/clock.ts';
+import { lockoutOff } from '../support/userapi.ts';
 import { DUMMY_PASSWORD_HASH, hashPassword, verifyPassword } from '../../src/domain/accounts/password.ts';
 
 const USER_LIMIT = 3;
@@ -57,6 +58,8 @@ for (const dialect of DIALECTS) {
       // Users 1…4 of accounts 7401…7404 for the user APIs (each surface uses its own, so counts do not mix).
       const users: Awaited<ReturnType<typeof makeAccount>>[] = [];
       for (let n = 0; n < 4; n++) users.push(await makeAccount(t.app, 7401 + n));
+      // This suite measures the throttle alone: the password policy's lockout (UserAPI tests) is off for its accounts.
+      await lockoutOff(t.app, [7401, 7402, 7403, 7404, 7405, 7406]);
       const admin = users[0];
       const userSurface = (name: string, url: string): Surface => ({
         name,

@@ -8,7 +8,7 @@ import type { Principal } from './account.service.ts';
 export interface AuditActor {
   userId: string | null;
   name: string;
-  via: 'basic' | 'session' | 'api_key' | 'cli' | 'system';
+  via: 'basic' | 'session' | 'api_key' | 'invitation' | 'cli' | 'system';
   viaId: string | null;
   address: string | null;
 }

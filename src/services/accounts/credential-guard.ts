@@ -59,6 +59,11 @@ export class CredentialGuard {
     }
   }
 
+  /** Checks a password against a stored hash through the bounded KDF (the password history rule); nothing counted or cached. */
+  verifyHash(password: string, stored: string): Promise<boolean> {
+    return this.verify(password, stored);
+  }
+
   /** Throws ThrottledError when the subject is over a limit (for checks that are not passwords: tokens, Digest, api keys). */
   check(subject: AuthSubject): Promise<void> {
     return this.throttle.check(subject);

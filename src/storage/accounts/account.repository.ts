@@ -1,9 +1,10 @@
+import type { Insertable, Selectable } from 'kysely';
 import type { Executor } from '../database.ts';
 import type { AccountTable, UserTable } from '../schema.ts';
 import type { SecretCodec } from '../../domain/accounts/secret-box.ts';
 
 export type AccountRow = AccountTable;
-export type UserRow = UserTable;
+export type UserRow = Selectable<UserTable>;
 
 /** Inserts an account; its webhook secret is stored sealed under the server key (migration 011). */
 export function insertAccount(db: Executor, row: AccountRow, secrets: SecretCodec) {
@@ -48,7 +49,7 @@ export function updateAccount(db: Executor, clientId: number, patch: Partial<Omi
   return db.updateTable('accounts').set(patch).where('client_id', '=', clientId).execute();
 }
 
-export function insertUser(db: Executor, row: UserRow) {
+export function insertUser(db: Executor, row: Insertable<UserTable>) {
   return db.insertInto('users').values(row).execute();
 }
 
@@ -56,12 +57,13 @@ export function findUserByUsername(db: Executor, username: string): Promise<User
   return db.selectFrom('users').selectAll().where('username', '=', username).executeTakeFirst();
 }
 
-export function linkUserAccount(db: Executor, userId: string, clientId: number) {
-  return db.insertInto('user_accounts').values({ user_id: userId, client_id: clientId }).onConflict((oc) => oc.doNothing()).execute();
+/** Gives the user a role in the account (owner unless said; an existing membership keeps its role). */
+export function linkUserAccount(db: Executor, userId: string, clientId: number, role = 'owner') {
+  return db.insertInto('user_accounts').values({ user_id: userId, client_id: clientId, role }).onConflict((oc) => oc.doNothing()).execute();
 }
 
 export async function accountIdsOfUser(db: Executor, userId: string): Promise<number[]> {
-  const rows = await db.selectFrom('user_accounts').select('client_id').where('user_id', '=', userId).orderBy('client_id').execute();
+  const rows = await db.selectFrom('user_accounts').select('client_id').where('user_id', '=', userId).where('disabled_at', 'is', null).orderBy('client_id').execute();
   return rows.map((r) => Number(r.client_id));
 }
 
@@ -71,6 +73,7 @@ export async function usernamesOfAccount(db: Executor, clientId: number): Promis
     .innerJoin('users', 'users.id', 'user_accounts.user_id')
     .select('users.username')
     .where('user_accounts.client_id', '=', clientId)
+    .where('user_accounts.disabled_at', 'is', null)
     .orderBy('users.username')
     .execute();
   return rows.map((r) => r.username);

@@ -15,6 +15,7 @@ import * as m011 from './011-secrets-at-rest.ts';
 import * as m012 from './012-carrier-request-replays.ts';
 import * as m013 from './013-audit-log.ts';
 import * as m014 from './014-idempotency-keys.ts';
+import * as m015 from './015-userapi-identity.ts';
 import * as m016 from './016-call-work.ts';
 
 /** Every migration, by name, in order. */
@@ -33,6 +34,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '012-carrier-request-replays': m012,
   '013-audit-log': m013,
   '014-idempotency-keys': m014,
+  '015-userapi-identity': m015,
   '016-call-work': m016,
 };
 

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { App } from '../../../app.ts';
-import { basicCredentials } from '../../auth.ts';
+import { authenticateUser } from '../../auth.ts';
 
 const RecordingStatus = {
   type: 'object',
@@ -36,6 +36,8 @@ export async function recordingsRoutes(fastify: FastifyInstance, opts: { app: Re
   fastify.get(
     '/recordings/:file',
     {
+      config: { permission: 'read' },
+      onRequest: authenticateUser(app.accounts),
       schema: {
         tags: ['Calls'],
         summary: 'Download a call recording (WAV)',
@@ -47,10 +49,8 @@ export async function recordingsRoutes(fastify: FastifyInstance, opts: { app: Re
       },
     },
     async (request, reply) => {
-      const { username, password } = basicCredentials(request);
-      const principal = await app.accounts.authenticate(username, password, request.ip);
       const token = (request.params as { file: string }).file.replace(/\.wav$/, '');
-      const { handle, size, call } = await app.recordings.recordingFile(token, principal.clientIds);
+      const { handle, size, call } = await app.recordings.recordingFile(token, app.accounts.accountsWith(request.principal!, 'read'));
       return reply
         .type('audio/wav')
         .header('content-length', size)
@@ -63,6 +63,8 @@ export async function recordingsRoutes(fastify: FastifyInstance, opts: { app: Re
   fastify.get(
     '/webapi/v1/calls/:id/recordings',
     {
+      config: { permission: 'read' },
+      onRequest: authenticateUser(app.accounts),
       schema: {
         tags: ['WebAPI'],
         summary: 'The recordings of a call and their copy status',
@@ -74,9 +76,7 @@ export async function recordingsRoutes(fastify: FastifyInstance, opts: { app: Re
       },
     },
     async (request) => {
-      const { username, password } = basicCredentials(request);
-      const principal = await app.accounts.authenticate(username, password);
-      return app.recordings.recordingsOfCall((request.params as { id: number }).id, principal.clientIds);
+      return app.recordings.recordingsOfCall((request.params as { id: number }).id, app.accounts.accountsWith(request.principal!, 'read'));
     },
   );
 }

@@ -96,6 +96,7 @@ export async function telcoRoutes(fastify: FastifyInstance, opts: { app: TelcoRo
   f.get(
     '/numbers',
     {
+      config: { permission: 'read' },
       schema: {
         summary: 'Numbers this account may order now',
         description: 'Available stock the account may order under its stock policies, its private stock first. Filter by country, class, area prefix, digits contained and SMS capability.',
@@ -140,6 +141,7 @@ export async function telcoRoutes(fastify: FastifyInstance, opts: { app: TelcoRo
   f.get(
     '/inventory',
     {
+      config: { permission: 'read' },
       schema: {
         summary: 'Private inventory report',
         description: 'Size, use, quarantine and noise of the account’s private inventory, and its recycling rules.',
@@ -154,6 +156,7 @@ export async function telcoRoutes(fastify: FastifyInstance, opts: { app: TelcoRo
   f.get(
     '/services',
     {
+      config: { permission: 'read' },
       schema: {
         summary: 'List services',
         tags: ['Telco API'],
@@ -179,6 +182,7 @@ export async function telcoRoutes(fastify: FastifyInstance, opts: { app: TelcoRo
   f.get(
     '/services/:id',
     {
+      config: { permission: 'read' },
       schema: {
         summary: 'One service',
         tags: ['Telco API'],
@@ -217,6 +221,7 @@ export async function telcoRoutes(fastify: FastifyInstance, opts: { app: TelcoRo
   f.get(
     '/requests',
     {
+      config: { permission: 'read' },
       schema: {
         summary: 'List requests, newest first',
         tags: ['Telco API'],
@@ -235,6 +240,7 @@ export async function telcoRoutes(fastify: FastifyInstance, opts: { app: TelcoRo
   f.get(
     '/requests/:id',
     {
+      config: { permission: 'read' },
       schema: {
         summary: 'One request (poll its status)',
         tags: ['Telco API'],

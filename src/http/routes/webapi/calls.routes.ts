@@ -15,6 +15,7 @@ export async function webapiCallsRoutes(fastify: FastifyInstance, opts: { app: W
   f.get(
     '/calls',
     {
+      config: { permission: 'read' },
       schema: {
         summary: 'List calls',
         description:
@@ -35,6 +36,7 @@ export async function webapiCallsRoutes(fastify: FastifyInstance, opts: { app: W
   f.get(
     '/calls/:id',
     {
+      config: { permission: 'read' },
       schema: {
         summary: 'One call',
         description: 'Every field of one call record: numbers in E.164 and `+CC-LOCAL`, times in UTC and in the account’s local time, features, DNI attribution, sentiment, audio URL.',

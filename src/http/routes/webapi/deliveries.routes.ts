@@ -107,6 +107,7 @@ export async function deliveriesRoutes(fastify: FastifyInstance, opts: { app: De
   f.get(
     '/deliveries',
     {
+      config: { permission: 'read' },
       schema: {
         summary: 'Delivery log',
         description:
@@ -136,6 +137,7 @@ export async function deliveriesRoutes(fastify: FastifyInstance, opts: { app: De
   f.get(
     '/deliveries/:id',
     {
+      config: { permission: 'read' },
       schema: { summary: 'One delivery with its attempts', tags, security, params: IdParams, querystring: ClientQuery, response: { 200: Type.Object({ delivery: DeliveryOut }), ...errors } },
     },
     async (request) => {

@@ -18,6 +18,7 @@ export async function webapiReportsRoutes(fastify: FastifyInstance, opts: { app:
   f.get(
     '/reports/summary',
     {
+      config: { permission: 'read' },
       schema: {
         summary: 'Call summary by period and group',
         description:
@@ -57,19 +58,19 @@ export async function webapiReportsRoutes(fastify: FastifyInstance, opts: { app:
 
   f.get(
     '/feeds',
-    { schema: { summary: 'List data feeds', tags: ['Data Feeds'], security: S.security, querystring: S.ClientQuery, response: { 200: { type: 'object', properties: { feeds: { type: 'array', items: S.FeedOut } } }, ...S.errors } } },
+    { config: { permission: 'read' }, schema: { summary: 'List data feeds', tags: ['Data Feeds'], security: S.security, querystring: S.ClientQuery, response: { 200: { type: 'object', properties: { feeds: { type: 'array', items: S.FeedOut } } }, ...S.errors } } },
     async (request) => ({ feeds: await app.reporting.feeds.listFeeds(request.clientId!) }),
   );
 
   f.get(
     '/feeds/:id',
-    { schema: { summary: 'One data feed', tags: ['Data Feeds'], security: S.security, params: S.FeedParams, querystring: S.ClientQuery, response: { 200: S.FeedOut, ...S.errors } } },
+    { config: { permission: 'read' }, schema: { summary: 'One data feed', tags: ['Data Feeds'], security: S.security, params: S.FeedParams, querystring: S.ClientQuery, response: { 200: S.FeedOut, ...S.errors } } },
     async (request) => app.reporting.feeds.getFeed(request.clientId!, request.params.id),
   );
 
   f.delete(
     '/feeds/:id',
-    { schema: { summary: 'Delete a data feed', tags: ['Data Feeds'], security: S.security, params: S.FeedParams, querystring: S.ClientQuery, response: { 204: { type: 'null' }, ...S.errors } } },
+    { config: { permission: 'settings' }, schema: { summary: 'Delete a data feed', tags: ['Data Feeds'], security: S.security, params: S.FeedParams, querystring: S.ClientQuery, response: { 204: { type: 'null' }, ...S.errors } } },
     async (request, reply) => {
       await app.reporting.feeds.deleteFeed(request.clientId!, request.params.id);
       return reply.status(204).send(null);
