@@ -2,6 +2,7 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { DIALECTS } from '../support/dialects.ts';
 import { basic, buildTestApp, makeAccount, type TestApp } from '../support/app.ts';
+import { lockoutOff } from '../support/userapi.ts';
 import { callRow, liveService } from '../support/calls.ts';
 import type { AccountEvent } from '../../src/services/events/account-events.ts';
 
@@ -229,6 +230,7 @@ for (const dialect of DIALECTS) {
     });
 
     it('keeps questions to their account (404) and answers 401 without valid credentials', async () => {
+      await lockoutOff(t.app, [6300]); // many wrong passwords on purpose: this tests the 401, not the lockout
       for (const [method, url, body] of [
         ['GET', `/userapi/v1/evaluation-questions/${q.greeting}`],
         ['PATCH', `/userapi/v1/evaluation-questions/${q.greeting}`, { title: 'Stolen' }],

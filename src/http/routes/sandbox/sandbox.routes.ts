@@ -62,7 +62,7 @@ export async function sandboxRoutes(fastify: FastifyInstance, opts: { app: Sandb
   fastify.post(
     '/calls',
     {
-      config: { permission: 'numbers' },
+      config: { permission: 'numbers', idempotent: false },
       onRequest: authenticateUser(app.accounts),
       schema: {
         tags: ['Sandbox'],
@@ -111,7 +111,7 @@ export async function sandboxRoutes(fastify: FastifyInstance, opts: { app: Sandb
   fastify.post(
     '/sms',
     {
-      config: { permission: 'numbers' },
+      config: { permission: 'numbers', idempotent: false },
       onRequest: authenticateUser(app.accounts),
       schema: {
         tags: ['Sandbox'],
