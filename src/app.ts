@@ -38,6 +38,8 @@ import { unconfiguredSms } from './integrations/delivery/sms-port.ts';
 import { sandboxSmsOutbox } from './telephony/sandbox/sandbox-sms.ts';
 import { AuditLog } from './services/accounts/audit.service.ts';
 import type { AccountEvents } from './services/events/account-events.ts';
+import { SubscriptionService } from './services/events/subscription.service.ts';
+import { CallEventsConsumer, serviceLiveEvent } from './services/events/event-consumers.ts';
 
 /** Everything one Telltale process holds: storage, services and the worker. The composition root. */
 export interface App {
@@ -78,6 +80,8 @@ export interface App {
   audit: AuditLog;
   /** Events announced to the account's subscriptions (call.updated, …), queued inside the change's transaction. */
   events: AccountEvents;
+  /** Event subscriptions of the accounts (the UserAPI's integrations); they deliver `events`. */
+  subscriptions: SubscriptionService;
   close(): Promise<void>;
 }
 
@@ -120,19 +124,27 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     secrets,
     pollMs: config.workerPollMs,
   });
-  const statusCallbacks = new RequestStatusNotifier(delivery);
+  const deliveryLog = new DeliveryLogService(storage, clock, delivery);
+  const audit = new AuditLog(clock);
+  const checkDestination = config.allowPrivateUrls ? undefined : (url: string) => checkPublicDestination(url, { allowUnresolved: true });
+  // Account events (call.finalized, call.updated, sms.received, service.live, request.status) go to the subscriptions.
+  const subscriptions = new SubscriptionService(storage, clock, delivery, deliveryLog, sender, secrets, audit, { checkDestination, disableAfterFailures: config.subscriptionDisableAfter });
+  const statusCallbacks = new RequestStatusNotifier(delivery, subscriptions);
   const telco = new TelcoService(storage, clock, inventory, statusCallbacks, {
     checkDestination: config.allowPrivateUrls ? undefined : (url) => checkPublicDestination(url, { allowUnresolved: true }),
   });
   const telcoSteps = new TelcoRequestSteps(storage, clock, inventory, statusCallbacks, {
     propagationDelaySeconds: config.propagationDelaySeconds,
-    onServiceLive: (tx, svc) => testCalls.serviceLive(tx, svc),
+    onServiceLive: async (tx, svc) => {
+      await subscriptions.publish(tx, serviceLiveEvent(svc));
+      await testCalls.serviceLive(tx, svc);
+    },
   });
   const mailer = createSmtpMailer({ url: config.smtpUrl, from: config.smtpFrom, timeoutMs: config.deliveryTimeoutMs });
   const callDelivery = new CallDeliveryService(delivery, mailer, config.mode === 'sandbox' ? sandboxSmsOutbox(storage.db, clock) : unconfiguredSms, { publicUrl: config.publicUrl });
   // The edge from a finalized call (or a received SMS) to everything it causes, in the order they run, inside the
   // finalizing transaction: HTTP Callback, SMS Forward and notifications. New areas (DNI, ARTIC, analysis) join here.
-  const callConsumers = new CallConsumers([callDelivery, ...(opts.callConsumers ?? [])]);
+  const callConsumers = new CallConsumers([callDelivery, new CallEventsConsumer(subscriptions, { publicUrl: config.publicUrl }), ...(opts.callConsumers ?? [])]);
   const sandbox = new SandboxCarrier({ publicUrl: config.publicUrl, accountSid: config.twilioAccountSid, authToken: config.twilioAuthToken });
   const callFinalizer = new CallFinalizer(storage, clock, callConsumers, { publicUrl: config.publicUrl, graceSeconds: config.callGraceSeconds, log });
   const recordings = new RecordingService(storage, clock, callFinalizer, fileRecordingStore(config.dataDir), {
@@ -171,7 +183,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     inventory,
     delivery,
     outbox,
-    deliveryLog: new DeliveryLogService(storage, clock, delivery),
+    deliveryLog,
     telco,
     worker,
     callConsumers,
@@ -184,9 +196,9 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     testCalls,
     sandbox,
     callDelivery,
-    audit: new AuditLog(clock),
-    // Until event subscriptions exist (issue #12) no account has a subscriber: nothing to queue.
-    events: { publish: async () => undefined },
+    audit,
+    events: subscriptions,
+    subscriptions,
     async close() {
       await worker.stop();
       await sender.close();

@@ -18,6 +18,8 @@ import { deliveriesRoutes } from './routes/webapi/deliveries.routes.ts';
 import { webapiReportingRoutes } from './routes/webapi/webapi.routes.ts';
 import { feedRoutes } from './routes/feeds/feeds.routes.ts';
 import { legacyJsonRoutes } from './routes/legacy-json/legacy.routes.ts';
+import { subscriptionsRoutes } from './routes/userapi/subscriptions.routes.ts';
+import { EVENT_WEBHOOKS } from './routes/userapi/webhooks.ts';
 
 /** Builds the HTTP server of one Telltale process (routes registered, not listening). */
 /** The members of the app an API plugin uses, and nothing else: each plugin is handed only its own services. */
@@ -68,7 +70,7 @@ export async function buildServer(app: App): Promise<FastifyInstance> {
 
   await server.register(swagger, {
     openapi: {
-      openapi: '3.0.3',
+      openapi: '3.1.0',
       info: {
         title: 'Telltale API',
         version: API_VERSION,
@@ -77,7 +79,8 @@ export async function buildServer(app: App): Promise<FastifyInstance> {
       },
       servers: [{ url: app.config.publicUrl }],
       components: { securitySchemes: { basicAuth: { type: 'http', scheme: 'basic' } } },
-      tags: [{ name: 'Telco API', description: 'Number stock, services and provisioning requests.' }, { name: 'Deliveries', description: 'Delivery log of HTTP Callbacks, SMS Forwards, request callbacks and notifications; redeliver.' }, { name: 'WebAPI', description: 'Reporting: calls with filters and keyset paging, one call, summaries. JSON or XML; rate-limited per user.' }, { name: 'Data Feeds', description: 'Feed URLs of the standard AVANSER feed record in JSON, CSV or XML, and their management.' }, { name: 'Legacy JSON API', description: 'The /JSON?action=… API existing integrators call.' }, { name: 'Operations' }],
+      webhooks: EVENT_WEBHOOKS,
+      tags: [{ name: 'Telco API', description: 'Number stock, services and provisioning requests.' }, { name: 'Deliveries', description: 'Delivery log of HTTP Callbacks, SMS Forwards, request callbacks and notifications; redeliver.' }, { name: 'WebAPI', description: 'Reporting: calls with filters and keyset paging, one call, summaries. JSON or XML; rate-limited per user.' }, { name: 'Data Feeds', description: 'Feed URLs of the standard AVANSER feed record in JSON, CSV or XML, and their management.' }, { name: 'Legacy JSON API', description: 'The /JSON?action=… API existing integrators call.' }, { name: 'UserAPI', description: 'What a person does in the portal, as an API: event subscriptions (the catalogue is `webhooks`), answer points, service settings, click-to-call.' }, { name: 'Operations' }],
     },
   });
   // The bundled Swagger UI loads only same-origin scripts and styles (it sets inline style attributes) and fetches
@@ -119,6 +122,7 @@ export async function buildServer(app: App): Promise<FastifyInstance> {
   await server.register(webapiReportingRoutes, { prefix: '/webapi/v1', app: only(app, ['accounts', 'clock', 'webapiRateLimiter', 'reporting']) });
   await server.register(feedRoutes, { prefix: '/feeds', app: only(app, ['reporting']) });
   await server.register(legacyJsonRoutes, { app: only(app, ['reporting']) });
+  await server.register(subscriptionsRoutes, { prefix: '/userapi/v1', app: only(app, ['accounts', 'subscriptions']) });
   return server;
 }
 

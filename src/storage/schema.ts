@@ -3,7 +3,9 @@ import type { CallEvaluationTable, CallEventTable, CallRecordingTable, CallSessi
 import type { DeliveryAttemptTable, DeliveryTable } from './delivery/delivery.tables.ts';
 import type { InventoryRulesTable, NoiseCallTable, NumberTable, StockPolicyTable } from './inventory/inventory.tables.ts';
 import type { FeedTable, FeedUploadTable, LegacyApiKeyTable, LegacyTokenTable } from './reporting/reporting.tables.ts';
-import type { RequestTable, ServiceTable } from './telco/telco.tables.ts';
+import type { AnswerPointTable, RequestTable, ServiceTable } from './telco/telco.tables.ts';
+import type { EventSubscriptionTable } from './events/events.tables.ts';
+import type { OutboundCallTable } from './calls/outbound.tables.ts';
 
 /** Every table, by area: each area's row types live beside its repositories (`storage/<area>/<area>.tables.ts`). */
 export type { AccountTable, AuditLogTable, AuthFailureTable, DigestNonceTable, RateLimitTable, UserAccountTable, UserTable } from './accounts/accounts.tables.ts';
@@ -11,7 +13,9 @@ export type { CallEvaluationTable, CallEventTable, CallRecordingTable, CallSessi
 export type { DeliveryAttemptTable, DeliveryTable } from './delivery/delivery.tables.ts';
 export type { InventoryRulesTable, NoiseCallTable, NumberTable, StockPolicyTable } from './inventory/inventory.tables.ts';
 export type { FeedTable, FeedUploadTable, LegacyApiKeyTable, LegacyTokenTable } from './reporting/reporting.tables.ts';
-export type { RequestTable, ServiceTable } from './telco/telco.tables.ts';
+export type { AnswerPointTable, RequestTable, ServiceTable } from './telco/telco.tables.ts';
+export type { EventSubscriptionTable } from './events/events.tables.ts';
+export type { OutboundCallTable } from './calls/outbound.tables.ts';
 
 /** The database as Kysely sees it: every table by its name. */
 export interface Database {
@@ -44,4 +48,7 @@ export interface Database {
   auth_failures: AuthFailureTable;
   digest_nonces: DigestNonceTable;
   audit_log: AuditLogTable;
+  event_subscriptions: EventSubscriptionTable;
+  answer_points: AnswerPointTable;
+  outbound_calls: OutboundCallTable;
 }
