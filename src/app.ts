@@ -40,6 +40,7 @@ import { AuditLog } from './services/accounts/audit.service.ts';
 import type { AccountEvents } from './services/events/account-events.ts';
 import { SubscriptionService } from './services/events/subscription.service.ts';
 import { CallEventsConsumer, serviceLiveEvent } from './services/events/event-consumers.ts';
+import { AnswerPointService } from './services/telco/answer-point.service.ts';
 
 /** Everything one Telltale process holds: storage, services and the worker. The composition root. */
 export interface App {
@@ -82,6 +83,8 @@ export interface App {
   events: AccountEvents;
   /** Event subscriptions of the accounts (the UserAPI's integrations); they deliver `events`. */
   subscriptions: SubscriptionService;
+  /** Named answer points and the UserAPI's service settings, applied through Telco requests. */
+  answerPoints: AnswerPointService;
   close(): Promise<void>;
 }
 
@@ -199,6 +202,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     audit,
     events: subscriptions,
     subscriptions,
+    answerPoints: new AnswerPointService(storage, clock, telco, audit),
     async close() {
       await worker.stop();
       await sender.close();

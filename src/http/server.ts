@@ -20,6 +20,7 @@ import { feedRoutes } from './routes/feeds/feeds.routes.ts';
 import { legacyJsonRoutes } from './routes/legacy-json/legacy.routes.ts';
 import { subscriptionsRoutes } from './routes/userapi/subscriptions.routes.ts';
 import { EVENT_WEBHOOKS } from './routes/userapi/webhooks.ts';
+import { answerPointsRoutes } from './routes/userapi/answer-points.routes.ts';
 
 /** Builds the HTTP server of one Telltale process (routes registered, not listening). */
 /** The members of the app an API plugin uses, and nothing else: each plugin is handed only its own services. */
@@ -123,6 +124,7 @@ export async function buildServer(app: App): Promise<FastifyInstance> {
   await server.register(feedRoutes, { prefix: '/feeds', app: only(app, ['reporting']) });
   await server.register(legacyJsonRoutes, { app: only(app, ['reporting']) });
   await server.register(subscriptionsRoutes, { prefix: '/userapi/v1', app: only(app, ['accounts', 'subscriptions']) });
+  await server.register(answerPointsRoutes, { prefix: '/userapi/v1', app: only(app, ['accounts', 'answerPoints']) });
   return server;
 }
 
