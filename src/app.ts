@@ -41,6 +41,7 @@ import type { AccountEvents } from './services/events/account-events.ts';
 import { SubscriptionService } from './services/events/subscription.service.ts';
 import { CallEventsConsumer, serviceLiveEvent } from './services/events/event-consumers.ts';
 import { AnswerPointService } from './services/telco/answer-point.service.ts';
+import { OutboundCallService } from './services/calls/outbound-call.service.ts';
 
 /** Everything one Telltale process holds: storage, services and the worker. The composition root. */
 export interface App {
@@ -85,6 +86,8 @@ export interface App {
   subscriptions: SubscriptionService;
   /** Named answer points and the UserAPI's service settings, applied through Telco requests. */
   answerPoints: AnswerPointService;
+  /** Click-to-call: the agent leg (sandbox carrier only for now), then the customer; tracked as a call-out. */
+  outboundCalls: OutboundCallService;
   close(): Promise<void>;
 }
 
@@ -203,6 +206,8 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     events: subscriptions,
     subscriptions,
     answerPoints: new AnswerPointService(storage, clock, telco, audit),
+    // The sandbox carrier rings the agent when POST /sandbox/v1/outbound/{id} plays it; production has no carrier REST client yet.
+    outboundCalls: new OutboundCallService(storage, clock, config.mode === 'sandbox' ? sandbox : null, audit, { publicUrl: config.publicUrl, mode: config.mode }),
     async close() {
       await worker.stop();
       await sender.close();

@@ -21,6 +21,7 @@ import { legacyJsonRoutes } from './routes/legacy-json/legacy.routes.ts';
 import { subscriptionsRoutes } from './routes/userapi/subscriptions.routes.ts';
 import { EVENT_WEBHOOKS } from './routes/userapi/webhooks.ts';
 import { answerPointsRoutes } from './routes/userapi/answer-points.routes.ts';
+import { outboundRoutes } from './routes/userapi/outbound.routes.ts';
 
 /** Builds the HTTP server of one Telltale process (routes registered, not listening). */
 /** The members of the app an API plugin uses, and nothing else: each plugin is handed only its own services. */
@@ -118,13 +119,14 @@ export async function buildServer(app: App): Promise<FastifyInstance> {
   if (app.config.signalwireSigningKey) await server.register(carrierRoutes, { prefix: `/carrier/${signalwire.pathName}`, carrierWebhooks: app.carrierWebhooks, flavour: signalwire });
   if (app.config.telnyxPublicKey) await server.register(carrierRoutes, { prefix: `/carrier/${telnyx.pathName}`, carrierWebhooks: app.carrierWebhooks, flavour: telnyx });
   await server.register(recordingsRoutes, { app: only(app, ['accounts', 'recordings']) });
-  if (app.config.mode === 'sandbox') await server.register(sandboxRoutes, { prefix: '/sandbox/v1', app: only(app, ['accounts', 'callLookup', 'config', 'sandbox']) });
+  if (app.config.mode === 'sandbox') await server.register(sandboxRoutes, { prefix: '/sandbox/v1', app: only(app, ['accounts', 'callLookup', 'config', 'sandbox', 'outboundCalls']) });
   await server.register(deliveriesRoutes, { prefix: '/webapi/v1', app: only(app, ['accounts', 'deliveryLog']) });
   await server.register(webapiReportingRoutes, { prefix: '/webapi/v1', app: only(app, ['accounts', 'clock', 'webapiRateLimiter', 'reporting']) });
   await server.register(feedRoutes, { prefix: '/feeds', app: only(app, ['reporting']) });
   await server.register(legacyJsonRoutes, { app: only(app, ['reporting']) });
   await server.register(subscriptionsRoutes, { prefix: '/userapi/v1', app: only(app, ['accounts', 'subscriptions']) });
   await server.register(answerPointsRoutes, { prefix: '/userapi/v1', app: only(app, ['accounts', 'answerPoints']) });
+  await server.register(outboundRoutes, { prefix: '/userapi/v1', app: only(app, ['accounts', 'outboundCalls']) });
   return server;
 }
 
