@@ -124,6 +124,8 @@ for (const dialect of DIALECTS) {
         assert.equal(ev.data.id, Number((await callRow(t.app, sid)).id));
         assert.equal(ev.data.has_audio, true);
         assert.ok((ev.data.changes as string[]).includes('has_audio'));
+        assert.ok((ev.data.changes as string[]).includes('audio_url'));
+        assert.ok(!(ev.data.changes as string[]).includes('recording_path'), 'storage columns are not named');
       } finally {
         await media.close();
         await t.server.inject({ method: 'DELETE', url: `/userapi/v1/subscriptions/${s.id}`, headers: { authorization: a.auth } });
@@ -306,6 +308,27 @@ for (const dialect of DIALECTS) {
       await t.app.worker.drain();
       assert.equal(at(receiver, '/mine', from).length, 0);
       assert.equal(at(receiver, '/theirs', from).length, 1);
+    });
+
+    it('the OpenAPI document (3.1) lists the event catalogue under webhooks and the routes under the UserAPI tag', async () => {
+      const doc = (await t.server.inject({ url: '/openapi.json' })).json();
+      assert.equal(doc.openapi, '3.1.0');
+      assert.deepEqual(Object.keys(doc.webhooks).sort(), ['call.finalized', 'call.updated', 'ping', 'request.status', 'service.live', 'sms.received']);
+      for (const [name, item] of Object.entries(doc.webhooks as Record<string, { post: { requestBody: { content: Record<string, { schema: { properties: Record<string, { const?: string; enum?: string[] }> } }> }; parameters: { name: string }[] } }>)) {
+        const schema = item.post.requestBody.content['application/json'].schema;
+        assert.deepEqual(Object.keys(schema.properties).sort(), ['data', 'id', 'timestamp', 'type'], name);
+        assert.ok(schema.properties.type.const === name || schema.properties.type.enum?.includes(name), name);
+        assert.deepEqual(item.post.parameters.map((p) => p.name), ['webhook-id', 'webhook-timestamp', 'webhook-signature']);
+      }
+      for (const p of ['/userapi/v1/subscriptions', '/userapi/v1/subscriptions/{id}', '/userapi/v1/subscriptions/{id}/ping', '/userapi/v1/subscriptions/{id}/deliveries', '/userapi/v1/subscriptions/{id}/deliveries/{delivery_id}/redeliver', '/userapi/v1/answer-points', '/userapi/v1/answer-points/{id}', '/userapi/v1/services/{id}', '/userapi/v1/calls/outbound', '/userapi/v1/calls/outbound/{id}']) {
+        assert.ok(doc.paths[p], p);
+        for (const op of Object.values(doc.paths[p]) as { tags: string[]; summary: string }[]) {
+          assert.deepEqual(op.tags, ['UserAPI'], p);
+          assert.ok(op.summary, p);
+        }
+      }
+      // Swagger UI still serves the document.
+      assert.equal((await t.server.inject({ url: '/docs/json' })).statusCode, 200);
     });
 
     it('every route answers 401 without credentials or with wrong ones', async () => {

@@ -21,7 +21,10 @@ export class CallEventsConsumer implements CallConsumer {
   }
 
   async onCallUpdated(tx: Executor, call: CallRow, changes: string[]): Promise<void> {
-    await this.events.publish(tx, { clientId: Number(call.client_id), type: 'call.updated', data: { ...webapiCall(call, this.opts.publicUrl), changes } });
+    const view = webapiCall(call, this.opts.publicUrl);
+    // Name the changes as the WebAPI fields they show in (the audio token is the audio URL; storage paths are not shown).
+    const named = [...new Set(changes.map((c) => (c === 'audio_token' ? 'audio_url' : c)).filter((c) => c in view))];
+    await this.events.publish(tx, { clientId: Number(call.client_id), type: 'call.updated', data: { ...view, changes: named } });
   }
 
   async onSmsReceived(tx: Executor, sms: SmsRow): Promise<void> {

@@ -29,7 +29,7 @@ const AttemptOut = Type.Object({
 export const DeliveryOut = Type.Object({
   id: Type.String({ description: 'Stable across retries and redeliveries: the `webhook-id` header.' }),
   kind: Type.String({ description: `One of ${DELIVERY_KINDS.join(', ')} (other areas may add kinds).` }),
-  subject_id: Nullable(Type.String({ description: 'The call id (call_callback, notify_*), SMS id (sms_forward) or request id (request_status).' })),
+  subject_id: Nullable(Type.String({ description: 'The call id (call_callback, notify_*), SMS id (sms_forward), request id (request_status) or event subscription id (event).' })),
   method: Type.String(),
   url: Type.String({ description: 'The URL with every tag replaced (mailto:/sms: for notifications).' }),
   body: Nullable(Type.String()),
