@@ -228,24 +228,17 @@ export class SubscriptionService implements AccountEvents {
   private async settled(tx: Executor, settled: SettledDelivery[]): Promise<void> {
     const now = this.clock.now().toISOString();
     for (const { delivery: d, outcome, error } of settled) {
-      const s = d.subject_id ? await subs.findSubscriptionById(tx, d.subject_id) : undefined;
-      if (!s) continue;
+      if (!d.subject_id) continue;
       if (outcome === 'delivered') {
-        await subs.updateSubscription(tx, s.id, { consecutive_failures: 0, last_success_at: now });
+        await subs.updateSubscription(tx, d.subject_id, { consecutive_failures: 0, last_success_at: now });
         continue;
       }
-      if (s.enabled !== 1) continue;
-      const failures = Number(s.consecutive_failures) + 1;
-      const patch: Partial<SubscriptionRow> = { consecutive_failures: failures, last_failure_at: now };
-      if (failures >= this.opts.disableAfterFailures) {
-        Object.assign(patch, {
-          enabled: 0,
-          disabled_at: now,
-          updated_at: now,
-          disabled_reason: `disabled automatically: ${failures} deliveries in a row failed after their retries (threshold TT_SUBSCRIPTION_DISABLE_AFTER = ${this.opts.disableAfterFailures}); last error: ${(error ?? 'unknown').slice(0, 300)}`,
-        });
+      // A disabled (or deleted) subscription counts no more.
+      const failures = await subs.countFailure(tx, d.subject_id, now);
+      if (failures !== null && failures >= this.opts.disableAfterFailures) {
+        const reason = `disabled automatically: ${failures} deliveries in a row failed after their retries (threshold TT_SUBSCRIPTION_DISABLE_AFTER = ${this.opts.disableAfterFailures}); last error: ${(error ?? 'unknown').slice(0, 300)}`;
+        await subs.disableSubscription(tx, d.subject_id, now, reason);
       }
-      await subs.updateSubscription(tx, s.id, patch);
     }
   }
 }

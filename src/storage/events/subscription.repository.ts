@@ -1,4 +1,4 @@
-import type { Selectable } from 'kysely';
+import { sql, type Selectable } from 'kysely';
 import type { Executor } from '../database.ts';
 import type { EventSubscriptionTable } from './events.tables.ts';
 
@@ -35,6 +35,23 @@ export function enabledSubscriptions(db: Executor, clientId: number): Promise<Su
 
 export function updateSubscription(db: Executor, id: string, patch: Partial<Omit<SubscriptionRow, 'id' | 'client_id'>>) {
   return db.updateTable('event_subscriptions').set(patch).where('id', '=', id).execute();
+}
+
+/** Counts one more failed delivery of an enabled subscription (atomically: workers may record at once); answers the new count. */
+export async function countFailure(db: Executor, id: string, at: string): Promise<number | null> {
+  const r = await db
+    .updateTable('event_subscriptions')
+    .set({ consecutive_failures: sql<number>`consecutive_failures + 1`, last_failure_at: at })
+    .where('id', '=', id)
+    .where('enabled', '=', 1)
+    .returning('consecutive_failures')
+    .executeTakeFirst();
+  return r ? Number(r.consecutive_failures) : null;
+}
+
+/** Disables a subscription that is still enabled, saying why. */
+export function disableSubscription(db: Executor, id: string, at: string, reason: string) {
+  return db.updateTable('event_subscriptions').set({ enabled: 0, disabled_at: at, disabled_reason: reason, updated_at: at }).where('id', '=', id).where('enabled', '=', 1).execute();
 }
 
 export function deleteSubscription(db: Executor, clientId: number, id: string) {
