@@ -120,6 +120,17 @@ for (const dialect of DIALECTS) {
       assert.equal((await inject(a, 'GET', `/userapi/v1/calls/outbound/${mine.id}`)).json().status, 'dialling_agent');
     });
 
+    it('the carrier’s outbound webhook is signed like the others; an unknown or finished attempt only hangs up', async () => {
+      const url = `${t.config.publicUrl}/carrier/twilio/outbound?call=oc_unknown`;
+      const params = { AccountSid: t.config.twilioAccountSid, CallSid: 'CAoutboundunknown', From: '+61290006001', To: '+61288886001', CallStatus: 'in-progress', Direction: 'outbound-api' };
+      const unsigned = await t.server.inject({ method: 'POST', url: '/carrier/twilio/outbound?call=oc_unknown', headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: new URLSearchParams(params).toString() });
+      assert.equal(unsigned.statusCode, 403);
+      const unknown = await t.app.sandbox.send(url, params);
+      assert.equal(unknown.status, 200);
+      assert.match(unknown.body, /<Hangup\/>/);
+      assert.equal(await t.app.callLookup.findCallByCarrierId('sandbox', 'CAoutboundunknown'), undefined);
+    });
+
     it('every route answers 401 without credentials or with wrong ones', async () => {
       const routes = [
         { method: 'POST', url: '/userapi/v1/calls/outbound', payload: { service_id: serviceId, customer_number: '+61412340006' } },
