@@ -81,6 +81,9 @@ for (const dialect of DIALECTS) {
       assert.equal((await inject(a, 'PUT', `/userapi/v1/services/${s2.id}`, { answer_point_id: null, target_number: '+61277770002' })).statusCode, 202);
       await t.app.worker.drain();
       assert.equal((await inject(a, 'DELETE', `/userapi/v1/answer-points/${ap.id}`)).statusCode, 204);
+      const audit = await t.app.audit.list(t.app.storage.db, a.clientId, { limit: 50 });
+      const actions = audit.filter((e) => e.target === ap.id || e.target === s1.id || e.target === s2.id).map((e) => e.action);
+      for (const action of ['answer_point.create', 'answer_point.update', 'answer_point.delete', 'service.update']) assert.ok(actions.includes(action), action);
       assert.equal((await inject(a, 'GET', `/userapi/v1/answer-points/${ap.id}`)).statusCode, 404);
     });
 

@@ -67,6 +67,10 @@ for (const dialect of DIALECTS) {
       const del = await t.server.inject({ method: 'DELETE', url: `/userapi/v1/subscriptions/${s.id}`, headers: { authorization: a.auth } });
       assert.equal(del.statusCode, 204);
       assert.equal((await t.server.inject({ url: `/userapi/v1/subscriptions/${s.id}`, headers: { authorization: a.auth } })).statusCode, 404);
+      // Audited, with who did it and never the secret.
+      const audit = (await t.app.audit.list(t.app.storage.db, a.clientId, { limit: 20 })).filter((e) => e.target === s.id);
+      assert.deepEqual(audit.map((e) => e.action).sort(), ['subscription.create', 'subscription.delete']);
+      assert.ok(audit.every((e) => e.actor.name === a.username && !JSON.stringify(e).includes(s.secret)));
     });
 
     it('delivers call.finalized for a sandbox call, signed so that standardwebhooks verifies it, with the call as the WebAPI shows it', async () => {

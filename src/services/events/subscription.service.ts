@@ -189,9 +189,7 @@ export class SubscriptionService implements AccountEvents {
     await this.find(this.storage.db, clientId, id);
     const d = await deliveries.findDelivery(this.storage.db, clientId, deliveryId);
     if (!d || d.kind !== EVENT_DELIVERY_KIND || d.subject_id !== id) throw new AppError('not_found', `delivery ${deliveryId} is not a delivery of subscription ${id}`);
-    const out = await this.deliveryLog.redeliver(clientId, deliveryId);
-    await this.storage.tx((tx) => this.audit.record(tx, { clientId, actor, action: 'subscription.redeliver', target: id, detail: { delivery_id: deliveryId } }));
-    return out;
+    return this.deliveryLog.redeliver(clientId, deliveryId, (tx) => this.audit.record(tx, { clientId, actor, action: 'subscription.redeliver', target: id, detail: { delivery_id: deliveryId } }));
   }
 
   private async find(db: Executor, clientId: number, id: string): Promise<SubscriptionRow> {
@@ -213,7 +211,7 @@ export class SubscriptionService implements AccountEvents {
     const s = d.subject_id ? await subs.findSubscriptionById(this.storage.db, d.subject_id) : undefined;
     if (!s) return { kind: 'refused', error: 'the subscription was deleted' };
     const body = d.body ?? '';
-    if (s.enabled !== 1 && !body.startsWith(`{"type":"${PING_EVENT}"`)) return { kind: 'refused', error: `the subscription is disabled (${s.disabled_reason ?? 'no reason given'})` };
+    if (s.enabled !== 1 && (JSON.parse(body) as { type?: string }).type !== PING_EVENT) return { kind: 'refused', error: `the subscription is disabled (${s.disabled_reason ?? 'no reason given'})` };
     let secret: string;
     try {
       secret = this.secrets.open(s.secret);
