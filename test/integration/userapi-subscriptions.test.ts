@@ -125,11 +125,15 @@ for (const dialect of DIALECTS) {
         assert.equal(all.length, 2);
         const ev = verified(s.secret, all[1]);
         assert.equal(ev.type, 'call.updated');
-        assert.equal(ev.data.id, Number((await callRow(t.app, sid)).id));
-        assert.equal(ev.data.has_audio, true);
-        assert.ok((ev.data.changes as string[]).includes('has_audio'));
-        assert.ok((ev.data.changes as string[]).includes('audio_url'));
-        assert.ok(!(ev.data.changes as string[]).includes('recording_path'), 'storage columns are not named');
+        const callId = Number((await callRow(t.app, sid)).id);
+        assert.equal(ev.data.call_id, callId);
+        const call = ev.data.call as Record<string, unknown>;
+        assert.equal(call.id, callId);
+        assert.equal(call.has_audio, true);
+        const changed = ev.data.changed as string[];
+        assert.ok(changed.includes('has_audio'));
+        assert.ok(changed.includes('audio_url'));
+        assert.ok(!changed.includes('recording_path'), 'storage columns are not named');
       } finally {
         await media.close();
         await t.server.inject({ method: 'DELETE', url: `/userapi/v1/subscriptions/${s.id}`, headers: { authorization: a.auth } });

@@ -8,7 +8,7 @@ import type { AccountEvents } from './account-events.ts';
 /**
  * The account events of the call area, published to the subscriptions inside the event's own transaction (a
  * CallConsumer listed in app.ts): `call.finalized` (the call as the WebAPI shows it), `call.updated` when late data
- * changes a finalized call (a recording copied after finalization) and `sms.received`.
+ * changes a finalized call (a recording copied after finalization: `{call_id, changed, call}`) and `sms.received`.
  */
 export class CallEventsConsumer implements CallConsumer {
   constructor(
@@ -24,7 +24,8 @@ export class CallEventsConsumer implements CallConsumer {
     const view = webapiCall(call, this.opts.publicUrl);
     // Name the changes as the WebAPI fields they show in (the audio token is the audio URL; storage paths are not shown).
     const named = [...new Set(changes.map((c) => (c === 'audio_token' ? 'audio_url' : c)).filter((c) => c in view))];
-    await this.events.publish(tx, { clientId: Number(call.client_id), type: 'call.updated', data: { ...view, changes: named } });
+    // The shape every call.updated shares (label, notes and evaluation changes publish `call_id` and `changed` too).
+    await this.events.publish(tx, { clientId: Number(call.client_id), type: 'call.updated', data: { call_id: Number(call.id), changed: named, call: view } });
   }
 
   async onSmsReceived(tx: Executor, sms: SmsRow): Promise<void> {

@@ -52,8 +52,16 @@ const DATA: Record<EventType | 'ping', { summary: string; description: string; d
   },
   'call.updated': {
     summary: 'A finalized call changed',
-    description: 'A finalized call changed later: its label, notes or evaluation were set, or a recording arrived after finalization. `data` is the call as it is now, with `changes` naming what changed (e.g. `has_audio`, `recording_duration`, `label`).',
-    data: Type.Intersect([CallData, Type.Object({ changes: Type.Array(Type.String()) })]),
+    description:
+      'A finalized call changed later: its label, notes or evaluation were set, or a recording arrived after finalization. `data` always has `call_id` and `changed` (what changed: `label`, `notes`, `evaluation`, or the call fields late data changed, e.g. `has_audio`, `audio_url`, `recording_duration`), plus what the change is about: `call` (the call as it is now, for late data), `label`, `note` or `evaluation`.',
+    data: Type.Object({
+      call_id: Type.Integer(),
+      changed: Type.Array(Type.String()),
+      call: Type.Optional(CallData),
+      label: Type.Optional(N(Type.String())),
+      note: Type.Optional(Type.Object({ id: Type.String(), action: Type.String({ enum: ['created', 'updated', 'deleted'] }) })),
+      evaluation: Type.Optional(Type.Object({}, { additionalProperties: true, description: 'The answers and score as they are now.' })),
+    }),
   },
   'sms.received': {
     summary: 'An SMS arrived on one of the account’s numbers',
