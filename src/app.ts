@@ -41,6 +41,10 @@ import { UserAdminService } from './services/accounts/user-admin.service.ts';
 import type { AccountEvents } from './services/events/account-events.ts';
 import { createCallWork, type CallWork } from './services/callwork/callwork.module.ts';
 import { IdempotencyKeys } from './services/accounts/idempotency.service.ts';
+import { SubscriptionService } from './services/events/subscription.service.ts';
+import { CallEventsConsumer, serviceLiveEvent } from './services/events/event-consumers.ts';
+import { AnswerPointService } from './services/telco/answer-point.service.ts';
+import { OutboundCallService } from './services/calls/outbound-call.service.ts';
 
 /** Everything one Telltale process holds: storage, services and the worker. The composition root. */
 export interface App {
@@ -87,6 +91,12 @@ export interface App {
   callWork: CallWork;
   /** Idempotency-Key of public POSTs: who processes a keyed request, what its repeats get (purged by the worker's sweep). */
   idempotency: IdempotencyKeys;
+  /** Event subscriptions of the accounts (the UserAPI's integrations); they deliver `events`. */
+  subscriptions: SubscriptionService;
+  /** Named answer points and the UserAPI's service settings, applied through Telco requests. */
+  answerPoints: AnswerPointService;
+  /** Click-to-call: the agent leg (sandbox carrier only for now), then the customer; tracked as a call-out. */
+  outboundCalls: OutboundCallService;
   close(): Promise<void>;
 }
 
@@ -133,19 +143,26 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     secrets,
     pollMs: config.workerPollMs,
   });
-  const statusCallbacks = new RequestStatusNotifier(delivery);
+  const deliveryLog = new DeliveryLogService(storage, clock, delivery);
+  const checkDestination = config.allowPrivateUrls ? undefined : (url: string) => checkPublicDestination(url, { allowUnresolved: true });
+  // Account events (call.finalized, call.updated, sms.received, service.live, request.status) go to the subscriptions.
+  const subscriptions = new SubscriptionService(storage, clock, delivery, deliveryLog, sender, secrets, audit, { checkDestination, disableAfterFailures: config.subscriptionDisableAfter });
+  const statusCallbacks = new RequestStatusNotifier(delivery, subscriptions);
   const telco = new TelcoService(storage, clock, inventory, statusCallbacks, {
     checkDestination: config.allowPrivateUrls ? undefined : (url) => checkPublicDestination(url, { allowUnresolved: true }),
   });
   const telcoSteps = new TelcoRequestSteps(storage, clock, inventory, statusCallbacks, {
     propagationDelaySeconds: config.propagationDelaySeconds,
-    onServiceLive: (tx, svc) => testCalls.serviceLive(tx, svc),
+    onServiceLive: async (tx, svc) => {
+      await subscriptions.publish(tx, serviceLiveEvent(svc));
+      await testCalls.serviceLive(tx, svc);
+    },
   });
   const mailer = createSmtpMailer({ url: config.smtpUrl, from: config.smtpFrom, timeoutMs: config.deliveryTimeoutMs });
   const callDelivery = new CallDeliveryService(delivery, mailer, config.mode === 'sandbox' ? sandboxSmsOutbox(storage.db, clock) : unconfiguredSms, { publicUrl: config.publicUrl });
   // The edge from a finalized call (or a received SMS) to everything it causes, in the order they run, inside the
   // finalizing transaction: HTTP Callback, SMS Forward and notifications. New areas (DNI, ARTIC, analysis) join here.
-  const callConsumers = new CallConsumers([callDelivery, ...(opts.callConsumers ?? [])]);
+  const callConsumers = new CallConsumers([callDelivery, new CallEventsConsumer(subscriptions, { publicUrl: config.publicUrl }), ...(opts.callConsumers ?? [])]);
   const sandbox = new SandboxCarrier({ publicUrl: config.publicUrl, accountSid: config.twilioAccountSid, authToken: config.twilioAuthToken });
   const callFinalizer = new CallFinalizer(storage, clock, callConsumers, { publicUrl: config.publicUrl, graceSeconds: config.callGraceSeconds, log });
   const recordings = new RecordingService(storage, clock, callFinalizer, fileRecordingStore(config.dataDir), {
@@ -175,9 +192,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   );
   const outbox = new Outbox(delivery);
   const idempotency = new IdempotencyKeys(storage, clock, { ttlSeconds: config.idempotencyTtlSeconds, secrets });
-  // Until event subscriptions exist (issue #12) no account has a subscriber: nothing to queue.
-  const events: AccountEvents = { publish: async () => undefined };
-  const callWork = createCallWork({ storage, clock, audit, events, reports: reporting.reports });
+  const callWork = createCallWork({ storage, clock, audit, events: subscriptions, reports: reporting.reports });
   const worker = new Worker({ telco: telcoRequestsJob(telco, telcoSteps), delivery: outbox, inventory, feedUploads: reporting.feedUploads, log, pollMs: config.workerPollMs, sweepIntervalMs: config.sweepIntervalSeconds * 1000, calls: callJobs({ recordings, finalizer: callFinalizer, testCalls }), clock, idempotency });
   return {
     config,
@@ -188,7 +203,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     inventory,
     delivery,
     outbox,
-    deliveryLog: new DeliveryLogService(storage, clock, delivery),
+    deliveryLog,
     telco,
     worker,
     callConsumers,
@@ -202,7 +217,11 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     sandbox,
     callDelivery,
     audit,
-    events,
+    events: subscriptions,
+    subscriptions,
+    answerPoints: new AnswerPointService(storage, clock, telco, audit),
+    // The sandbox carrier rings the agent when POST /sandbox/v1/outbound/{id} plays it; production has no carrier REST client yet.
+    outboundCalls: new OutboundCallService(storage, clock, config.mode === 'sandbox' ? sandbox : null, audit, { publicUrl: config.publicUrl, mode: config.mode }),
     callWork,
     idempotency,
     userAdmin: new UserAdminService(storage, clock, accounts, audit),

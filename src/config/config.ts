@@ -41,6 +41,7 @@ export const CONFIG_VARIABLES = {
   TT_SECRET_KEY: { default: '', doc: 'Server key (32 random bytes, base64: openssl rand -base64 32) that encrypts feed upload passwords, webhook secrets and legacy API secrets at rest; sandbox without it: a key generated once into TT_DATA_DIR/secret-key; production without it: upload passwords are refused and the other secrets are kept in clear.' },
   TT_FEED_FOLDER_ROOT: { default: '', doc: 'Folder feed uploads (kind folder) may write only inside this folder (symbolic links followed); empty: refused in production, any absolute folder in sandbox.' },
   TT_IDEMPOTENCY_TTL_SECONDS: { default: '86400', doc: 'How long the answer to a POST sent with an Idempotency-Key is kept for repeats of it (per account and key); expired keys are deleted by the worker\'s sweep.' },
+  TT_SUBSCRIPTION_DISABLE_AFTER: { default: '5', doc: 'Event subscriptions: deliveries in a row that end failed or dead (every retry spent) before the subscription is disabled automatically (1 to 1000); a delivered one resets the count.' },
   TT_METRICS_TOKEN: { default: '', doc: 'Bearer token /metrics requires (Authorization: Bearer <token>); empty: /metrics is open in sandbox mode and answers 404 in production.' },
   TT_SESSION_IDLE_MINUTES: { default: '60', doc: 'Minutes without a request after which a UserAPI session (POST /userapi/v1/session) ends.' },
   TT_SESSION_MAX_HOURS: { default: '12', doc: 'Hours after sign-in after which a UserAPI session ends, however busy.' },
@@ -61,6 +62,8 @@ export interface Config {
   readonly dbBusyTimeoutMs: number;
   readonly publicUrl: string;
   readonly mode: 'sandbox' | 'production';
+  /** Event subscriptions: failed deliveries in a row (retries spent) before the subscription is disabled. */
+  readonly subscriptionDisableAfter: number;
   readonly demo: boolean;
   readonly logLevel: string;
   readonly propagationDelaySeconds: number;
@@ -191,6 +194,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dbBusyTimeoutMs: int('TT_DB_BUSY_TIMEOUT_MS', 50, 600000),
     publicUrl,
     mode: mode === 'production' ? 'production' : 'sandbox',
+    subscriptionDisableAfter: int('TT_SUBSCRIPTION_DISABLE_AFTER', 1, 1000),
     demo: bool('TT_DEMO', true),
     logLevel,
     propagationDelaySeconds,

@@ -25,6 +25,10 @@ import { userapiEvaluationsRoutes } from './routes/userapi/evaluations.routes.ts
 import { userapiSmsRoutes } from './routes/userapi/sms.routes.ts';
 import { webapiSmsRoutes } from './routes/webapi/sms.routes.ts';
 import { idempotencyOnRoute } from './idempotency.ts';
+import { subscriptionsRoutes } from './routes/userapi/subscriptions.routes.ts';
+import { EVENT_WEBHOOKS } from './routes/userapi/webhooks.ts';
+import { answerPointsRoutes } from './routes/userapi/answer-points.routes.ts';
+import { outboundRoutes } from './routes/userapi/outbound.routes.ts';
 
 /** Builds the HTTP server of one Telltale process (routes registered, not listening). */
 /** The members of the app an API plugin uses, and nothing else: each plugin is handed only its own services. */
@@ -79,7 +83,7 @@ export async function buildServer(app: App): Promise<FastifyInstance> {
 
   await server.register(swagger, {
     openapi: {
-      openapi: '3.0.3',
+      openapi: '3.1.0',
       info: {
         title: 'Telltale API',
         version: API_VERSION,
@@ -87,8 +91,9 @@ export async function buildServer(app: App): Promise<FastifyInstance> {
           'Open-source call tracking. Errors share one body: `{code, detail, requestId, errors?: [{path, message}]}`. Authenticate with HTTP Basic, `Authorization: Bearer` (a session token from `POST /userapi/v1/session`, or an API key `ttk_…`) or the session cookie (POST/PUT/PATCH/DELETE with the cookie also send `X-CSRF-Token`); users who reach several accounts choose one with `client_id` (or for the session with `PUT /userapi/v1/session/account`). Each route names the permission it needs (`x-permission`); the caller’s role in the account must grant it (403 `forbidden`). Numbers in the query, the path or a JSON string are plain decimal digits within the documented range (`Infinity`, `1e309`, `0x10`, `1e3` are refused with 400 naming the field); a JSON route sent another content type answers 415 `unsupported_media_type`.',
       },
       servers: [{ url: app.config.publicUrl }],
+      webhooks: EVENT_WEBHOOKS,
       components: { securitySchemes: { basicAuth: { type: 'http', scheme: 'basic' }, bearerAuth: { type: 'http', scheme: 'bearer', description: 'A session token from POST /userapi/v1/session, or an API key (ttk_…).' }, sessionCookie: { type: 'apiKey', in: 'cookie', name: 'tt_session', description: 'The browser session cookie; POST/PUT/PATCH/DELETE also need the X-CSRF-Token header.' } } },
-      tags: [{ name: 'Telco API', description: 'Number stock, services and provisioning requests. Every `/telco/v1/X` also answers at `/v1/X` (the original\'s path shape: `GET /v1/services`, `POST /v1/requests`, …), with the same handlers and auth.' }, { name: 'Deliveries', description: 'Delivery log of HTTP Callbacks, SMS Forwards, request callbacks and notifications; redeliver.' }, { name: 'WebAPI', description: 'Reporting: calls with filters and keyset paging, one call, summaries. JSON or XML; rate-limited per user.' }, { name: 'Data Feeds', description: 'Feed URLs of the standard AVANSER feed record in JSON, CSV or XML, and their management.' }, { name: 'Legacy JSON API', description: 'The /JSON?action=… API existing integrators call.' }, { name: 'UserAPI', description: 'Everything a person does, as an API: sign-in and sessions, the accounts they reach, users and roles, API keys, password policy, audit log; the call log with search, labels, notes, evaluations and their report; received SMS.' }, { name: 'Operations' }],
+      tags: [{ name: 'Telco API', description: 'Number stock, services and provisioning requests. Every `/telco/v1/X` also answers at `/v1/X` (the original\'s path shape: `GET /v1/services`, `POST /v1/requests`, …), with the same handlers and auth.' }, { name: 'Deliveries', description: 'Delivery log of HTTP Callbacks, SMS Forwards, request callbacks and notifications; redeliver.' }, { name: 'WebAPI', description: 'Reporting: calls with filters and keyset paging, one call, summaries. JSON or XML; rate-limited per user.' }, { name: 'Data Feeds', description: 'Feed URLs of the standard AVANSER feed record in JSON, CSV or XML, and their management.' }, { name: 'Legacy JSON API', description: 'The /JSON?action=… API existing integrators call.' }, { name: 'UserAPI', description: 'Everything a person does, as an API: sign-in and sessions, the accounts they reach, users and roles, API keys, password policy, audit log; the call log with search, labels, notes, evaluations and their report; received SMS; event subscriptions (the catalogue is `webhooks`), answer points, service settings, click-to-call.' }, { name: 'Operations' }],
     },
   });
   // The bundled Swagger UI loads only same-origin scripts and styles (it sets inline style attributes) and fetches
@@ -132,7 +137,7 @@ export async function buildServer(app: App): Promise<FastifyInstance> {
   if (app.config.signalwireSigningKey) await server.register(carrierRoutes, { prefix: `/carrier/${signalwire.pathName}`, carrierWebhooks: app.carrierWebhooks, flavour: signalwire });
   if (app.config.telnyxPublicKey) await server.register(carrierRoutes, { prefix: `/carrier/${telnyx.pathName}`, carrierWebhooks: app.carrierWebhooks, flavour: telnyx });
   await server.register(recordingsRoutes, { app: only(app, ['accounts', 'recordings']) });
-  if (app.config.mode === 'sandbox') await server.register(sandboxRoutes, { prefix: '/sandbox/v1', app: only(app, ['accounts', 'callLookup', 'config', 'sandbox']) });
+  if (app.config.mode === 'sandbox') await server.register(sandboxRoutes, { prefix: '/sandbox/v1', app: only(app, ['accounts', 'callLookup', 'config', 'sandbox', 'outboundCalls']) });
   await server.register(deliveriesRoutes, { prefix: '/webapi/v1', app: only(app, ['accounts', 'deliveryLog']) });
   await server.register(webapiReportingRoutes, { prefix: '/webapi/v1', app: only(app, ['accounts', 'clock', 'webapiRateLimiter', 'reporting']) });
   await server.register(webapiSmsRoutes, { prefix: '/webapi/v1', app: only(app, ['accounts', 'clock', 'webapiRateLimiter', 'callWork']) });
@@ -142,6 +147,9 @@ export async function buildServer(app: App): Promise<FastifyInstance> {
   await server.register(feedRoutes, { prefix: '/feeds', app: only(app, ['reporting']) });
   await server.register(legacyJsonRoutes, { app: only(app, ['reporting']) });
   await server.register(userapiRoutes, { prefix: '/userapi/v1', app: only(app, ['accounts', 'userAdmin', 'audit', 'config']) });
+  await server.register(subscriptionsRoutes, { prefix: '/userapi/v1', app: only(app, ['accounts', 'subscriptions']) });
+  await server.register(answerPointsRoutes, { prefix: '/userapi/v1', app: only(app, ['accounts', 'answerPoints']) });
+  await server.register(outboundRoutes, { prefix: '/userapi/v1', app: only(app, ['accounts', 'outboundCalls']) });
   return server;
 }
 

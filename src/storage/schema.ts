@@ -4,7 +4,9 @@ import type { DeliveryAttemptTable, DeliveryTable } from './delivery/delivery.ta
 import type { CallNoteTable } from './callwork/callwork.tables.ts';
 import type { InventoryRulesTable, NoiseCallTable, NumberTable, StockPolicyTable } from './inventory/inventory.tables.ts';
 import type { FeedTable, FeedUploadTable, LegacyApiKeyTable, LegacyTokenTable } from './reporting/reporting.tables.ts';
-import type { RequestTable, ServiceTable } from './telco/telco.tables.ts';
+import type { AnswerPointTable, RequestTable, ServiceTable } from './telco/telco.tables.ts';
+import type { EventSubscriptionTable } from './events/events.tables.ts';
+import type { OutboundCallTable } from './calls/outbound.tables.ts';
 
 /** Every table, by area: each area's row types live beside its repositories (`storage/<area>/<area>.tables.ts`). */
 export type { AccountTable, ApiKeyTable, AuditLogTable, AuthFailureTable, DigestNonceTable, IdempotencyKeyTable, PasswordHistoryTable, PasswordPolicyTable, RateLimitTable, SessionTable, UserAccountTable, UserTable, UserTokenTable } from './accounts/accounts.tables.ts';
@@ -13,7 +15,9 @@ export type { DeliveryAttemptTable, DeliveryTable } from './delivery/delivery.ta
 export type { CallNoteTable } from './callwork/callwork.tables.ts';
 export type { InventoryRulesTable, NoiseCallTable, NumberTable, StockPolicyTable } from './inventory/inventory.tables.ts';
 export type { FeedTable, FeedUploadTable, LegacyApiKeyTable, LegacyTokenTable } from './reporting/reporting.tables.ts';
-export type { RequestTable, ServiceTable } from './telco/telco.tables.ts';
+export type { AnswerPointTable, RequestTable, ServiceTable } from './telco/telco.tables.ts';
+export type { EventSubscriptionTable } from './events/events.tables.ts';
+export type { OutboundCallTable } from './calls/outbound.tables.ts';
 
 /** The database as Kysely sees it: every table by its name. */
 export interface Database {
@@ -53,4 +57,7 @@ export interface Database {
   audit_log: AuditLogTable;
   idempotency_keys: IdempotencyKeyTable;
   call_notes: CallNoteTable;
+  event_subscriptions: EventSubscriptionTable;
+  answer_points: AnswerPointTable;
+  outbound_calls: OutboundCallTable;
 }

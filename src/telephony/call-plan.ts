@@ -145,6 +145,15 @@ export function buildCallPlan(svc: PlanService): CallPlan {
   return { version: 1, serviceType: type, steps: assignIds(steps as Step[], '') };
 }
 
+/**
+ * Click-to-call: the agent has answered the leg the carrier placed to them; the call dials the customer with the
+ * service's number as the caller id, ringing as long as the service rings its answer point, recorded when it records.
+ */
+export function buildClickToCallPlan(customer: string, svc: Pick<PlanService, 'ring_timeout' | 'record'>): CallPlan {
+  const dial: Omit<TransferStep, 'id'> = { kind: 'transfer', targets: [customer], targetName: null, ringTimeoutSec: svc.ring_timeout ?? DEFAULT_RING_TIMEOUT_SEC, record: svc.record === 1, callerId: 'tracking' };
+  return { version: 1, serviceType: 'transfer', steps: assignIds([dial as Step], '') };
+}
+
 /** Ids are paths: `0`, `0.f.1` (second step of the first step's onFail), `0.b2.0` (first step of the third branch), `0.o.0`. */
 function assignIds(steps: Step[], prefix: string): Step[] {
   return steps.map((s, i) => {

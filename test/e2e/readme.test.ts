@@ -62,6 +62,8 @@ describe('README walkthrough', () => {
         assert.equal(result.code, 0, `the block failed:\n${result.err}\n--- stdout\n${result.out}\n--- server\n${serverOut}`);
         assert.match(result.out, /"status":"completed"/, 'a request was polled as completed');
         assert.match(result.out, /"status":"live"/, 'a live service was shown');
+        assert.match(result.out, /"kind":"event"[^]*"status":"delivered"/, 'a subscription event was delivered');
+        assert.match(result.out, /"direction":"call-out"/, 'a click-to-call was tracked as a call-out');
         assert.doesNotMatch(result.out, /"code":"(internal|unauthorized|validation_failed|not_found)"/, 'no error body in the output');
         assert.ok(fs.existsSync(path.join(cwd, 'data/demo-credentials')), 'the demo credentials were written to ./data');
       } finally {

@@ -77,8 +77,11 @@ export interface ServiceSettings {
   ivr_options: string | null;
 }
 
-/** Service columns a request may set, after validation; null clears a field. */
-export type ServiceChanges = Partial<ServiceSettings>;
+/**
+ * Service columns a request may set, after validation; null clears a field. `answer_point_id` links the service to
+ * a named answer point (set by the UserAPI with the answer point's number; a Telco API change of the target clears it).
+ */
+export type ServiceChanges = Partial<ServiceSettings> & { answer_point_id?: string | null };
 
 /** Non-fatal remarks on a request: tags of the HTTP Callback template Telltale does not know (sent empty). */
 export function requestWarnings(input: RequestIn): FieldError[] {

@@ -7,6 +7,8 @@ export type { CallRow, SmsRow };
 export interface CallConsumer {
   onCallFinalized?(tx: Executor, call: CallRow): Promise<void>;
   onSmsReceived?(tx: Executor, sms: SmsRow): Promise<void>;
+  /** Late data changed a finalized call (e.g. a recording copied after finalization); `changes` names the fields. */
+  onCallUpdated?(tx: Executor, call: CallRow, changes: string[]): Promise<void>;
 }
 
 /**
@@ -18,6 +20,10 @@ export class CallConsumers {
 
   async callFinalized(tx: Executor, call: CallRow): Promise<void> {
     for (const c of this.consumers) await c.onCallFinalized?.(tx, call);
+  }
+
+  async callUpdated(tx: Executor, call: CallRow, changes: string[]): Promise<void> {
+    for (const c of this.consumers) await c.onCallUpdated?.(tx, call, changes);
   }
 
   async smsReceived(tx: Executor, sms: SmsRow): Promise<void> {

@@ -58,11 +58,13 @@ export class CallFinalizer {
     if (late) {
       delete patch.state;
       if (Object.keys(patch).length) {
+        const changes = Object.keys(patch);
         patch.updated_at = now.toISOString();
         // The stored CSV feed line follows the row (written by the same UPDATE; migration 009's trigger would clear it).
         Object.assign(patch, feedLineColumns({ ...call, ...patch }, this.opts.publicUrl));
         await st.updateCall(callId, patch);
         this.opts.log.info({ call: callId, fields: Object.keys(patch) }, 'finalized call updated by late data');
+        await this.consumers.callUpdated(tx, { ...call, ...patch } as CallRow, changes);
       }
       return;
     }

@@ -4,7 +4,8 @@ import { newId } from '../../domain/ids.ts';
 import { parseNumber } from '../../domain/phone.ts';
 import { callerGeo, classifyCaller } from '../../domain/calls/caller-geo.ts';
 import { newCallRecord, PROBE_NUMBER } from '../../domain/calls/call-row.ts';
-import { buildCallPlan, continuation, type Step, type StepResult } from '../../telephony/call-plan.ts';
+import { buildCallPlan, buildClickToCallPlan, continuation, type Step, type StepResult } from '../../telephony/call-plan.ts';
+import { findOutboundCall, updateOutboundCall } from '../../storage/calls/outbound.repository.ts';
 import { eventKey, type EdgeEvent } from '../../telephony/call-events.ts';
 import { awaitedSteps, EMPTY_TWIML, HANGUP_TWIML, rejectTwiml, renderTwiml, type RenderCtx } from '../../telephony/adapters/twiml/render.ts';
 import type { Executor, Storage } from '../../storage/database.ts';
@@ -147,6 +148,80 @@ export class CallIngestService {
     });
     if (result.noise) await this.inventory.recordNoiseCall(to, caller.e164 ?? (caller.withheld ? 'Private' : null), now);
     return result.twiml;
+  }
+
+  /**
+   * Click-to-call: the agent leg of attempt `outboundId` answered. Opens the call (`direction: call-out`, the agent as
+   * its caller, the customer as its target, the service's number as the tracking number) with a plan that dials the
+   * customer from the service's number; from here on it is a call like any other (dial action, leg and status
+   * callbacks, finalization, deliveries). An unknown or already connected attempt is refused.
+   */
+  async outbound(carrier: string, callSid: string | null, received: EdgeEvent | undefined, raw: CarrierRequestRow, ctx: Omit<RenderCtx, 'trackingNumber'>, now: Date, outboundId: string): Promise<string> {
+    const agent = received?.body.kind === 'call.received' ? received.body.from : null;
+    if (!callSid || !received || !outboundId) throw new AppError('validation_failed', 'CallSid and the click-to-call id (?call=) are required');
+    return this.storage.writes.run(async (tx) => {
+      const st = this.repos.callStore(tx);
+      raw.id = await st.insertCarrierRequest(raw);
+      const existing = await st.findSession(carrier, callSid);
+      if (existing) {
+        const sp = sessionPlan(existing.plan);
+        return renderTwiml(sp.plan.steps, { ...ctx, trackingNumber: sp.tracking });
+      }
+      const oc = await findOutboundCall(tx, outboundId);
+      if (!oc || oc.status !== 'dialling_agent' || (agent && e164(agent) !== oc.agent_number)) return HANGUP_TWIML;
+      const svc = await this.storage.repos.services.findServiceById(tx, oc.service_id);
+      if (!svc || svc.status !== 'live') {
+        await updateOutboundCall(tx, oc.id, { status: 'failed', updated_at: now.toISOString() });
+        return HANGUP_TWIML;
+      }
+      const plan = buildClickToCallPlan(oc.customer_number, svc);
+      const geo = geoOf(oc.agent_number);
+      const started = received.occurredAt;
+      const account = await tx.selectFrom('accounts').select('timezone').where('client_id', '=', Number(oc.client_id)).executeTakeFirst();
+      const callId = await st.insertCall(
+        {
+          ...newCallRecord({
+            unique_id: uniqueId(new Date(started)),
+            client_id: Number(oc.client_id),
+            service_id: svc.id,
+            carrier,
+            carrier_call_id: callSid,
+            tracking_number: oc.tracking_number,
+            tracking_name: svc.name,
+            target_number: oc.customer_number,
+            target_name: null,
+            caller_number: oc.agent_number,
+            caller_withheld: 0,
+            caller_location: geo.location,
+            caller_state: geo.state,
+            caller_country: geo.country,
+            timezone: account?.timezone ?? 'UTC',
+            started_at: started,
+            custom_id: svc.custom_id,
+            custom_group: svc.custom_group,
+            is_test: 0,
+            created_at: now.toISOString(),
+          }),
+          direction: 'call-out',
+        },
+        () => uniqueId(new Date(started)),
+      );
+      const sp: SessionPlan = { plan, tracking: oc.tracking_number, target: { number: oc.customer_number, name: null } };
+      await st.insertSession({
+        call_id: callId,
+        carrier,
+        carrier_call_id: callSid,
+        plan: JSON.stringify(sp),
+        test_call_id: null,
+        finalize_after: new Date(now.getTime() + MAX_CALL_MS + this.opts.graceSeconds * 1000).toISOString(),
+        finalized: 0,
+      });
+      await updateOutboundCall(tx, oc.id, { status: 'connected', carrier, carrier_call_id: callSid, call_id: callId, updated_at: now.toISOString() });
+      const early = await st.hasEvents(carrier, callSid);
+      await this.storeEvents(tx, carrier, callSid, [received, ...this.renderedEvents(plan.steps, received.occurredAt)], raw.id, now);
+      if (early) await this.finalizer.recompute(tx, callId);
+      return renderTwiml(plan.steps, { ...ctx, trackingNumber: oc.tracking_number });
+    });
   }
 
   /** Events for what a document asks the carrier to do that the record must hear back about. */

@@ -100,6 +100,8 @@ export class CarrierWebhookService {
           return { kind: 'accepted', twiml: await this.ingest.inbound(carrier, parsed.carrierCallId, parsed.events[0], raw, ctx, now) };
         case 'sms':
           return { kind: 'accepted', twiml: await this.ingest.sms(carrier, params, raw, now) };
+        case 'outbound':
+          return { kind: 'accepted', twiml: await this.ingest.outbound(carrier, parsed.carrierCallId, parsed.events[0], raw, ctx, now, req.query.call ?? '') };
         case 'dial':
         case 'gather':
         case 'record':

@@ -1,7 +1,7 @@
 import { AppError, fieldError } from '../../domain/errors.ts';
 import type { Clock } from '../../domain/clock.ts';
 import { decodeCursor, idKey, pageOf } from '../../domain/cursor.ts';
-import type { Storage } from '../../storage/database.ts';
+import type { Executor, Storage } from '../../storage/database.ts';
 import * as deliveries from '../../storage/delivery/delivery.repository.ts';
 import type { DeliveryService } from './delivery.service.ts';
 
@@ -33,15 +33,17 @@ export class DeliveryLogService {
 
   /**
    * Sends a delivery again now, with the same id (so receivers can deduplicate) and a fresh retry schedule. A
-   * delivery being attempted right now cannot be redelivered (409).
+   * delivery being attempted right now cannot be redelivered (409). `within` runs in the same transaction (e.g. the
+   * audit entry of who asked).
    */
-  async redeliver(clientId: number, id: string) {
+  async redeliver(clientId: number, id: string, within?: (tx: Executor) => Promise<void>) {
     await this.storage.tx(async (tx) => {
       const d = await deliveries.findDelivery(tx, clientId, id);
       if (!d) throw new AppError('not_found', `delivery ${id} does not exist`);
       const now = this.clock.now().toISOString();
       if (d.status === 'pending' && d.lease_until !== null && d.lease_until > now) throw new AppError('conflict', `delivery ${id} is being attempted right now; try again shortly`);
       await deliveries.updateDelivery(tx, id, { status: 'pending', attempts: 0, next_attempt_at: now, lease_until: null, lease_owner: null, delivered_at: null, updated_at: now });
+      await within?.(tx);
     });
     this.engine.announce();
     return this.get(clientId, id);

@@ -26,6 +26,17 @@ export const DELIVERY_STATUSES = ['pending', 'delivered', 'failed', 'dead'] as c
  */
 export type DeliveryTransport = (d: deliveries.DeliveryRow, ctx: { signal: AbortSignal }) => Promise<OutboundResult>;
 
+/** A delivery that reached a final outcome in an attempt just recorded: delivered, or failed / dead (no more retries). */
+export interface SettledDelivery {
+  delivery: deliveries.DeliveryRow;
+  outcome: 'delivered' | 'failed' | 'dead';
+  /** the attempt's error (response body or transport error), null when delivered */
+  error: string | null;
+}
+
+/** Runs inside the transaction that records the outcomes (e.g. event subscriptions count their failures). */
+export type SettledHook = (tx: Executor, settled: SettledDelivery[]) => Promise<void>;
+
 export interface NewDelivery {
   clientId: number;
   kind: DeliveryKind;
@@ -76,6 +87,7 @@ export interface AttemptOutcome extends ClaimedDelivery {
 export class DeliveryService {
   private readonly listeners = new Set<() => void>();
   private readonly transports = new Map<string, DeliveryTransport>();
+  private readonly settledHooks = new Map<string, SettledHook>();
   private readonly worker: string;
   private readonly concurrency: number;
 
@@ -126,6 +138,14 @@ export class DeliveryService {
   /** Routes deliveries of one kind through a transport of their own instead of signed HTTP. */
   registerTransport(kind: string, transport: DeliveryTransport): void {
     this.transports.set(kind, transport);
+  }
+
+  /**
+   * Hears, inside the transaction that records them, about deliveries of one kind that reached a final outcome
+   * (delivered, failed or dead); an attempt that will be retried is not final. Redelivered ones settle again.
+   */
+  onSettled(kind: string, hook: SettledHook): void {
+    this.settledHooks.set(kind, hook);
   }
 
   /**
@@ -194,9 +214,13 @@ export class DeliveryService {
     }
     await this.storage.tx(async (tx) => {
       const log: deliveries.NewDeliveryAttempt[] = [];
+      const settled = new Map<string, SettledDelivery[]>();
       for (const g of groups.values()) {
         const written = new Set(await deliveries.completeAttempts(tx, g.items.map((o) => o.d.id), g.owner, g.patch));
         for (const o of g.items) {
+          if (written.has(o.d.id) && this.settledHooks.has(o.d.kind) && (g.outcome === 'delivered' || g.outcome === 'failed' || g.outcome === 'dead')) {
+            settled.set(o.d.kind, [...(settled.get(o.d.kind) ?? []), { delivery: o.d, outcome: g.outcome, error: g.patch.last_error ?? null }]);
+          }
           const r = o.result;
           log.push({
             delivery_id: o.d.id,
@@ -213,6 +237,7 @@ export class DeliveryService {
         }
       }
       await deliveries.insertAttempts(tx, log);
+      for (const [kind, list] of settled) await this.settledHooks.get(kind)!(tx, list);
       const byOwner = new Map<string, string[]>();
       for (const u of unused) byOwner.set(u.owner, [...(byOwner.get(u.owner) ?? []), u.d.id]);
       for (const [owner, ids] of byOwner) await deliveries.releaseLeases(tx, ids, owner);

@@ -5,7 +5,7 @@ import { newId } from '../../domain/ids.ts';
 import { isNumberClass, parseNumber, type NumberClass } from '../../domain/phone.ts';
 import { checkUrlShape } from '../../domain/delivery/url-policy.ts';
 import { validateServiceFields, type RequestIn } from '../../domain/telco/service-fields.ts';
-import type { Storage } from '../../storage/database.ts';
+import type { Executor, Storage } from '../../storage/database.ts';
 import type { RequestRow } from '../../storage/telco/request.repository.ts';
 import type { InventoryService } from '../inventory/inventory.service.ts';
 import type { RequestStatusNotifier } from './request-status.ts';
@@ -14,6 +14,16 @@ export interface Actor {
   userId: string;
   clientId: number;
 }
+
+/** How a request is made from inside another use case (the UserAPI's answer points and service settings). */
+export interface RequestOptions {
+  /** Write the request in this transaction (the caller's) instead of one of its own. */
+  tx?: Executor;
+  /** An update that applies a named answer point links the service to it (null unlinks it). */
+  answerPointId?: string | null;
+}
+
+type InTx = <T>(fn: (tx: Executor) => Promise<T>) => Promise<T>;
 
 const REQUEST_ID = /^req_[0-9a-z]{22}$/;
 const SERVICE_ID = /^svc_[0-9a-z]{22}$/;
@@ -42,7 +52,7 @@ export class TelcoService {
     return () => this.listeners.delete(listener);
   }
 
-  async createRequest(actor: Actor, input: RequestIn) {
+  async createRequest(actor: Actor, input: RequestIn, opts: RequestOptions = {}) {
     const now = this.clock.now();
     const id = newId('req', now.getTime());
     const base: RequestRow = {
@@ -70,14 +80,15 @@ export class TelcoService {
     }
     await this.checkDestinations(input);
     let row: RequestRow;
-    if (input.type === 'new') row = await this.createNew(actor, input, base);
-    else if (input.type === 'update') row = await this.createUpdate(actor, input, base);
-    else row = await this.createDecommission(actor, input, base);
+    const inTx = <T>(fn: (tx: Executor) => Promise<T>): Promise<T> => (opts.tx ? fn(opts.tx) : this.storage.tx(fn));
+    if (input.type === 'new') row = await this.createNew(actor, input, base, inTx);
+    else if (input.type === 'update') row = await this.createUpdate(actor, input, base, inTx, opts.answerPointId);
+    else row = await this.createDecommission(actor, input, base, inTx);
     if (row.status === 'queued') queueMicrotask(() => this.listeners.forEach((l) => l()));
     return row;
   }
 
-  private async createNew(actor: Actor, input: RequestIn, base: RequestRow): Promise<RequestRow> {
+  private async createNew(actor: Actor, input: RequestIn, base: RequestRow, inTx: InTx): Promise<RequestRow> {
     if (input.service_id !== undefined) throw fieldError('service_id', 'is not allowed for a new service');
     if (!input.service) throw fieldError('service', 'is required for a new service');
     if (input.number !== undefined && input.criteria !== undefined) throw fieldError('number', 'give either number or criteria, not both');
@@ -97,7 +108,7 @@ export class TelcoService {
     }
     const wantsSms = !!changes.sms_forward_uri;
     const serviceId = newId('svc', this.clock.now().getTime());
-    return this.storage.tx(async (tx) => {
+    return inTx(async (tx) => {
       const q = await this.inventory.stockQuery(
         tx,
         actor.clientId,
@@ -130,13 +141,16 @@ export class TelcoService {
     });
   }
 
-  private async createUpdate(actor: Actor, input: RequestIn, base: RequestRow): Promise<RequestRow> {
+  private async createUpdate(actor: Actor, input: RequestIn, base: RequestRow, inTx: InTx, answerPointId?: string | null): Promise<RequestRow> {
     if (!input.service_id) throw fieldError('service_id', 'is required for an update');
     if (input.number !== undefined) throw fieldError('number', 'cannot be changed by an update; decommission and order a new service');
     if (input.criteria !== undefined) throw fieldError('criteria', 'is only for a new service');
     if (!input.service || Object.keys(input.service).length === 0) throw fieldError('service', 'give at least one field to change');
     const changes = validateServiceFields(input.service, false);
-    return this.storage.tx(async (tx) => {
+    // The target set by hand is no longer the named answer point's; one applied through the UserAPI links it.
+    if (answerPointId !== undefined) changes.answer_point_id = answerPointId;
+    else if (changes.target_number !== undefined) changes.answer_point_id = null;
+    return inTx(async (tx) => {
       const svc = await this.repos.services.findService(tx, actor.clientId, input.service_id!);
       if (!svc) throw new AppError('not_found', `service ${input.service_id} does not exist`);
       if (svc.status === 'decommissioned') throw new AppError('conflict', `service ${svc.id} is decommissioned`);
@@ -153,10 +167,10 @@ export class TelcoService {
     });
   }
 
-  private async createDecommission(actor: Actor, input: RequestIn, base: RequestRow): Promise<RequestRow> {
+  private async createDecommission(actor: Actor, input: RequestIn, base: RequestRow, inTx: InTx): Promise<RequestRow> {
     if (!input.service_id) throw fieldError('service_id', 'is required to decommission');
     for (const f of ['number', 'criteria', 'service'] as const) if (input[f] !== undefined) throw fieldError(f, 'is not allowed when decommissioning');
-    return this.storage.tx(async (tx) => {
+    return inTx(async (tx) => {
       const svc = await this.repos.services.findService(tx, actor.clientId, input.service_id!);
       if (!svc) throw new AppError('not_found', `service ${input.service_id} does not exist`);
       if (svc.status === 'decommissioned') throw new AppError('conflict', `service ${svc.id} is already decommissioned`);

@@ -17,6 +17,7 @@ import * as m013 from './013-audit-log.ts';
 import * as m014 from './014-idempotency-keys.ts';
 import * as m015 from './015-userapi-identity.ts';
 import * as m016 from './016-call-work.ts';
+import * as m017 from './017-subscriptions.ts';
 
 /** Every migration, by name, in order. */
 export const MIGRATIONS: Record<string, Migration> = {
@@ -36,6 +37,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '014-idempotency-keys': m014,
   '015-userapi-identity': m015,
   '016-call-work': m016,
+  '017-subscriptions': m017,
 };
 
 class StaticMigrations implements MigrationProvider {

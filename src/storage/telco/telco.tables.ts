@@ -16,6 +16,8 @@ export interface ServiceTable extends Omit<ServiceSettings, LaterSettings>, Part
   updated_at: Ts;
   live_at: Ts | null;
   decommissioned_at: Ts | null;
+  /** The named answer point the service rings (migration 017), set by the Telco request that applied it. */
+  answer_point_id?: string | null;
 }
 
 export interface RequestTable {
@@ -36,4 +38,18 @@ export interface RequestTable {
   created_at: Ts;
   updated_at: Ts;
   completed_at: Ts | null;
+}
+
+/** A named answer point of an account (migration 017): a destination number services ring, reusable by several. */
+export interface AnswerPointTable {
+  /** `ap_…` */
+  id: string;
+  client_id: number;
+  name: string;
+  /** E.164 */
+  number: string;
+  /** seconds it rings; null: the service's own ring timeout */
+  ring_timeout: number | null;
+  created_at: Ts;
+  updated_at: Ts;
 }

@@ -34,6 +34,11 @@ export interface SimScript {
   callSid?: string;
   /** Virtual start time (default: now, to the second). */
   startAt?: Date;
+  /**
+   * A call the carrier placed itself (click-to-call): the URL it requests once the called party (`to`, the agent)
+   * answers, instead of the incoming-call webhook; `from` is the caller id it shows. Direction `outbound-api`.
+   */
+  answeredUrl?: string;
 }
 
 export interface SimResult {
@@ -158,8 +163,25 @@ export class SandboxCarrier {
     }
   }
 
+  /**
+   * Click-to-call's agent leg (the AgentLegDialer port): the sandbox "rings" the agent and waits; the agent's answer
+   * is played by `placeOutbound` (the route `POST /sandbox/v1/outbound/{id}`), so a test or a demo drives it.
+   */
+  async ringAgent(_leg: { id: string; from: string; to: string; answeredUrl: string }): Promise<void> {}
+
   async placeCall(script: SimScript): Promise<SimResult> {
     return new SimCall(this, script).run();
+  }
+
+  /**
+   * Click-to-call, as a carrier's REST "create call" would run it: rings the agent from the service's number and,
+   * once the agent answers (after `agentAnswerAfterSec`), requests `answeredUrl` and runs the TwiML it answers (a
+   * <Dial> of the customer, whose side `script` plays: outcome, answerAfterSec, talkSec). The agent leg's start is
+   * the sandbox's own (Telltale's REST client for real carriers comes with the carrier issue).
+   */
+  async placeOutbound(leg: { answeredUrl: string; from: string; agent: string; agentAnswerAfterSec?: number }, script: Omit<SimScript, 'to' | 'from' | 'answeredUrl'> = {}): Promise<SimResult> {
+    const startAt = new Date((script.startAt ? script.startAt.getTime() : Math.floor(Date.now() / 1000) * 1000) + (leg.agentAnswerAfterSec ?? 3) * 1000);
+    return new SimCall(this, { ...script, to: leg.agent, from: leg.from, answeredUrl: leg.answeredUrl, startAt }).run();
   }
 
   /** Delivers an inbound SMS to Telltale as the carrier would. */

@@ -14,7 +14,7 @@ export class SimCall {
   private readonly deferred: (() => Promise<unknown>)[] = [];
   private digitsLeft: string;
   private seqNo = 0;
-  private readonly s: Required<Omit<SimScript, 'startAt'>>;
+  private readonly s: Required<Omit<SimScript, 'startAt' | 'answeredUrl'>> & Pick<SimScript, 'answeredUrl'>;
   private readonly start: number;
 
   constructor(
@@ -31,7 +31,7 @@ export class SimCall {
       late: false,
       callSid: sid('CA'),
       ...Object.fromEntries(Object.entries(script).filter(([, v]) => v !== undefined)),
-    } as Required<Omit<SimScript, 'startAt'>>;
+    } as Required<Omit<SimScript, 'startAt' | 'answeredUrl'>> & Pick<SimScript, 'answeredUrl'>;
     this.digitsLeft = this.s.digits;
     this.start = script.startAt ? script.startAt.getTime() : Math.floor(Date.now() / 1000) * 1000;
   }
@@ -46,7 +46,7 @@ export class SimCall {
       ApiVersion: '2010-04-01',
       CallSid: this.s.callSid,
       CallStatus: 'in-progress',
-      Direction: 'inbound',
+      Direction: this.s.answeredUrl ? 'outbound-api' : 'inbound',
       From: this.s.from,
       To: this.s.to,
       Caller: this.s.from,
@@ -86,7 +86,8 @@ export class SimCall {
 
   async run(): Promise<SimResult> {
     this.trace.push(`t=0 call ${this.s.from} -> ${this.s.to}`);
-    const doc = await this.ask(`${this.carrier.base}/voice`, this.params({ CallStatus: 'ringing' }));
+    // A call the carrier placed itself asks for its TwiML once the called party answered; an incoming one while it rings.
+    const doc = this.s.answeredUrl ? await this.ask(this.s.answeredUrl, this.params({ CallStatus: 'in-progress' })) : await this.ask(`${this.carrier.base}/voice`, this.params({ CallStatus: 'ringing' }));
     if (doc === null) {
       this.ended = true;
       this.endStatus = 'failed';
@@ -238,7 +239,7 @@ export class SimCall {
         ...extra,
       });
     };
-    this.trace.push(`t=${this.t} dial ${target} (timeout ${timeout} s)`);
+    this.trace.push(`t=${this.t} dial ${target} (timeout ${timeout} s${v.attrs.callerId ? `, caller id ${v.attrs.callerId}` : ''})`);
     await leg('initiated', 'initiated');
     let dialStatus: string;
     let talk = 0;

@@ -21,6 +21,16 @@ export const SimCallIn = Type.Object(
   { additionalProperties: false },
 );
 
+export const SimOutboundIn = Type.Object(
+  {
+    agent_answer_after: Type.Optional(Type.Integer({ minimum: 0, maximum: 600, description: 'Seconds the agent’s phone rings before they answer. Default 3.' })),
+    answer_after: Type.Optional(Type.Integer({ minimum: 0, maximum: 600, description: 'Seconds the customer’s phone rings before they answer. Default 5.' })),
+    talk: Type.Optional(Type.Integer({ minimum: 0, maximum: 14400, description: 'Seconds of conversation once the customer answered. Default 30.' })),
+    outcome: Type.Optional(Type.String({ enum: SIM_OUTCOMES, description: 'What the customer does (answered, busy, no-answer, failed; caller-hangup: the agent hangs up while it rings). Default answered.' })),
+  },
+  { additionalProperties: false },
+);
+
 export const SimSmsIn = Type.Object(
   {
     to: Type.String({ maxLength: 40 }),
@@ -42,7 +52,7 @@ export function injectTransport(fastify: FastifyInstance, publicUrl: string): Sa
 }
 
 /** The part of the app this API uses. */
-export type SandboxRoutesDeps = Pick<App, 'accounts' | 'callLookup' | 'config' | 'sandbox'>;
+export type SandboxRoutesDeps = Pick<App, 'accounts' | 'callLookup' | 'config' | 'sandbox' | 'outboundCalls'>;
 
 /** The sandbox carrier's control surface (sandbox mode only): place calls and send SMS as a caller would. */
 export async function sandboxRoutes(fastify: FastifyInstance, opts: { app: SandboxRoutesDeps }) {
@@ -103,6 +113,45 @@ export async function sandboxRoutes(fastify: FastifyInstance, opts: { app: Sandb
         connection_duration: call?.connection_duration ?? 0,
         talk_duration: call?.talk_duration ?? 0,
         has_audio: !!call?.has_audio,
+        sim: { carrier_status: sim.carrierStatus, total_sec: sim.totalSec, requests: sim.requests, trace: sim.trace, errors: sim.errors },
+      };
+    },
+  );
+
+  fastify.post(
+    '/outbound/:id',
+    {
+      schema: {
+        tags: ['Sandbox'],
+        summary: 'Play a click-to-call: the agent answers, then the customer',
+        description:
+          'For an attempt of `POST /userapi/v1/calls/outbound` still ringing its agent: the sandbox carrier answers the agent leg, requests the TwiML (a <Dial> of the customer from the service’s number), plays the customer’s side and sends the callbacks, then answers with the call record as it stands. Sandbox mode only.',
+        security: [{ basicAuth: [] }],
+        params: { type: 'object', properties: { id: { type: 'string', maxLength: 64 } }, required: ['id'] },
+        body: SimOutboundIn,
+      },
+    },
+    async (request) => {
+      const principal = await caller(request);
+      const oc = await app.outboundCalls.get(principal.clientIds, (request.params as { id: string }).id);
+      if (oc.status !== 'dialling_agent') throw new AppError('conflict', `outbound call ${oc.id} is ${oc.status}: its agent has answered already`);
+      const b = request.body as Static<typeof SimOutboundIn>;
+      const sim = await app.sandbox.placeOutbound(
+        { answeredUrl: app.outboundCalls.answeredUrl(oc.id), from: oc.tracking_number, agent: oc.agent_number, agentAnswerAfterSec: b.agent_answer_after },
+        { answerAfterSec: b.answer_after, talkSec: b.talk, outcome: b.outcome as never },
+      );
+      const call = await app.callLookup.findCallByCarrierId('sandbox', sim.callSid);
+      return {
+        outbound_id: oc.id,
+        call_id: call ? Number(call.id) : null,
+        carrier_call_id: sim.callSid,
+        direction: call?.direction ?? null,
+        state: call?.state ?? 'rejected',
+        status: call?.status ?? null,
+        status_code: call?.status_code ?? null,
+        disposition: call?.disposition ?? null,
+        duration: call?.duration ?? sim.totalSec,
+        talk_duration: call?.talk_duration ?? 0,
         sim: { carrier_status: sim.carrierStatus, total_sec: sim.totalSec, requests: sim.requests, trace: sim.trace, errors: sim.errors },
       };
     },

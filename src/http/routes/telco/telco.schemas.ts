@@ -56,7 +56,7 @@ export const IvrOption = Type.Object(
   { additionalProperties: false },
 );
 
-const serviceFields = {
+export const serviceFields = {
   name: Type.Optional(Nullable(Type.String({ maxLength: 255, description: 'Friendly name (`adname`).' }))),
   target_number: Type.Optional(Nullable(Type.String({ maxLength: 40, description: 'Answer point, E.164.' }))),
   target_name: Type.Optional(Nullable(Type.String({ maxLength: 255 }))),

@@ -26,10 +26,10 @@ const AttemptOut = Type.Object({
   response_body: Nullable(Type.String({ description: 'First 2,000 characters of the receiver’s answer.' })),
 });
 
-const DeliveryOut = Type.Object({
+export const DeliveryOut = Type.Object({
   id: Type.String({ description: 'Stable across retries and redeliveries: the `webhook-id` header.' }),
   kind: Type.String({ description: `One of ${DELIVERY_KINDS.join(', ')} (other areas may add kinds).` }),
-  subject_id: Nullable(Type.String({ description: 'The call id (call_callback, notify_*), SMS id (sms_forward) or request id (request_status).' })),
+  subject_id: Nullable(Type.String({ description: 'The call id (call_callback, notify_*), SMS id (sms_forward), request id (request_status) or event subscription id (event).' })),
   method: Type.String(),
   url: Type.String({ description: 'The URL with every tag replaced (mailto:/sms: for notifications).' }),
   body: Nullable(Type.String()),
@@ -62,7 +62,7 @@ const ListQuery = Type.Object(
 const ClientQuery = Type.Object({ client_id: ListQuery.properties.client_id }, { additionalProperties: false });
 const IdParams = Type.Object({ id: Type.String({ maxLength: 64 }) });
 
-function deliveryOut(d: DeliveryRow, attempts: DeliveryAttemptRow[]) {
+export function deliveryOut(d: DeliveryRow, attempts: DeliveryAttemptRow[]) {
   return {
     id: d.id,
     kind: d.kind,

@@ -1,7 +1,7 @@
 import { legResultOf, type EdgeEvent, type RecordingKind } from '../../call-events.ts';
 
 /** The callbacks a Twilio-style carrier sends, by the path Telltale gave it. */
-export const TWIML_KINDS = ['voice', 'status', 'dial', 'leg', 'gather', 'record', 'recording', 'sms'] as const;
+export const TWIML_KINDS = ['voice', 'status', 'dial', 'leg', 'gather', 'record', 'recording', 'sms', 'outbound'] as const;
 export type TwimlKind = (typeof TWIML_KINDS)[number];
 
 export interface ParsedCallback {
@@ -46,6 +46,11 @@ export function twimlToEvents(kind: TwimlKind, p: URLSearchParams, query: Record
         ...(p.get('ForwardedFrom') ? { forwardedFrom: p.get('ForwardedFrom')! } : {}),
         ...(p.get('AccountSid') ? { carrierAccountId: p.get('AccountSid')! } : {}),
       });
+      break;
+    case 'outbound':
+      // Click-to-call: the agent leg Telltale asked the carrier to place has answered. From is the service's number
+      // (the caller id shown), To the agent; the call's record takes the agent as its caller.
+      push({ kind: 'call.received', trackingNumber: p.get('From') ?? '', from: p.get('To') ?? p.get('Called'), ...(p.get('AccountSid') ? { carrierAccountId: p.get('AccountSid')! } : {}) });
       break;
     case 'status': {
       const status = p.get('CallStatus') ?? '';
