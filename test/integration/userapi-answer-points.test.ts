@@ -2,6 +2,7 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { DIALECTS } from '../support/dialects.ts';
 import { basic, buildTestApp, makeAccount, type TestApp } from '../support/app.ts';
+import { lockoutOff } from '../support/userapi.ts';
 import { liveService } from '../support/calls.ts';
 
 type Account = Awaited<ReturnType<typeof makeAccount>>;
@@ -155,6 +156,7 @@ for (const dialect of DIALECTS) {
     });
 
     it('every route answers 401 without credentials or with wrong ones', async () => {
+      await lockoutOff(t.app, [8301, 8302]); // many wrong passwords on purpose: this tests the 401, not the lockout
       const routes = [
         { method: 'GET', url: '/userapi/v1/answer-points' },
         { method: 'POST', url: '/userapi/v1/answer-points', payload: { name: 'x', number: '+61299990001' } },

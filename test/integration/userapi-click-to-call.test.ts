@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { Webhook } from 'standardwebhooks';
 import { DIALECTS } from '../support/dialects.ts';
 import { basic, buildTestApp, makeAccount, type TestApp } from '../support/app.ts';
+import { lockoutOff } from '../support/userapi.ts';
 import { Receiver } from '../support/receiver.ts';
 import { liveService } from '../support/calls.ts';
 
@@ -132,6 +133,7 @@ for (const dialect of DIALECTS) {
     });
 
     it('every route answers 401 without credentials or with wrong ones', async () => {
+      await lockoutOff(t.app, [8401, 8402]); // many wrong passwords on purpose: this tests the 401, not the lockout
       const routes = [
         { method: 'POST', url: '/userapi/v1/calls/outbound', payload: { service_id: serviceId, customer_number: '+61412340006' } },
         { method: 'GET', url: '/userapi/v1/calls/outbound/oc_x' },

@@ -4,6 +4,7 @@ import { Webhook } from 'standardwebhooks';
 import { ManualClock } from '../../src/domain/clock.ts';
 import { DIALECTS } from '../support/dialects.ts';
 import { basic, buildTestApp, makeAccount, type TestApp } from '../support/app.ts';
+import { lockoutOff } from '../support/userapi.ts';
 import { Receiver, type ReceivedRequest } from '../support/receiver.ts';
 import { callRow, liveService, voicemailWithRecording } from '../support/calls.ts';
 
@@ -340,6 +341,7 @@ for (const dialect of DIALECTS) {
     });
 
     it('every route answers 401 without credentials or with wrong ones', async () => {
+      await lockoutOff(t.app, [8101, 8102]); // many wrong passwords on purpose: this tests the 401, not the lockout
       const routes = [
         { method: 'POST', url: '/userapi/v1/subscriptions', payload: { url: 'https://example.com/x', events: ['call.finalized'] } },
         { method: 'GET', url: '/userapi/v1/subscriptions' },

@@ -121,6 +121,8 @@ export async function sandboxRoutes(fastify: FastifyInstance, opts: { app: Sandb
   fastify.post(
     '/outbound/:id',
     {
+      config: { permission: 'dial', idempotent: false },
+      onRequest: authenticateUser(app.accounts),
       schema: {
         tags: ['Sandbox'],
         summary: 'Play a click-to-call: the agent answers, then the customer',
@@ -132,8 +134,8 @@ export async function sandboxRoutes(fastify: FastifyInstance, opts: { app: Sandb
       },
     },
     async (request) => {
-      const principal = await caller(request);
-      const oc = await app.outboundCalls.get(principal.clientIds, (request.params as { id: string }).id);
+      // The attempts of the accounts where the caller may place calls.
+      const oc = await app.outboundCalls.get(app.accounts.accountsWith(request.principal!, 'dial'), (request.params as { id: string }).id);
       if (oc.status !== 'dialling_agent') throw new AppError('conflict', `outbound call ${oc.id} is ${oc.status}: its agent has answered already`);
       const b = request.body as Static<typeof SimOutboundIn>;
       const sim = await app.sandbox.placeOutbound(
