@@ -19,6 +19,7 @@ import { webapiReportingRoutes } from './routes/webapi/webapi.routes.ts';
 import { feedRoutes } from './routes/feeds/feeds.routes.ts';
 import { legacyJsonRoutes } from './routes/legacy-json/legacy.routes.ts';
 import { dniPublicRoutes } from './routes/dni/dni-public.routes.ts';
+import { dniUserapiRoutes } from './routes/userapi/dni.routes.ts';
 
 /** Builds the HTTP server of one Telltale process (routes registered, not listening). */
 /** The members of the app an API plugin uses, and nothing else: each plugin is handed only its own services. */
@@ -121,6 +122,7 @@ export async function buildServer(app: App): Promise<FastifyInstance> {
   await server.register(feedRoutes, { prefix: '/feeds', app: only(app, ['reporting']) });
   await server.register(legacyJsonRoutes, { app: only(app, ['reporting']) });
   await server.register(dniPublicRoutes, { prefix: '/dni/v1', app: only(app, ['dniVisits']) });
+  await server.register(dniUserapiRoutes, { prefix: '/userapi/v1/dni', app: only(app, ['accounts', 'dniCodes']) });
   return server;
 }
 
