@@ -37,6 +37,23 @@ export interface VisitAnswer extends NumberShown {
 }
 
 const MIN = 60_000;
+
+/** A tracking code's JSON columns, parsed once per row object (rows are cached, so per second, not per page view). */
+interface Parsed {
+  origins: string[];
+  rules: StoredRule[];
+  replace: string[];
+  poolSize: number;
+}
+const parsedRows = new WeakMap<TrackingCodeRow, Parsed>();
+function parsed(code: TrackingCodeRow): Parsed {
+  let p = parsedRows.get(code);
+  if (!p) {
+    p = { origins: parseJsonArray<string>(code.origins), rules: parseJsonArray<StoredRule>(code.rules), replace: parseJsonArray<string>(code.replace_numbers), poolSize: parseJsonArray(code.pool).length };
+    parsedRows.set(code, p);
+  }
+  return p;
+}
 export const VISITOR_ID = /^v_[A-Za-z0-9_-]{8,64}$/;
 
 /**
@@ -86,7 +103,7 @@ export class DniVisitService {
   originOk(code: TrackingCodeRow, origin: string | null): boolean {
     if (!origin) return this.opts.mode === 'sandbox';
     if (this.opts.mode === 'sandbox' && origin.toLowerCase() === new URL(this.opts.publicUrl).origin) return true;
-    return originAllowed(origin, parseJsonArray<string>(code.origins), this.opts.mode);
+    return originAllowed(origin, parsed(code).origins, this.opts.mode);
   }
 
   private grace(code: TrackingCodeRow): number {
@@ -97,9 +114,8 @@ export class DniVisitService {
   async visit(code: TrackingCodeRow, v: VisitRequest): Promise<VisitAnswer> {
     const visitorId = v.visitorId ?? `v_${newToken(16)}`;
     const data = visitData({ page_url: v.pageUrl, landing_url: v.landingUrl, referrer: v.referrer, ga_client_id: v.gaClientId, user_agent: v.userAgent, ip: v.ip });
-    const rules = parseJsonArray<StoredRule>(code.rules);
+    const { rules, replace, poolSize } = parsed(code);
     const ruleIndex = matchRule(rules, ruleInput({ page_url: v.pageUrl, landing_url: v.landingUrl, referrer: v.referrer, ga_client_id: null, user_agent: null, ip: null }));
-    const replace = parseJsonArray<string>(code.replace_numbers);
     const shown = await this.storage.writes.run(async (tx) => {
       const st = this.repo.leaseStore(tx);
       const now = this.clock.now();
@@ -121,8 +137,7 @@ export class DniVisitService {
         await st.insertVisit(shared('rule', r.service_id, r.number, false, ruleIndex));
         return { number: r.number, isDefault: false, leaseUntil: null };
       }
-      const pool = parseJsonArray(code.pool);
-      if (pool.length) {
+      if (poolSize) {
         const until = new Date(now.getTime() + code.hold_minutes * MIN);
         const t = { visitorId, visitId, now: at, until: until.toISOString(), freeAt: new Date(until.getTime() + code.cooldown_minutes * MIN).toISOString() };
         // A returning visitor keeps the number it held if nobody took it since; else any free number.
@@ -132,7 +147,7 @@ export class DniVisitService {
           return { number: lease.number, isDefault: false, leaseUntil: t.until };
         }
       }
-      const fellBack = pool.length > 0;
+      const fellBack = poolSize > 0;
       if (code.fallback_service_id && code.fallback_number) {
         await st.insertVisit(shared('fallback', code.fallback_service_id, code.fallback_number, fellBack, null));
         return { number: code.fallback_number, isDefault: false, leaseUntil: null };
