@@ -207,25 +207,24 @@ export class DniVisitService {
   async dniOf(tx: Executor, call: Pick<CallRow, 'id' | 'client_id' | 'service_id' | 'started_at'>): Promise<string | null> {
     if (!call.service_id) return null;
     const clientId = Number(call.client_id);
+    // Most accounts have no tracking code: one indexed read, and nothing else to do.
+    const codes = await this.repo.listTrackingCodes(tx, clientId);
+    if (!codes.length) return null;
     const visit = await this.repo.attributableVisit(tx, clientId, call.service_id, call.started_at);
-    let codeId: string | null = visit?.tracking_code_id ?? null;
-    if (!codeId) codeId = await this.codeOfService(tx, clientId, call.service_id);
-    if (!codeId) return null;
-    const code = await tx.selectFrom('dni_tracking_codes').select('tracking_code').where('id', '=', codeId).executeTakeFirst();
-    const trackingCode = Number(code?.tracking_code ?? 0);
-    await this.repo.insertCallAttribution(tx, { call_id: Number(call.id), client_id: clientId, tracking_code_id: codeId, visit_id: visit?.id ?? null, started_at: call.started_at });
-    if (!visit) return JSON.stringify(callDni({ attribution: 'unattributed', trackingCode }));
-    const data = JSON.parse(visit.data) as VisitData;
-    return JSON.stringify(callDni({ attribution: visit.kind === 'pool' ? 'lease' : 'shared_number', trackingCode, visitId: visit.id, visitorId: visit.visitor_id, visitedAt: visit.created_at }, data));
+    const serviceId = call.service_id;
+    const code = (visit && codes.find((c) => c.id === visit.tracking_code_id)) || codes.find((c) => usesService(c, serviceId));
+    if (!code) return null;
+    const attributed = visit && visit.tracking_code_id === code.id ? visit : undefined;
+    const trackingCode = Number(code.tracking_code);
+    await this.repo.insertCallAttribution(tx, { call_id: Number(call.id), client_id: clientId, tracking_code_id: code.id, visit_id: attributed?.id ?? null, started_at: call.started_at });
+    if (!attributed) return JSON.stringify(callDni({ attribution: 'unattributed', trackingCode }));
+    const data = JSON.parse(attributed.data) as VisitData;
+    return JSON.stringify(callDni({ attribution: attributed.kind === 'pool' ? 'lease' : 'shared_number', trackingCode, visitId: attributed.id, visitorId: attributed.visitor_id, visitedAt: attributed.created_at }, data));
   }
+}
 
-  /** The tracking code whose pool, rules or fallback use this service, if any. */
-  private async codeOfService(tx: Executor, clientId: number, serviceId: string): Promise<string | null> {
-    const [pooled] = await this.repo.poolRowsOfServices(tx, [serviceId]);
-    if (pooled) return pooled.tracking_code_id;
-    for (const c of await this.repo.listTrackingCodes(tx, clientId)) {
-      if (c.fallback_service_id === serviceId || parseJsonArray<StoredRule>(c.rules).some((r) => r.service_id === serviceId)) return c.id;
-    }
-    return null;
-  }
+/** Whether the tracking code shows this service's number (pool, a rule or the fallback). */
+function usesService(code: TrackingCodeRow, serviceId: string): boolean {
+  const p = parsed(code);
+  return code.fallback_service_id === serviceId || p.rules.some((r) => r.service_id === serviceId) || parseJsonArray<{ service_id: string }>(code.pool).some((x) => x.service_id === serviceId);
 }
