@@ -199,6 +199,46 @@ for (const dialect of DIALECTS) {
     });
   });
 
+  describe(`DNI origins in production mode (${dialect.name})`, { skip: dialect.skip }, () => {
+    it('refuses every origin until origins are listed, and requests without an Origin header', async () => {
+      const t = await buildTestApp(dialect, { env: { TT_MODE: 'production', TT_TWILIO_AUTH_TOKEN: 'prod-token', TT_PUBLIC_URL: 'https://calls.example.com' } });
+      try {
+        await makeAccount(t.app, 5995);
+        const open = await trackingCode(t.app, 5995, {});
+        const listed = await trackingCode(t.app, 5995, { origins: ['https://shop.example'] });
+        assert.equal(open.any_origin, false);
+        const r1 = await visit(t.server, { client_id: 5995, tracking_code: open.tracking_code });
+        assert.equal(r1.statusCode, 403, r1.body);
+        assert.equal(r1.headers['access-control-allow-origin'], undefined);
+        const r2 = await visit(t.server, { client_id: 5995, tracking_code: listed.tracking_code });
+        assert.equal(r2.statusCode, 200, r2.body);
+        assert.equal(r2.json().is_default, true);
+        const r3 = await visit(t.server, { client_id: 5995, tracking_code: listed.tracking_code }, { origin: '' });
+        assert.equal(r3.statusCode, 403, 'no Origin header');
+        const own = await visit(t.server, { client_id: 5995, tracking_code: listed.tracking_code }, { origin: 'https://calls.example.com' });
+        assert.equal(own.statusCode, 403, "Telltale's own origin is allowed in sandbox mode only");
+      } finally {
+        await t.close();
+      }
+    });
+
+    it('in sandbox mode allows requests without an Origin header and from Telltale’s own origin', async () => {
+      const t = await buildTestApp(dialect, { env: { TT_PUBLIC_URL: 'https://calls.example.com' } });
+      try {
+        await makeAccount(t.app, 5995);
+        const listed = await trackingCode(t.app, 5995, { origins: ['https://shop.example'] });
+        const none = await visit(t.server, { client_id: 5995, tracking_code: listed.tracking_code }, { origin: '' });
+        assert.equal(none.statusCode, 200, none.body);
+        assert.equal(none.headers['access-control-allow-origin'], undefined);
+        const own = await visit(t.server, { client_id: 5995, tracking_code: listed.tracking_code }, { origin: 'https://calls.example.com' });
+        assert.equal(own.statusCode, 200, own.body);
+        assert.equal(own.headers['access-control-allow-origin'], 'https://calls.example.com');
+      } finally {
+        await t.close();
+      }
+    });
+  });
+
   describe(`DNI leasing is atomic: 200 visitors at once on a pool of 20 (${dialect.name})`, { skip: dialect.skip }, () => {
     it('ends with exactly 20 leases on 20 distinct numbers and 180 fallbacks', async () => {
       const t = await buildTestApp(dialect, { listen: true });

@@ -22,10 +22,13 @@ export async function trackingCode(app: App, clientId: number, input: TrackingCo
 
 /** A visit as the script sends it (text/plain JSON); headers add to or override the defaults. */
 export function visit(server: FastifyInstance, body: Record<string, unknown>, headers: Record<string, string> = {}) {
+  // An empty header value here means: send no such header.
+  const all: Record<string, string> = { 'content-type': 'text/plain;charset=UTF-8', origin: 'https://shop.example', 'user-agent': 'Mozilla/5.0 test', ...headers };
+  for (const k of Object.keys(all)) if (all[k] === '') delete all[k];
   return server.inject({
     method: 'POST',
     url: '/dni/v1/visit',
-    headers: { 'content-type': 'text/plain;charset=UTF-8', origin: 'https://shop.example', 'user-agent': 'Mozilla/5.0 test', ...headers },
+    headers: all,
     payload: JSON.stringify({ visitor_id: null, page_url: 'https://shop.example/', landing_url: null, referrer: null, ga_client_id: null, numbers: null, ...body }),
   });
 }
