@@ -199,7 +199,7 @@ for (const dialect of DIALECTS) {
     });
   });
 
-  describe(`DNI origins in production mode (${dialect.name})`, { skip: dialect.skip }, () => {
+  describe(`DNI origins by mode: production and sandbox (${dialect.name})`, { skip: dialect.skip }, () => {
     it('refuses every origin until origins are listed, and requests without an Origin header', async () => {
       const t = await buildTestApp(dialect, { env: { TT_MODE: 'production', TT_TWILIO_AUTH_TOKEN: 'prod-token', TT_PUBLIC_URL: 'https://calls.example.com' } });
       try {
