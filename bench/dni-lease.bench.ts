@@ -15,7 +15,7 @@ const SECONDS = Number(process.argv[2] ?? 8);
 const CONNECTIONS = Number(process.argv[3] ?? 32);
 const POOL = Number(process.env.BENCH_POOL ?? 100);
 
-const child = spawn(process.execPath, ['--import', 'tsx', new URL('./support/dni-servers.ts', import.meta.url).pathname], { env: { ...process.env, BENCH_POOL: String(POOL) }, stdio: ['ignore', 'pipe', 'inherit'] });
+const child = spawn(process.execPath, [...(process.env.BENCH_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROF}`] : []), '--import', 'tsx', new URL('./support/dni-servers.ts', import.meta.url).pathname], { env: { ...process.env, BENCH_POOL: String(POOL) }, stdio: ['ignore', 'pipe', 'inherit'] });
 const ports = await new Promise<{ telltale: number; bare: number; code: number }>((resolve, reject) => {
   readline.createInterface({ input: child.stdout! }).once('line', (l) => resolve(JSON.parse(l)));
   child.once('exit', (code) => reject(new Error(`server exited with ${code}`)));

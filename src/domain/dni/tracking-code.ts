@@ -45,8 +45,20 @@ export function originAllowed(origin: string, allowed: readonly string[], mode: 
   return false;
 }
 
+/** Formatting with libphonenumber costs more than the rest of a visit: the few numbers a server shows are remembered. */
+const shown = new Map<string, { number: string; e164: string; text: string }>();
+
 /** How the page shows a number: national digits to dial, and the national display format. */
 export function displayNumber(e164: string): { number: string; e164: string; text: string } {
+  let d = shown.get(e164);
+  if (!d) {
+    if (shown.size >= 10_000) shown.clear();
+    shown.set(e164, (d = formatShown(e164)));
+  }
+  return { ...d };
+}
+
+function formatShown(e164: string): { number: string; e164: string; text: string } {
   const p = parsePhoneNumberFromString(e164);
   if (!p) return { number: e164.replace(/^\+/, ''), e164, text: e164 };
   // National format without the area-code parentheses some plans use: `02 9999 8888`, `0401 020 304`.
