@@ -59,6 +59,10 @@ for (const dialect of DIALECTS) {
       assert.equal(r.json().e164, rule.number);
       assert.equal(r.json().lease_expires_at, null);
       assert.equal(r.json().is_default, false);
+      // A shared number has no lease: the heartbeat only says the visitor is still there.
+      const hb = await heartbeat(t.server, { client_id: 5995, tracking_code: poolCode, visitor_id: r.json().visitor_id });
+      assert.equal(hb.statusCode, 200, hb.body);
+      assert.deepEqual(hb.json(), { is_default: false, number: '0290002001', e164: rule.number, text: '02 9000 2001', lease_expires_at: null });
     });
 
     it('keeps a returning visitor on its number, extends the lease by heartbeat, then lets it go after hold + cool-down', async () => {
