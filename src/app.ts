@@ -140,9 +140,8 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   // finalizing transaction: HTTP Callback, SMS Forward and notifications. New areas (DNI, ARTIC, analysis) join here.
   const callConsumers = new CallConsumers([callDelivery, ...(opts.callConsumers ?? [])]);
   const sandbox = new SandboxCarrier({ publicUrl: config.publicUrl, accountSid: config.twilioAccountSid, authToken: config.twilioAuthToken });
-  const audit = new AuditLog(clock);
   const dniVisits = new DniVisitService(storage, clock, { publicUrl: config.publicUrl, mode: config.mode, graceMinutes: config.dniGraceMinutes });
-  const dniCodes = new TrackingCodeService(storage, clock, audit, { publicUrl: config.publicUrl, mode: config.mode, onChange: () => dniVisits.forgetCodes() });
+  const dniCodes = new TrackingCodeService(storage, clock, new AuditLog(clock), { publicUrl: config.publicUrl, mode: config.mode, onChange: () => dniVisits.forgetCodes() });
   // DNI attribution is decided in the finalizing transaction before the consumers run, so the callback carries it.
   const callFinalizer = new CallFinalizer(storage, clock, callConsumers, { publicUrl: config.publicUrl, graceSeconds: config.callGraceSeconds, log, attribution: dniVisits });
   const recordings = new RecordingService(storage, clock, callFinalizer, fileRecordingStore(config.dataDir), {
@@ -194,7 +193,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     testCalls,
     sandbox,
     callDelivery,
-    audit,
+    audit: new AuditLog(clock),
     // Until event subscriptions exist (issue #12) no account has a subscriber: nothing to queue.
     events: { publish: async () => undefined },
     dniCodes,
