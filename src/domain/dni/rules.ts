@@ -70,7 +70,7 @@ export function ruleHolds(w: RuleWhen, v: RuleInput): boolean {
   return true;
 }
 
-/** `*` matches any run of characters; everything else literally. Linear-time two-pointer matching (no backtracking blow-up). */
+/** `*` matches any run of characters; everything else literally. Two-pointer matching: at most pattern × text steps, never exponential backtracking. */
 export function globMatch(pattern: string, text: string): boolean {
   let p = 0;
   let t = 0;
