@@ -45,6 +45,8 @@ import { SubscriptionService } from './services/events/subscription.service.ts';
 import { CallEventsConsumer, serviceLiveEvent } from './services/events/event-consumers.ts';
 import { AnswerPointService } from './services/telco/answer-point.service.ts';
 import { OutboundCallService } from './services/calls/outbound-call.service.ts';
+import { TrackingCodeService } from './services/dni/tracking-codes.service.ts';
+import { DniVisitService } from './services/dni/visits.service.ts';
 
 /** Everything one Telltale process holds: storage, services and the worker. The composition root. */
 export interface App {
@@ -97,6 +99,10 @@ export interface App {
   answerPoints: AnswerPointService;
   /** Click-to-call: the agent leg (sandbox carrier only for now), then the customer; tracked as a call-out. */
   outboundCalls: OutboundCallService;
+  /** DNI set-up: tracking codes, their pools and rules, the pool report. */
+  dniCodes: TrackingCodeService;
+  /** DNI on the website: visits, leases, heartbeats; and the attribution of finalized calls to visits. */
+  dniVisits: DniVisitService;
   close(): Promise<void>;
 }
 
@@ -164,7 +170,10 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   // finalizing transaction: HTTP Callback, SMS Forward and notifications. New areas (DNI, ARTIC, analysis) join here.
   const callConsumers = new CallConsumers([callDelivery, new CallEventsConsumer(subscriptions, { publicUrl: config.publicUrl }), ...(opts.callConsumers ?? [])]);
   const sandbox = new SandboxCarrier({ publicUrl: config.publicUrl, accountSid: config.twilioAccountSid, authToken: config.twilioAuthToken });
-  const callFinalizer = new CallFinalizer(storage, clock, callConsumers, { publicUrl: config.publicUrl, graceSeconds: config.callGraceSeconds, log });
+  const dniVisits = new DniVisitService(storage, clock, { publicUrl: config.publicUrl, mode: config.mode, graceMinutes: config.dniGraceMinutes });
+  const dniCodes = new TrackingCodeService(storage, clock, audit, { publicUrl: config.publicUrl, mode: config.mode, onChange: () => dniVisits.forgetCodes() });
+  // DNI attribution is decided in the finalizing transaction before the consumers run, so the callback carries it.
+  const callFinalizer = new CallFinalizer(storage, clock, callConsumers, { publicUrl: config.publicUrl, graceSeconds: config.callGraceSeconds, log, attribution: dniVisits });
   const recordings = new RecordingService(storage, clock, callFinalizer, fileRecordingStore(config.dataDir), {
     publicUrl: config.publicUrl,
     fetchMedia: (url) => fetchRecordingMedia(url, config),
@@ -225,6 +234,8 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     callWork,
     idempotency,
     userAdmin: new UserAdminService(storage, clock, accounts, audit),
+    dniCodes,
+    dniVisits,
     async close() {
       await worker.stop();
       await sender.close();

@@ -42,6 +42,7 @@ export const CONFIG_VARIABLES = {
   TT_FEED_FOLDER_ROOT: { default: '', doc: 'Folder feed uploads (kind folder) may write only inside this folder (symbolic links followed); empty: refused in production, any absolute folder in sandbox.' },
   TT_IDEMPOTENCY_TTL_SECONDS: { default: '86400', doc: 'How long the answer to a POST sent with an Idempotency-Key is kept for repeats of it (per account and key); expired keys are deleted by the worker\'s sweep.' },
   TT_SUBSCRIPTION_DISABLE_AFTER: { default: '5', doc: 'Event subscriptions: deliveries in a row that end failed or dead (every retry spent) before the subscription is disabled automatically (1 to 1000); a delivered one resets the count.' },
+  TT_DNI_GRACE_MINUTES: { default: '', doc: 'Minutes after a DNI lease ends (or a visitor was last seen on a shared number) during which a call to that number is still attributed to the visit; empty: each tracking code\'s hold time.' },
   TT_METRICS_TOKEN: { default: '', doc: 'Bearer token /metrics requires (Authorization: Bearer <token>); empty: /metrics is open in sandbox mode and answers 404 in production.' },
   TT_SESSION_IDLE_MINUTES: { default: '60', doc: 'Minutes without a request after which a UserAPI session (POST /userapi/v1/session) ends.' },
   TT_SESSION_MAX_HOURS: { default: '12', doc: 'Hours after sign-in after which a UserAPI session ends, however busy.' },
@@ -106,6 +107,8 @@ export interface Config {
   /** UserAPI sessions: idle expiry in minutes and absolute expiry in hours. */
   readonly sessionIdleMinutes: number;
   readonly sessionMaxHours: number;
+  /** DNI attribution grace window in minutes; null: each tracking code's hold time. */
+  readonly dniGraceMinutes: number | null;
 }
 
 export class ConfigError extends Error {
@@ -229,6 +232,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     idempotencyTtlSeconds: int('TT_IDEMPOTENCY_TTL_SECONDS', 60, 30 * 86400),
     sessionIdleMinutes: int('TT_SESSION_IDLE_MINUTES', 1, 43200),
     sessionMaxHours: int('TT_SESSION_MAX_HOURS', 1, 8760),
+    dniGraceMinutes: raw('TT_DNI_GRACE_MINUTES') === '' ? null : int('TT_DNI_GRACE_MINUTES', 0, 10080),
   };
   if (problems.length) throw new ConfigError(problems);
   return Object.freeze(config);

@@ -29,6 +29,8 @@ import { subscriptionsRoutes } from './routes/userapi/subscriptions.routes.ts';
 import { EVENT_WEBHOOKS } from './routes/userapi/webhooks.ts';
 import { answerPointsRoutes } from './routes/userapi/answer-points.routes.ts';
 import { outboundRoutes } from './routes/userapi/outbound.routes.ts';
+import { dniPublicRoutes } from './routes/dni/dni-public.routes.ts';
+import { dniUserapiRoutes } from './routes/userapi/dni.routes.ts';
 
 /** Builds the HTTP server of one Telltale process (routes registered, not listening). */
 /** The members of the app an API plugin uses, and nothing else: each plugin is handed only its own services. */
@@ -93,7 +95,7 @@ export async function buildServer(app: App): Promise<FastifyInstance> {
       servers: [{ url: app.config.publicUrl }],
       webhooks: EVENT_WEBHOOKS,
       components: { securitySchemes: { basicAuth: { type: 'http', scheme: 'basic' }, bearerAuth: { type: 'http', scheme: 'bearer', description: 'A session token from POST /userapi/v1/session, or an API key (ttk_…).' }, sessionCookie: { type: 'apiKey', in: 'cookie', name: 'tt_session', description: 'The browser session cookie; POST/PUT/PATCH/DELETE also need the X-CSRF-Token header.' } } },
-      tags: [{ name: 'Telco API', description: 'Number stock, services and provisioning requests. Every `/telco/v1/X` also answers at `/v1/X` (the original\'s path shape: `GET /v1/services`, `POST /v1/requests`, …), with the same handlers and auth.' }, { name: 'Deliveries', description: 'Delivery log of HTTP Callbacks, SMS Forwards, request callbacks and notifications; redeliver.' }, { name: 'WebAPI', description: 'Reporting: calls with filters and keyset paging, one call, summaries. JSON or XML; rate-limited per user.' }, { name: 'Data Feeds', description: 'Feed URLs of the standard AVANSER feed record in JSON, CSV or XML, and their management.' }, { name: 'Legacy JSON API', description: 'The /JSON?action=… API existing integrators call.' }, { name: 'UserAPI', description: 'Everything a person does, as an API: sign-in and sessions, the accounts they reach, users and roles, API keys, password policy, audit log; the call log with search, labels, notes, evaluations and their report; received SMS; event subscriptions (the catalogue is `webhooks`), answer points, service settings, click-to-call.' }, { name: 'Operations' }],
+      tags: [{ name: 'Telco API', description: 'Number stock, services and provisioning requests. Every `/telco/v1/X` also answers at `/v1/X` (the original\'s path shape: `GET /v1/services`, `POST /v1/requests`, …), with the same handlers and auth.' }, { name: 'Deliveries', description: 'Delivery log of HTTP Callbacks, SMS Forwards, request callbacks and notifications; redeliver.' }, { name: 'WebAPI', description: 'Reporting: calls with filters and keyset paging, one call, summaries. JSON or XML; rate-limited per user.' }, { name: 'Data Feeds', description: 'Feed URLs of the standard AVANSER feed record in JSON, CSV or XML, and their management.' }, { name: 'Legacy JSON API', description: 'The /JSON?action=… API existing integrators call.' }, { name: 'UserAPI', description: 'Everything a person does, as an API: sign-in and sessions, the accounts they reach, users and roles, API keys, password policy, audit log; the call log with search, labels, notes, evaluations and their report; received SMS; event subscriptions (the catalogue is `webhooks`), answer points, service settings, click-to-call.' }, { name: 'DNI', description: 'Dynamic Number Insertion: the website script’s visit and heartbeat endpoints (public, CORS per tracking code) and tracking-code set-up under /userapi/v1/dni.' }, { name: 'Operations' }],
     },
   });
   // The bundled Swagger UI loads only same-origin scripts and styles (it sets inline style attributes) and fetches
@@ -150,6 +152,8 @@ export async function buildServer(app: App): Promise<FastifyInstance> {
   await server.register(subscriptionsRoutes, { prefix: '/userapi/v1', app: only(app, ['accounts', 'subscriptions']) });
   await server.register(answerPointsRoutes, { prefix: '/userapi/v1', app: only(app, ['accounts', 'answerPoints']) });
   await server.register(outboundRoutes, { prefix: '/userapi/v1', app: only(app, ['accounts', 'outboundCalls']) });
+  await server.register(dniPublicRoutes, { prefix: '/dni/v1', app: only(app, ['dniVisits']) });
+  await server.register(dniUserapiRoutes, { prefix: '/userapi/v1/dni', app: only(app, ['accounts', 'dniCodes']) });
   return server;
 }
 

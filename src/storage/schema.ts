@@ -7,6 +7,7 @@ import type { FeedTable, FeedUploadTable, LegacyApiKeyTable, LegacyTokenTable } 
 import type { AnswerPointTable, RequestTable, ServiceTable } from './telco/telco.tables.ts';
 import type { EventSubscriptionTable } from './events/events.tables.ts';
 import type { OutboundCallTable } from './calls/outbound.tables.ts';
+import type { DniCallAttributionTable, DniPoolNumberTable, DniTrackingCodeTable, DniVisitTable } from './dni/dni.tables.ts';
 
 /** Every table, by area: each area's row types live beside its repositories (`storage/<area>/<area>.tables.ts`). */
 export type { AccountTable, ApiKeyTable, AuditLogTable, AuthFailureTable, DigestNonceTable, IdempotencyKeyTable, PasswordHistoryTable, PasswordPolicyTable, RateLimitTable, SessionTable, UserAccountTable, UserTable, UserTokenTable } from './accounts/accounts.tables.ts';
@@ -18,6 +19,7 @@ export type { FeedTable, FeedUploadTable, LegacyApiKeyTable, LegacyTokenTable } 
 export type { AnswerPointTable, RequestTable, ServiceTable } from './telco/telco.tables.ts';
 export type { EventSubscriptionTable } from './events/events.tables.ts';
 export type { OutboundCallTable } from './calls/outbound.tables.ts';
+export type { DniCallAttributionTable, DniPoolNumberTable, DniTrackingCodeTable, DniVisitTable } from './dni/dni.tables.ts';
 
 /** The database as Kysely sees it: every table by its name. */
 export interface Database {
@@ -60,4 +62,8 @@ export interface Database {
   event_subscriptions: EventSubscriptionTable;
   answer_points: AnswerPointTable;
   outbound_calls: OutboundCallTable;
+  dni_tracking_codes: DniTrackingCodeTable;
+  dni_pool_numbers: DniPoolNumberTable;
+  dni_visits: DniVisitTable;
+  dni_call_attributions: DniCallAttributionTable;
 }

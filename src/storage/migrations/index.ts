@@ -18,6 +18,7 @@ import * as m014 from './014-idempotency-keys.ts';
 import * as m015 from './015-userapi-identity.ts';
 import * as m016 from './016-call-work.ts';
 import * as m017 from './017-subscriptions.ts';
+import * as m018 from './018-dni.ts';
 
 /** Every migration, by name, in order. */
 export const MIGRATIONS: Record<string, Migration> = {
@@ -38,6 +39,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '015-userapi-identity': m015,
   '016-call-work': m016,
   '017-subscriptions': m017,
+  '018-dni': m018,
 };
 
 class StaticMigrations implements MigrationProvider {
