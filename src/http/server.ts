@@ -18,6 +18,7 @@ import { deliveriesRoutes } from './routes/webapi/deliveries.routes.ts';
 import { webapiReportingRoutes } from './routes/webapi/webapi.routes.ts';
 import { feedRoutes } from './routes/feeds/feeds.routes.ts';
 import { legacyJsonRoutes } from './routes/legacy-json/legacy.routes.ts';
+import { dniScriptRoutes } from './routes/dni/dni-script.routes.ts';
 
 /** Builds the HTTP server of one Telltale process (routes registered, not listening). */
 /** The members of the app an API plugin uses, and nothing else: each plugin is handed only its own services. */
@@ -119,6 +120,7 @@ export async function buildServer(app: App): Promise<FastifyInstance> {
   await server.register(webapiReportingRoutes, { prefix: '/webapi/v1', app: only(app, ['accounts', 'clock', 'webapiRateLimiter', 'reporting']) });
   await server.register(feedRoutes, { prefix: '/feeds', app: only(app, ['reporting']) });
   await server.register(legacyJsonRoutes, { app: only(app, ['reporting']) });
+  await server.register(dniScriptRoutes, { app: only(app, ['config']) });
   return server;
 }
 
@@ -126,9 +128,9 @@ export async function buildServer(app: App): Promise<FastifyInstance> {
 export const DOCS_CSP =
   "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
-/** The static docs and the OpenAPI document hold no account data: caches may keep them. */
+/** The static docs, the OpenAPI document and the website script hold no account data: caches may keep them. */
 function isPublicDocument(url: string): boolean {
-  return url === '/openapi.json' || url === '/docs' || url.startsWith('/docs/') || url.startsWith('/docs?');
+  return url === '/openapi.json' || url === '/docs' || url.startsWith('/docs/') || url.startsWith('/docs?') || url === '/aa.js' || url.startsWith('/aa.js?');
 }
 
 /**
