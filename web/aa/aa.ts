@@ -89,7 +89,7 @@ function readCookie(name: string): string | null {
 /** The visitor id in a first-party cookie of the page's own host (no Domain attribute: never a third party's). */
 function writeVisitor(id: string, days: number) {
   const secure = location.protocol === 'https:' ? '; Secure' : '';
-  d.cookie = `${COOKIE}=${encodeURIComponent(id)}; Max-Age=${Math.max(1, Math.round(days * 86400))}; Path=/; SameSite=Lax${secure}`;
+  d.cookie = `${COOKIE}=${encodeURIComponent(id)}; Max-Age=${days < 0 ? 0 : Math.max(1, Math.round(days * 86400))}; Path=/; SameSite=Lax${secure}`;
 }
 
 /** The GA client id of the `_ga` cookie (GA1.2.<usercode>.<sessioncode> → "<usercode>.<sessioncode>"). */
@@ -141,6 +141,9 @@ function post(url: string, body: unknown, timeoutMs: number): Promise<{ status: 
   });
 }
 
+/** URLs are sent up to the 2,048 characters the server takes. */
+const cut = (u: string | null): string | null => (u && u.length > 2048 ? u.slice(0, 2048) : u);
+
 function start() {
   const options: Options = w.AvanserOptions ?? {};
   const clientId = code(options.clientId);
@@ -156,6 +159,7 @@ function start() {
   const shown: PhoneParts[] = [];
   let observer: MutationObserver | null = null;
   let timer: ReturnType<typeof setTimeout> | undefined;
+  let retried = false;
 
   const body = () => ({ client_id: clientId, tracking_code: trackingCode, visitor_id: answer?.visitor_id ?? readCookie(COOKIE) });
 
@@ -164,10 +168,16 @@ function start() {
     const land = landing();
     const r = await post(
       `${origin}/dni/v1/visit`,
-      { ...body(), page_url: location.href, landing_url: land.url, referrer: land.referrer, ga_client_id: gaClientId(), numbers: named.length ? named.slice() : null },
+      { ...body(), page_url: cut(location.href), landing_url: cut(land.url), referrer: cut(land.referrer), ga_client_id: gaClientId(), numbers: named.length ? named.slice() : null },
       timeoutMs,
     );
     if (r && r.status === 200 && r.json && typeof r.json.number === 'string') apply(r.json as VisitAnswer);
+    // A visitor id Telltale does not take (a cookie edited by hand): once more as a first visit.
+    else if (r && r.status === 400 && readCookie(COOKIE) && !answer && !retried) {
+      retried = true;
+      writeVisitor('', -1);
+      await visit();
+    }
   };
 
   const heartbeat = async (): Promise<void> => {
@@ -276,7 +286,7 @@ function start() {
 
   const getNumber = (pageNumber?: string | number): Promise<NumberObject> => {
     const page = pageNumber === undefined || pageNumber === null || pageNumber === '' ? null : String(pageNumber);
-    if (page && named.indexOf(page) < 0 && named.length < 10) named.push(page);
+    if (page && page.length <= 40 && named.indexOf(page) < 0 && named.length < 10) named.push(page);
     const own = (): NumberObject => ({ trackingCode, isDefault: true, number: page ? page.replace(/[^\d+]/g, '') : null, text: page });
     return settled.then(() => {
       try {
