@@ -38,6 +38,8 @@ import { unconfiguredSms } from './integrations/delivery/sms-port.ts';
 import { sandboxSmsOutbox } from './telephony/sandbox/sandbox-sms.ts';
 import { AuditLog } from './services/accounts/audit.service.ts';
 import type { AccountEvents } from './services/events/account-events.ts';
+import { TrackingCodeService } from './services/dni/tracking-codes.service.ts';
+import { DniVisitService } from './services/dni/visits.service.ts';
 
 /** Everything one Telltale process holds: storage, services and the worker. The composition root. */
 export interface App {
@@ -78,6 +80,10 @@ export interface App {
   audit: AuditLog;
   /** Events announced to the account's subscriptions (call.updated, …), queued inside the change's transaction. */
   events: AccountEvents;
+  /** DNI set-up: tracking codes, their pools and rules, the pool report. */
+  dniCodes: TrackingCodeService;
+  /** DNI on the website: visits, leases, heartbeats; and the attribution of finalized calls to visits. */
+  dniVisits: DniVisitService;
   close(): Promise<void>;
 }
 
@@ -134,7 +140,11 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   // finalizing transaction: HTTP Callback, SMS Forward and notifications. New areas (DNI, ARTIC, analysis) join here.
   const callConsumers = new CallConsumers([callDelivery, ...(opts.callConsumers ?? [])]);
   const sandbox = new SandboxCarrier({ publicUrl: config.publicUrl, accountSid: config.twilioAccountSid, authToken: config.twilioAuthToken });
-  const callFinalizer = new CallFinalizer(storage, clock, callConsumers, { publicUrl: config.publicUrl, graceSeconds: config.callGraceSeconds, log });
+  const audit = new AuditLog(clock);
+  const dniCodes = new TrackingCodeService(storage, clock, audit, { publicUrl: config.publicUrl, mode: config.mode });
+  const dniVisits = new DniVisitService(storage, clock, { publicUrl: config.publicUrl, mode: config.mode, graceMinutes: config.dniGraceMinutes });
+  // DNI attribution is decided in the finalizing transaction before the consumers run, so the callback carries it.
+  const callFinalizer = new CallFinalizer(storage, clock, callConsumers, { publicUrl: config.publicUrl, graceSeconds: config.callGraceSeconds, log, attribution: dniVisits });
   const recordings = new RecordingService(storage, clock, callFinalizer, fileRecordingStore(config.dataDir), {
     publicUrl: config.publicUrl,
     fetchMedia: (url) => fetchRecordingMedia(url, config),
@@ -184,9 +194,11 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     testCalls,
     sandbox,
     callDelivery,
-    audit: new AuditLog(clock),
+    audit,
     // Until event subscriptions exist (issue #12) no account has a subscriber: nothing to queue.
     events: { publish: async () => undefined },
+    dniCodes,
+    dniVisits,
     async close() {
       await worker.stop();
       await sender.close();

@@ -11,6 +11,7 @@ import { secretKeyOf } from './config/secret-key.ts';
 import { SecretCodec } from './domain/accounts/secret-box.ts';
 import type { NumberRecordIn } from './services/inventory/inventory.service.ts';
 import { simCommand, SimUsageError, SIM_USAGE } from './cli/sim.command.ts';
+import { dniCommand, DniUsageError, DNI_USAGE } from './cli/dni.command.ts';
 
 const USAGE = `Usage: telltale <command> [options]
 
@@ -30,6 +31,7 @@ const USAGE = `Usage: telltale <command> [options]
   inventory report --client-id N [--json]
   inventory sweep                Release quarantined numbers that the rules allow now
 ${SIM_USAGE}
+${DNI_USAGE}
   feed create --client-id N --auth basic|digest|ip [--username U --password P] [--allow CIDR …] [--name S]
               [--upload-kind http_put|sftp|folder --upload-target T --upload-time HH:MM [--upload-format csv|json|xml]
                [--upload-username U --upload-password P [--upload-host-key SHA256:…]]] [--json]
@@ -99,11 +101,13 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
       }
       case 'sim':
         return await simCommand(config, sub, rest);
+      case 'dni':
+        return await withApp(config, (app) => dniCommand(app, sub, rest));
       default:
         return await withApp(config, (app) => admin(app, command, sub, rest));
     }
   } catch (err) {
-    if (err instanceof UsageError || err instanceof SimUsageError) {
+    if (err instanceof UsageError || err instanceof SimUsageError || err instanceof DniUsageError) {
       console.error(`${err.message}\n\n${USAGE}`);
       return 2;
     }

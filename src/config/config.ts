@@ -40,6 +40,7 @@ export const CONFIG_VARIABLES = {
   TT_LEGACY_TOKEN_TTL_SECONDS: { default: '86400', doc: 'How long a legacy JSON API session token (from signIn) stays valid.' },
   TT_SECRET_KEY: { default: '', doc: 'Server key (32 random bytes, base64: openssl rand -base64 32) that encrypts feed upload passwords, webhook secrets and legacy API secrets at rest; sandbox without it: a key generated once into TT_DATA_DIR/secret-key; production without it: upload passwords are refused and the other secrets are kept in clear.' },
   TT_FEED_FOLDER_ROOT: { default: '', doc: 'Folder feed uploads (kind folder) may write only inside this folder (symbolic links followed); empty: refused in production, any absolute folder in sandbox.' },
+  TT_DNI_GRACE_MINUTES: { default: '', doc: 'Minutes after a DNI lease ends (or a visitor was last seen on a shared number) during which a call to that number is still attributed to the visit; empty: each tracking code\'s hold time.' },
   TT_METRICS_TOKEN: { default: '', doc: 'Bearer token /metrics requires (Authorization: Bearer <token>); empty: /metrics is open in sandbox mode and answers 404 in production.' },
 } as const;
 
@@ -95,6 +96,8 @@ export interface Config {
   readonly feedFolderRoot: string | null;
   /** Bearer token of /metrics; empty: open in sandbox, 404 in production. */
   readonly metricsToken: string;
+  /** DNI attribution grace window in minutes; null: each tracking code's hold time. */
+  readonly dniGraceMinutes: number | null;
 }
 
 export class ConfigError extends Error {
@@ -214,6 +217,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     secretKey: typeof secretKey === 'string' ? null : secretKey,
     feedFolderRoot: raw('TT_FEED_FOLDER_ROOT') ? path.resolve(raw('TT_FEED_FOLDER_ROOT')) : null,
     metricsToken: raw('TT_METRICS_TOKEN'),
+    dniGraceMinutes: raw('TT_DNI_GRACE_MINUTES') === '' ? null : int('TT_DNI_GRACE_MINUTES', 0, 10080),
   };
   if (problems.length) throw new ConfigError(problems);
   return Object.freeze(config);

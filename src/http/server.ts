@@ -18,6 +18,8 @@ import { deliveriesRoutes } from './routes/webapi/deliveries.routes.ts';
 import { webapiReportingRoutes } from './routes/webapi/webapi.routes.ts';
 import { feedRoutes } from './routes/feeds/feeds.routes.ts';
 import { legacyJsonRoutes } from './routes/legacy-json/legacy.routes.ts';
+import { dniPublicRoutes } from './routes/dni/dni-public.routes.ts';
+import { dniUserapiRoutes } from './routes/userapi/dni.routes.ts';
 import { dniScriptRoutes } from './routes/dni/dni-script.routes.ts';
 
 /** Builds the HTTP server of one Telltale process (routes registered, not listening). */
@@ -78,7 +80,7 @@ export async function buildServer(app: App): Promise<FastifyInstance> {
       },
       servers: [{ url: app.config.publicUrl }],
       components: { securitySchemes: { basicAuth: { type: 'http', scheme: 'basic' } } },
-      tags: [{ name: 'Telco API', description: 'Number stock, services and provisioning requests.' }, { name: 'Deliveries', description: 'Delivery log of HTTP Callbacks, SMS Forwards, request callbacks and notifications; redeliver.' }, { name: 'WebAPI', description: 'Reporting: calls with filters and keyset paging, one call, summaries. JSON or XML; rate-limited per user.' }, { name: 'Data Feeds', description: 'Feed URLs of the standard AVANSER feed record in JSON, CSV or XML, and their management.' }, { name: 'Legacy JSON API', description: 'The /JSON?action=… API existing integrators call.' }, { name: 'Operations' }],
+      tags: [{ name: 'Telco API', description: 'Number stock, services and provisioning requests.' }, { name: 'Deliveries', description: 'Delivery log of HTTP Callbacks, SMS Forwards, request callbacks and notifications; redeliver.' }, { name: 'WebAPI', description: 'Reporting: calls with filters and keyset paging, one call, summaries. JSON or XML; rate-limited per user.' }, { name: 'Data Feeds', description: 'Feed URLs of the standard AVANSER feed record in JSON, CSV or XML, and their management.' }, { name: 'Legacy JSON API', description: 'The /JSON?action=… API existing integrators call.' }, { name: 'DNI', description: 'Dynamic Number Insertion: the website script’s visit and heartbeat endpoints (public, CORS per tracking code) and tracking-code set-up under /userapi/v1/dni.' }, { name: 'Operations' }],
     },
   });
   // The bundled Swagger UI loads only same-origin scripts and styles (it sets inline style attributes) and fetches
@@ -120,7 +122,9 @@ export async function buildServer(app: App): Promise<FastifyInstance> {
   await server.register(webapiReportingRoutes, { prefix: '/webapi/v1', app: only(app, ['accounts', 'clock', 'webapiRateLimiter', 'reporting']) });
   await server.register(feedRoutes, { prefix: '/feeds', app: only(app, ['reporting']) });
   await server.register(legacyJsonRoutes, { app: only(app, ['reporting']) });
-  await server.register(dniScriptRoutes, { app: only(app, ['config']) });
+  await server.register(dniPublicRoutes, { prefix: '/dni/v1', app: only(app, ['dniVisits']) });
+  await server.register(dniUserapiRoutes, { prefix: '/userapi/v1/dni', app: only(app, ['accounts', 'dniCodes']) });
+  await server.register(dniScriptRoutes, { app: only(app, ['config', 'dniCodes']) });
   return server;
 }
 

@@ -6,6 +6,7 @@ import * as deliveries from './delivery/delivery.repository.ts';
 import * as reports from './reporting/report.repository.ts';
 import * as telephony from './calls/telephony.repository.ts';
 import * as services from './telco/service.repository.ts';
+import * as dni from './dni/dni.repository.ts';
 
 /**
  * The repositories whose SQL differs by dialect (row locks on PostgreSQL, the committed hot path on SQLite), bound
@@ -36,6 +37,10 @@ export function createRepositories(dialect: Dialect, sqlite?: SQLite.Database) {
       findSessionByCallId: (db: Executor, callId: number) => telephony.findSessionByCallId(db, dialect, callId),
       claimTestCalls: (db: Executor, now: string, leaseUntil: string, limit: number) => telephony.claimTestCalls(db, dialect, now, leaseUntil, limit),
       callStore: (tx: Executor) => telephony.callStore(tx, dialect, sqlite),
+    },
+    dni: {
+      ...dni,
+      claimFreeNumber: (db: Executor, trackingCodeId: string, t: dni.LeaseTimes) => dni.claimFreeNumber(db, dialect, trackingCodeId, t),
     },
   };
 }

@@ -4,6 +4,7 @@ import type { DeliveryAttemptTable, DeliveryTable } from './delivery/delivery.ta
 import type { InventoryRulesTable, NoiseCallTable, NumberTable, StockPolicyTable } from './inventory/inventory.tables.ts';
 import type { FeedTable, FeedUploadTable, LegacyApiKeyTable, LegacyTokenTable } from './reporting/reporting.tables.ts';
 import type { RequestTable, ServiceTable } from './telco/telco.tables.ts';
+import type { DniCallAttributionTable, DniPoolNumberTable, DniTrackingCodeTable, DniVisitTable } from './dni/dni.tables.ts';
 
 /** Every table, by area: each area's row types live beside its repositories (`storage/<area>/<area>.tables.ts`). */
 export type { AccountTable, AuditLogTable, AuthFailureTable, DigestNonceTable, RateLimitTable, UserAccountTable, UserTable } from './accounts/accounts.tables.ts';
@@ -12,6 +13,7 @@ export type { DeliveryAttemptTable, DeliveryTable } from './delivery/delivery.ta
 export type { InventoryRulesTable, NoiseCallTable, NumberTable, StockPolicyTable } from './inventory/inventory.tables.ts';
 export type { FeedTable, FeedUploadTable, LegacyApiKeyTable, LegacyTokenTable } from './reporting/reporting.tables.ts';
 export type { RequestTable, ServiceTable } from './telco/telco.tables.ts';
+export type { DniCallAttributionTable, DniPoolNumberTable, DniTrackingCodeTable, DniVisitTable } from './dni/dni.tables.ts';
 
 /** The database as Kysely sees it: every table by its name. */
 export interface Database {
@@ -44,4 +46,8 @@ export interface Database {
   auth_failures: AuthFailureTable;
   digest_nonces: DigestNonceTable;
   audit_log: AuditLogTable;
+  dni_tracking_codes: DniTrackingCodeTable;
+  dni_pool_numbers: DniPoolNumberTable;
+  dni_visits: DniVisitTable;
+  dni_call_attributions: DniCallAttributionTable;
 }

@@ -143,7 +143,7 @@ describe('DNI website script in Chromium (SQLite)', { skip: SKIP }, () => {
       return out;
     };
     const create = async (name: string, numbers: string[], origins: string[] = []) =>
-      (await t.app.dniTrackingCodes.create(CLIENT, { name, replace: [BUSINESS], pool: await ids(numbers), origins, hold_minutes: HOLD_MINUTES }, CLI_ACTOR)).tracking_code;
+      (await t.app.dniCodes.create(CLIENT, { name, replace: [BUSINESS], pool: await ids(numbers), origins, hold_minutes: HOLD_MINUTES }, CLI_ACTOR)).tracking_code;
     shop = await create('Shop', pool);
     tiny = await create('Tiny', [single]);
     guarded = await create('Guarded', [locked], ['https://shop.example']);
@@ -159,6 +159,7 @@ describe('DNI website script in Chromium (SQLite)', { skip: SKIP }, () => {
   });
 
   let first: { ctx: BrowserContext; page: Page; shown: NumberObject };
+  let attributed: Page;
 
   it('injected after load: swaps the business number in every written form and in tel:/tel:// links, in the page’s style; form fields, scripts and editable content keep it', async () => {
     const ctx = await context();
@@ -344,6 +345,7 @@ describe('DNI website script in Chromium (SQLite)', { skip: SKIP }, () => {
     assert.equal(shown.number, national(single));
     await page.evaluate((o) => (document.getElementById('result')!.textContent = JSON.stringify(o, null, 1)), shown);
     await shot(page, '5-attributed-visit');
+    attributed = page;
 
     const before = receiver.requests.length;
     const res = await fetch(`${t.url}/sandbox/v1/calls`, {
@@ -387,5 +389,25 @@ describe('DNI website script in Chromium (SQLite)', { skip: SKIP }, () => {
     assert.equal(shown.number, national(single));
     assert.equal(await text(next, '#spaced'), `${shown.number!.slice(0, 4)} ${shown.number!.slice(4, 7)} ${shown.number!.slice(7)}`);
     await shot(next, '6-after-expiry');
+
+    // The visitor whose lease lapsed comes back to its tab: a heartbeat at once, 404 (the number is someone else's
+    // now), a new visit, which finds the pool taken: the page shows the business number again, in its own style.
+    const calls: string[] = [];
+    attributed.on('request', (r) => r.url().startsWith(`${t.url}/dni/v1/`) && calls.push(new URL(r.url()).pathname));
+    const answered: number[] = [];
+    attributed.on('response', (r) => r.url().startsWith(`${t.url}/dni/v1/`) && answered.push(r.status()));
+    const visibility = (state: 'hidden' | 'visible') =>
+      attributed.evaluate((s) => {
+        Object.defineProperty(document, 'visibilityState', { value: s, configurable: true });
+        document.dispatchEvent(new Event('visibilitychange'));
+      }, state);
+    await visibility('hidden');
+    await visibility('visible');
+    await attributed.waitForFunction(() => document.getElementById('spaced')!.textContent === '0401 020 304');
+    assert.deepEqual(calls, ['/dni/v1/heartbeat', '/dni/v1/visit']);
+    assert.deepEqual(answered, [404, 200]);
+    assert.equal(await text(attributed, '#paren'), '(04) 0102 0304');
+    assert.equal(await href(attributed, '#tel'), 'tel:+61401020304');
+    assert.deepEqual(await numberOf(attributed), { trackingCode: tiny, isDefault: true, number: '0401020304', text: (await numberOf(attributed)).text });
   });
 });

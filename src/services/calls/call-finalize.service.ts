@@ -18,7 +18,13 @@ export class CallFinalizer {
     private readonly storage: Storage,
     private readonly clock: Clock,
     private readonly consumers: CallConsumers,
-    private readonly opts: { publicUrl: string; graceSeconds: number; log: Pick<Logger, 'info'> },
+    private readonly opts: {
+      publicUrl: string;
+      graceSeconds: number;
+      log: Pick<Logger, 'info'>;
+      /** Decides the call's `dni` (DNI attribution) at finalization, before the consumers run; null leaves it. */
+      attribution?: { dniOf(tx: Executor, call: CallRow): Promise<string | null> };
+    },
   ) {}
 
   /**
@@ -70,6 +76,8 @@ export class CallFinalizer {
       patch.state = 'finalized';
       patch.finalized_at = now.toISOString();
       patch.updated_at = now.toISOString();
+      const dni = this.opts.attribution ? await this.opts.attribution.dniOf(tx, { ...call, ...patch } as CallRow) : null;
+      if (dni !== null) patch.dni = dni;
       // The call's CSV feed line, stored by the finalizing UPDATE itself (issue #5: feeds copy it instead of formatting).
       Object.assign(patch, feedLineColumns({ ...call, ...patch }, this.opts.publicUrl));
       await st.updateCall(callId, patch);

@@ -14,6 +14,7 @@ import * as m010 from './010-auth-throttle.ts';
 import * as m011 from './011-secrets-at-rest.ts';
 import * as m012 from './012-carrier-request-replays.ts';
 import * as m013 from './013-audit-log.ts';
+import * as m018 from './018-dni.ts';
 
 /** Every migration, by name, in order. */
 export const MIGRATIONS: Record<string, Migration> = {
@@ -30,6 +31,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '011-secrets-at-rest': m011,
   '012-carrier-request-replays': m012,
   '013-audit-log': m013,
+  '018-dni': m018,
 };
 
 class StaticMigrations implements MigrationProvider {

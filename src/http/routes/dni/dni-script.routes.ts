@@ -5,7 +5,6 @@ import { fileURLToPath } from 'node:url';
 import zlib from 'node:zlib';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { App } from '../../../app.ts';
-import { AppError } from '../../../domain/errors.ts';
 import { parseNumber } from '../../../domain/phone.ts';
 
 // ---- the bundle of web/aa (the website script), built in memory with esbuild from the sources -----------------------
@@ -94,19 +93,16 @@ export function etagMatches(header: string | undefined, etag: string): boolean {
 
 // ---- the routes -----------------------------------------------------------------------------------------------------
 
-/** What the demo page needs of the DNI area: the tracking code's account and business numbers. */
+/** What the demo page shows of a tracking code. */
 export interface DemoTrackingCode {
-  clientId: number;
-  trackingCode: number;
+  client_id: number;
+  tracking_code: number;
   name: string;
   replace: string[];
 }
 
-/** The part of the app these routes use. */
-export type DniScriptRoutesDeps = Pick<App, 'config'> & {
-  /** Looks a tracking code up by its number alone (the demo page); null when it does not exist. */
-  findTrackingCode?: (trackingCode: number) => Promise<DemoTrackingCode | null>;
-};
+/** The part of the app these routes use: the config (the demo page exists in sandbox mode) and the tracking codes. */
+export type DniScriptRoutesDeps = Pick<App, 'config' | 'dniCodes'>;
 
 export const SCRIPT_CACHE_CONTROL = 'public, max-age=300';
 
@@ -150,23 +146,22 @@ export async function dniScriptRoutes(fastify: FastifyInstance, opts: { app: Dni
         tags: ['Sandbox'],
         summary: 'A demo web page that loads the DNI script (sandbox mode only)',
         description:
-          'A plain page showing the tracking code’s business number in several formats and as `tel:` links, which then loads `/aa.js` exactly as a customer’s page does (sets `window.AvanserOptions`, appends the script after the page has loaded) and shows what `$AA.getNumber()` resolved. The page’s origin is Telltale’s own: the tracking code must allow it (a code with no allowed origins allows any in sandbox mode). `client_id` is optional: the tracking code names its account.',
+          'A plain page showing the tracking code’s business number in several formats and as `tel:` links, which then loads `/aa.js` exactly as a customer’s page does (sets `window.AvanserOptions`, appends the script after the page has loaded) and shows what `$AA.getNumber()` resolved. Its origin is Telltale’s own, which sandbox mode always allows. Tracking codes are numbered per account, so the page takes the account too.',
         querystring: {
           type: 'object',
           properties: {
             tracking_code: { type: 'integer', minimum: 1, maximum: 2147483647, description: 'The tracking code to demonstrate.' },
-            client_id: { type: 'integer', minimum: 1, maximum: 2147483647, description: 'Its account (default: the account that owns the tracking code).' },
+            client_id: { type: 'integer', minimum: 1, maximum: 2147483647, description: 'Its account.' },
           },
-          required: ['tracking_code'],
+          required: ['tracking_code', 'client_id'],
           additionalProperties: false,
         },
         response: { 200: { description: 'HTML', type: 'string' } },
       },
     },
     async (request, reply) => {
-      const q = request.query as { tracking_code: number; client_id?: number };
-      const found = app.findTrackingCode ? await app.findTrackingCode(q.tracking_code) : null;
-      if (!found || (q.client_id !== undefined && q.client_id !== found.clientId)) throw new AppError('not_found', `tracking code ${q.tracking_code} does not exist${q.client_id !== undefined ? ` in account ${q.client_id}` : ''}`);
+      const q = request.query as { tracking_code: number; client_id: number };
+      const found = await app.dniCodes.get(q.client_id, q.tracking_code);
       const nonce = randomBytes(16).toString('base64');
       return reply
         .type('text/html; charset=utf-8')
@@ -208,13 +203,13 @@ function demoPage(tc: DemoTrackingCode, nonce: string): string {
   const business = tc.replace[0] ?? '';
   const forms = demoForms(business);
   const items = forms.map((f) => `<li><span class="n">${esc(f)}</span></li>`).join('\n      ');
-  const options = JSON.stringify({ clientId: tc.clientId, trackingCode: tc.trackingCode }).replace(/</g, '\\u003c');
+  const options = JSON.stringify({ clientId: tc.client_id, trackingCode: tc.tracking_code }).replace(/</g, '\\u003c');
   return `<!doctype html>
 <html lang="en">
 <head>
   <meta charset="utf-8">
   <meta name="viewport" content="width=device-width, initial-scale=1">
-  <title>Telltale DNI demo: tracking code ${tc.trackingCode}</title>
+  <title>Telltale DNI demo: tracking code ${tc.tracking_code}</title>
   <style nonce="${nonce}">
     body { font: 16px/1.5 system-ui, sans-serif; margin: 2rem auto; max-width: 46rem; padding: 0 1rem; color: #1b1f24; }
     h1 { font-size: 1.4rem; } .n { font-weight: 600; font-size: 1.15rem; } pre { background: #f3f4f6; padding: .75rem; }
@@ -222,7 +217,7 @@ function demoPage(tc: DemoTrackingCode, nonce: string): string {
   </style>
 </head>
 <body>
-  <h1>${esc(tc.name)} <span class="muted">(tracking code ${tc.trackingCode}, account ${tc.clientId})</span></h1>
+  <h1>${esc(tc.name)} <span class="muted">(tracking code ${tc.tracking_code}, account ${tc.client_id})</span></h1>
   <p>The business number, as a page might write it. Once <code>/aa.js</code> has run, each shows this visitor's tracking number in the same style.</p>
   <ul id="forms">
       ${items}

@@ -1,0 +1,195 @@
+import type { Clock } from '../../domain/clock.ts';
+import { AppError } from '../../domain/errors.ts';
+import { newId, newToken } from '../../domain/ids.ts';
+import { matchRule } from '../../domain/dni/rules.ts';
+import { callDni, ruleInput, visitData, type VisitData } from '../../domain/dni/visit-data.ts';
+import { displayNumber, heartbeatSeconds, originAllowed } from '../../domain/dni/tracking-code.ts';
+import type { Executor, Storage } from '../../storage/database.ts';
+import type { TrackingCodeRow, VisitRow } from '../../storage/dni/dni.repository.ts';
+import type { CallRow } from '../calls/call-consumers.ts';
+import { parseJsonArray, type StoredRule } from './tracking-codes.service.ts';
+
+/** A visit as the website script reports it (fields checked and bounded by the route schema). */
+export interface VisitRequest {
+  visitorId: string | null;
+  pageUrl: string;
+  landingUrl: string | null;
+  referrer: string | null;
+  gaClientId: string | null;
+  userAgent: string | null;
+  ip: string | null;
+}
+
+export interface NumberShown {
+  is_default: boolean;
+  number: string;
+  e164: string;
+  text: string;
+  lease_expires_at: string | null;
+}
+
+export interface VisitAnswer extends NumberShown {
+  visitor_id: string;
+  tracking_code: number;
+  replace: string[];
+  heartbeat_seconds: number;
+  cookie_days: number;
+}
+
+const MIN = 60_000;
+export const VISITOR_ID = /^v_[A-Za-z0-9_-]{8,64}$/;
+
+/**
+ * The website script's side: visits (which number a visitor sees: source rules first, then a pool lease, then the
+ * fallback), heartbeats that keep a lease, and the attribution of a finalized call to the visit that was shown its
+ * number.
+ */
+export class DniVisitService {
+  constructor(
+    private readonly storage: Storage,
+    private readonly clock: Clock,
+    private readonly opts: { mode: 'sandbox' | 'production'; publicUrl: string; graceMinutes: number | null },
+  ) {}
+
+  private get repo() {
+    return this.storage.repos.dni;
+  }
+
+  /** The tracking code the page names, after the origin check: 404 when the account does not own it, 403 for an origin it does not allow. */
+  async trackingCodeFor(clientId: number, trackingCode: number, origin: string | null): Promise<TrackingCodeRow> {
+    const code = await this.repo.findTrackingCode(this.storage.db, clientId, trackingCode);
+    if (!code) throw new AppError('not_found', `tracking code ${trackingCode} does not exist for client_id ${clientId}`);
+    if (!this.originOk(code, origin)) throw new AppError('forbidden', origin ? `origin ${origin} is not allowed for tracking code ${trackingCode}` : `tracking code ${trackingCode} takes requests from its allowed origins only (no Origin header was sent)`);
+    return code;
+  }
+
+  /** Whether the page origin may use the code. Without an Origin header: sandbox only. Telltale's own origin (its demo page) is allowed in sandbox mode. */
+  originOk(code: TrackingCodeRow, origin: string | null): boolean {
+    if (!origin) return this.opts.mode === 'sandbox';
+    if (this.opts.mode === 'sandbox' && origin.toLowerCase() === new URL(this.opts.publicUrl).origin) return true;
+    return originAllowed(origin, parseJsonArray<string>(code.origins), this.opts.mode);
+  }
+
+  private grace(code: TrackingCodeRow): number {
+    return (this.opts.graceMinutes ?? code.hold_minutes) * MIN;
+  }
+
+  /** The visit of a page on `code` (from trackingCodeFor): the number to show, leased or shared. */
+  async visit(code: TrackingCodeRow, v: VisitRequest): Promise<VisitAnswer> {
+    const visitorId = v.visitorId ?? `v_${newToken(16)}`;
+    const data = visitData({ page_url: v.pageUrl, landing_url: v.landingUrl, referrer: v.referrer, ga_client_id: v.gaClientId, user_agent: v.userAgent, ip: v.ip });
+    const rules = parseJsonArray<StoredRule>(code.rules);
+    const ruleIndex = matchRule(rules, ruleInput({ page_url: v.pageUrl, landing_url: v.landingUrl, referrer: v.referrer, ga_client_id: null, user_agent: null, ip: null }));
+    const replace = parseJsonArray<string>(code.replace_numbers);
+    const shown = await this.storage.writes.run(async (tx) => {
+      const now = this.clock.now();
+      const at = now.toISOString();
+      const visitId = newId('vs', now.getTime());
+      const base = { id: visitId, client_id: Number(code.client_id), tracking_code_id: code.id, visitor_id: visitorId, created_at: at, last_seen_at: at, data: JSON.stringify(data) };
+      const shared = (kind: string, serviceId: string | null, number: string, fellBack: boolean, rule: number | null): VisitRow => ({
+        ...base,
+        kind,
+        fell_back: fellBack ? 1 : 0,
+        rule_index: rule,
+        service_id: serviceId,
+        number,
+        lease_until: null,
+        attribute_until: new Date(now.getTime() + this.grace(code)).toISOString(),
+      });
+      if (ruleIndex >= 0) {
+        const r = rules[ruleIndex];
+        await this.repo.insertVisit(tx, shared('rule', r.service_id, r.number, false, ruleIndex));
+        return { number: r.number, isDefault: false, leaseUntil: null };
+      }
+      const pool = parseJsonArray(code.pool);
+      if (pool.length) {
+        const until = new Date(now.getTime() + code.hold_minutes * MIN);
+        const t = { visitorId, visitId, now: at, until: until.toISOString(), freeAt: new Date(until.getTime() + code.cooldown_minutes * MIN).toISOString() };
+        // A returning visitor keeps the number it held if nobody took it since; else any free number.
+        const lease = (v.visitorId ? await this.repo.reclaimLease(tx, code.id, t) : undefined) ?? (await this.repo.claimFreeNumber(tx, code.id, t));
+        if (lease) {
+          await this.repo.insertVisit(tx, { ...shared('pool', lease.service_id, lease.number, false, null), lease_until: t.until, attribute_until: new Date(until.getTime() + this.grace(code)).toISOString() });
+          return { number: lease.number, isDefault: false, leaseUntil: t.until };
+        }
+      }
+      const fellBack = pool.length > 0;
+      if (code.fallback_service_id && code.fallback_number) {
+        await this.repo.insertVisit(tx, shared('fallback', code.fallback_service_id, code.fallback_number, fellBack, null));
+        return { number: code.fallback_number, isDefault: false, leaseUntil: null };
+      }
+      await this.repo.insertVisit(tx, shared('default', null, replace[0], fellBack, null));
+      return { number: replace[0], isDefault: true, leaseUntil: null };
+    });
+    return {
+      visitor_id: visitorId,
+      tracking_code: Number(code.tracking_code),
+      is_default: shown.isDefault,
+      ...displayNumber(shown.number),
+      replace,
+      heartbeat_seconds: heartbeatSeconds(code.hold_minutes),
+      cookie_days: code.cookie_days,
+      lease_expires_at: shown.leaseUntil,
+    };
+  }
+
+  /** Keeps the visitor's lease (hold time from now); 404 when the visitor is unknown or its number went to someone else. */
+  async heartbeat(code: TrackingCodeRow, visitorId: string): Promise<NumberShown> {
+    const h = { visitorId, trackingCode: Number(code.tracking_code) };
+    const shown = await this.storage.writes.run(async (tx) => {
+      const now = this.clock.now();
+      const at = now.toISOString();
+      const until = new Date(now.getTime() + code.hold_minutes * MIN);
+      const freeAt = new Date(until.getTime() + code.cooldown_minutes * MIN).toISOString();
+      const attributeUntil = new Date(until.getTime() + this.grace(code)).toISOString();
+      const live = await this.repo.extendLease(tx, code.id, h.visitorId, at, until.toISOString(), freeAt);
+      if (live) {
+        if (live.visit_id) await this.repo.updateVisit(tx, live.visit_id, { last_seen_at: at, lease_until: until.toISOString(), attribute_until: attributeUntil });
+        return { number: live.number, isDefault: false, leaseUntil: until.toISOString() };
+      }
+      const last = await this.repo.latestVisitOf(tx, code.id, h.visitorId);
+      if (!last) return null;
+      if (last.kind === 'pool') {
+        // The hold ran out while the page stayed open (a sleeping laptop): take the number back if nobody has.
+        const back = await this.repo.reclaimLease(tx, code.id, { visitorId: h.visitorId, visitId: last.id, now: at, until: until.toISOString(), freeAt });
+        if (!back) return null;
+        await this.repo.updateVisit(tx, last.id, { last_seen_at: at, lease_until: until.toISOString(), attribute_until: attributeUntil });
+        return { number: back.number, isDefault: false, leaseUntil: until.toISOString() };
+      }
+      await this.repo.updateVisit(tx, last.id, { last_seen_at: at, attribute_until: new Date(now.getTime() + this.grace(code)).toISOString() });
+      return { number: last.number, isDefault: last.kind === 'default', leaseUntil: null };
+    });
+    if (!shown) throw new AppError('not_found', `visitor ${h.visitorId} has no number on tracking code ${h.trackingCode}: send a visit`);
+    return { is_default: shown.isDefault, ...displayNumber(shown.number), lease_expires_at: shown.leaseUntil };
+  }
+
+  /**
+   * The call's `dni` JSON, decided inside the finalizing transaction before the consumers run: the latest visit shown
+   * the called service's number at or before the call's start whose window (lease or last sighting, plus the grace
+   * window) covers it; a DNI number with no such visit is `unattributed`; a call to any other number is left alone
+   * (null). Records the decision for the pool report.
+   */
+  async dniOf(tx: Executor, call: Pick<CallRow, 'id' | 'client_id' | 'service_id' | 'started_at'>): Promise<string | null> {
+    if (!call.service_id) return null;
+    const clientId = Number(call.client_id);
+    const visit = await this.repo.attributableVisit(tx, clientId, call.service_id, call.started_at);
+    let codeId: string | null = visit?.tracking_code_id ?? null;
+    if (!codeId) codeId = await this.codeOfService(tx, clientId, call.service_id);
+    if (!codeId) return null;
+    const code = await tx.selectFrom('dni_tracking_codes').select('tracking_code').where('id', '=', codeId).executeTakeFirst();
+    const trackingCode = Number(code?.tracking_code ?? 0);
+    await this.repo.insertCallAttribution(tx, { call_id: Number(call.id), client_id: clientId, tracking_code_id: codeId, visit_id: visit?.id ?? null, started_at: call.started_at });
+    if (!visit) return JSON.stringify(callDni({ attribution: 'unattributed', trackingCode }));
+    const data = JSON.parse(visit.data) as VisitData;
+    return JSON.stringify(callDni({ attribution: visit.kind === 'pool' ? 'lease' : 'shared_number', trackingCode, visitId: visit.id, visitorId: visit.visitor_id, visitedAt: visit.created_at }, data));
+  }
+
+  /** The tracking code whose pool, rules or fallback use this service, if any. */
+  private async codeOfService(tx: Executor, clientId: number, serviceId: string): Promise<string | null> {
+    const [pooled] = await this.repo.poolRowsOfServices(tx, [serviceId]);
+    if (pooled) return pooled.tracking_code_id;
+    for (const c of await this.repo.listTrackingCodes(tx, clientId)) {
+      if (c.fallback_service_id === serviceId || parseJsonArray<StoredRule>(c.rules).some((r) => r.service_id === serviceId)) return c.id;
+    }
+    return null;
+  }
+}

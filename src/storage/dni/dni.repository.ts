@@ -1,0 +1,169 @@
+import { sql } from 'kysely';
+import type { Dialect, Executor } from '../database.ts';
+import type { DniCallAttributionTable, DniPoolNumberTable, DniTrackingCodeTable, DniVisitTable } from './dni.tables.ts';
+
+export type TrackingCodeRow = DniTrackingCodeTable;
+export type PoolNumberRow = DniPoolNumberTable;
+export type VisitRow = DniVisitTable;
+export type CallAttributionRow = DniCallAttributionTable;
+
+// ---- tracking codes
+
+export function insertTrackingCode(db: Executor, row: TrackingCodeRow) {
+  return db.insertInto('dni_tracking_codes').values(row).execute();
+}
+
+export async function nextTrackingCode(db: Executor, clientId: number): Promise<number> {
+  const r = await db.selectFrom('dni_tracking_codes').select(sql<number | null>`max(tracking_code)`.as('m')).where('client_id', '=', clientId).executeTakeFirst();
+  return Number(r?.m ?? 0) + 1;
+}
+
+/** The account's tracking code by its number, or undefined (another account's is as invisible as a missing one). */
+export function findTrackingCode(db: Executor, clientId: number, trackingCode: number): Promise<TrackingCodeRow | undefined> {
+  return db.selectFrom('dni_tracking_codes').selectAll().where('client_id', '=', clientId).where('tracking_code', '=', trackingCode).executeTakeFirst();
+}
+
+export function listTrackingCodes(db: Executor, clientId: number): Promise<TrackingCodeRow[]> {
+  return db.selectFrom('dni_tracking_codes').selectAll().where('client_id', '=', clientId).orderBy('tracking_code').execute();
+}
+
+export function updateTrackingCode(db: Executor, id: string, patch: Partial<Omit<TrackingCodeRow, 'id' | 'client_id' | 'tracking_code'>>) {
+  return db.updateTable('dni_tracking_codes').set(patch).where('id', '=', id).execute();
+}
+
+export async function deleteTrackingCode(db: Executor, id: string): Promise<void> {
+  await db.deleteFrom('dni_pool_numbers').where('tracking_code_id', '=', id).execute();
+  await db.deleteFrom('dni_tracking_codes').where('id', '=', id).execute();
+}
+
+// ---- pool numbers
+
+export function insertPoolNumbers(db: Executor, rows: PoolNumberRow[]) {
+  return rows.length ? db.insertInto('dni_pool_numbers').values(rows).execute() : Promise.resolve([]);
+}
+
+export function deletePoolNumbers(db: Executor, trackingCodeId: string, serviceIds: string[]) {
+  return serviceIds.length ? db.deleteFrom('dni_pool_numbers').where('tracking_code_id', '=', trackingCodeId).where('service_id', 'in', serviceIds).execute() : Promise.resolve([]);
+}
+
+/** Pool rows of these services in any tracking code (a service is in at most one pool). */
+export function poolRowsOfServices(db: Executor, serviceIds: string[]): Promise<PoolNumberRow[]> {
+  return serviceIds.length ? db.selectFrom('dni_pool_numbers').selectAll().where('service_id', 'in', serviceIds).execute() : Promise.resolve([]);
+}
+
+export function poolOf(db: Executor, trackingCodeId: string): Promise<PoolNumberRow[]> {
+  return db.selectFrom('dni_pool_numbers').selectAll().where('tracking_code_id', '=', trackingCodeId).orderBy('number').execute();
+}
+
+export interface LeaseTimes {
+  visitorId: string;
+  visitId: string;
+  now: string;
+  /** the hold: now + hold minutes */
+  until: string;
+  /** until + cool-down */
+  freeAt: string;
+}
+
+/**
+ * A returning visitor takes back the number it last held, if nobody has taken it since (the row still names it):
+ * one UPDATE, so it cannot race another claim of the same row.
+ */
+export function reclaimLease(db: Executor, trackingCodeId: string, t: LeaseTimes): Promise<PoolNumberRow | undefined> {
+  return db
+    .updateTable('dni_pool_numbers')
+    .set({ visit_id: t.visitId, leased_at: sql`case when leased_until >= ${t.now} then leased_at else ${t.now} end`, leased_until: t.until, free_at: t.freeAt })
+    .where('tracking_code_id', '=', trackingCodeId)
+    .where('visitor_id', '=', t.visitorId)
+    .returningAll()
+    .executeTakeFirst();
+}
+
+/**
+ * Leases a free number of the pool (free: never leased, or past its hold and cool-down), the longest-free first, in
+ * one statement: the row is re-checked by the UPDATE itself, so two claims never get the same row. On PostgreSQL the
+ * candidate is locked with SKIP LOCKED, so concurrent claims (other processes too) take different rows instead of
+ * queueing on one; SQLite runs writers one at a time.
+ */
+export function claimFreeNumber(db: Executor, dialect: Dialect, trackingCodeId: string, t: LeaseTimes): Promise<PoolNumberRow | undefined> {
+  const pick = db
+    .selectFrom('dni_pool_numbers')
+    .select('service_id')
+    .where('tracking_code_id', '=', trackingCodeId)
+    .where((eb) => eb.or([eb('free_at', 'is', null), eb('free_at', '<=', t.now)]))
+    .orderBy(sql`coalesce(free_at, '')`)
+    .orderBy('number')
+    .limit(1)
+    .$if(dialect === 'postgres', (q) => q.forUpdate().skipLocked());
+  return db
+    .updateTable('dni_pool_numbers')
+    .set({ visitor_id: t.visitorId, visit_id: t.visitId, leased_at: t.now, leased_until: t.until, free_at: t.freeAt })
+    .where('service_id', '=', pick)
+    .where((eb) => eb.or([eb('free_at', 'is', null), eb('free_at', '<=', t.now)]))
+    .returningAll()
+    .executeTakeFirst();
+}
+
+/** A heartbeat: extends the visitor's live lease (not one already past its hold). */
+export function extendLease(db: Executor, trackingCodeId: string, visitorId: string, now: string, until: string, freeAt: string): Promise<PoolNumberRow | undefined> {
+  return db
+    .updateTable('dni_pool_numbers')
+    .set({ leased_until: until, free_at: freeAt })
+    .where('tracking_code_id', '=', trackingCodeId)
+    .where('visitor_id', '=', visitorId)
+    .where('leased_until', '>=', now)
+    .returningAll()
+    .executeTakeFirst();
+}
+
+// ---- visits
+
+export function insertVisit(db: Executor, row: VisitRow) {
+  return db.insertInto('dni_visits').values(row).execute();
+}
+
+export function updateVisit(db: Executor, id: string, patch: Partial<Pick<VisitRow, 'last_seen_at' | 'lease_until' | 'attribute_until'>>) {
+  return db.updateTable('dni_visits').set(patch).where('id', '=', id).execute();
+}
+
+export function latestVisitOf(db: Executor, trackingCodeId: string, visitorId: string): Promise<VisitRow | undefined> {
+  return db.selectFrom('dni_visits').selectAll().where('tracking_code_id', '=', trackingCodeId).where('visitor_id', '=', visitorId).orderBy('created_at', 'desc').orderBy('id', 'desc').limit(1).executeTakeFirst();
+}
+
+/** The latest visit shown this service's number at or before `at` whose attribution window still covers `at`. */
+export function attributableVisit(db: Executor, clientId: number, serviceId: string, at: string): Promise<VisitRow | undefined> {
+  return db
+    .selectFrom('dni_visits')
+    .selectAll()
+    .where('service_id', '=', serviceId)
+    .where('created_at', '<=', at)
+    .where('client_id', '=', clientId)
+    .where('attribute_until', '>=', at)
+    .orderBy('created_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+}
+
+/** Visits of a tracking code that overlap [from, to): created before `to`, seen (or held) until after `from`. */
+export function visitsOverlapping(db: Executor, trackingCodeId: string, from: string, to: string, since: string) {
+  return db
+    .selectFrom('dni_visits')
+    .select(['visitor_id', 'kind', 'fell_back', 'service_id', 'created_at', 'last_seen_at', 'lease_until'])
+    .where('tracking_code_id', '=', trackingCodeId)
+    .where('created_at', '<', to)
+    .where('created_at', '>=', since)
+    .where((eb) => eb.or([eb('last_seen_at', '>=', from), eb('lease_until', '>=', from)]))
+    .orderBy('created_at')
+    .execute();
+}
+
+// ---- call attributions
+
+export function insertCallAttribution(db: Executor, row: CallAttributionRow) {
+  return db.insertInto('dni_call_attributions').values(row).onConflict((oc) => oc.column('call_id').doNothing()).execute();
+}
+
+export function attributionsBetween(db: Executor, trackingCodeId: string, from: string, to: string) {
+  return db.selectFrom('dni_call_attributions').select(['started_at', 'visit_id']).where('tracking_code_id', '=', trackingCodeId).where('started_at', '>=', from).where('started_at', '<', to).execute();
+}
