@@ -69,8 +69,8 @@ function shopPage(scriptSrc: string, trackingCode: number | string, more: Record
   <p id="bare" class="n">61401020304</p>
   <p id="other">Fax 0401020305, ABN 40102030400</p>
   <p><a id="tel" href="tel:+61401020304">Call (tel:)</a> <a id="tel2" href="tel://0401020304">0401020304</a> <a id="tel3" href="tel:0401%20020%20304">encoded</a></p>
-  <p><input id="field" value="0401020304"> <textarea id="area">0401020304</textarea></p>
-  <div id="editable" contenteditable="true">0401020304</div>
+  <p><label>input <input id="field" value="0401020304"></label> <label>textarea <textarea id="area">0401020304</textarea></label></p>
+  <p>contenteditable: <span id="editable" contenteditable="true">0401020304</span></p>
   <pre id="result"></pre>
 </div>
 <script id="inline">var pageMentions = "0401020304";</script>
@@ -106,8 +106,14 @@ const href = (page: Page, sel: string) => page.locator(sel).getAttribute('href')
 /** The national digits and display text of a pool number as the server shows it (Australia). */
 const national = (e164: string) => '0' + e164.slice(3);
 
+/** Saves a screenshot of the page, with what getNumber resolved written in its #result block (when it has one). */
 async function shot(page: Page, name: string) {
   fs.mkdirSync(ARTIFACTS, { recursive: true });
+  await page.evaluate(async () => {
+    const out = document.getElementById('result');
+    const aa = (window as unknown as { $AA?: { getNumber(): Promise<unknown> } }).$AA;
+    if (out && aa && !out.textContent) out.textContent = '$AA.getNumber() → ' + JSON.stringify(await aa.getNumber(), null, 1);
+  });
   await page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: true });
 }
 
@@ -124,6 +130,8 @@ describe('DNI website script in Chromium (SQLite)', { skip: SKIP }, () => {
   let shop: number; // tracking code: pool of 3
   let tiny: number; // tracking code: pool of 1
   let guarded: number; // tracking code: one allowed origin, not this site
+  let demo: number; // tracking code of the demo page: pool of 1
+  const demoNumber = '+61291000401';
   const contexts: BrowserContext[] = [];
   const context = async (opts?: Parameters<Browser['newContext']>[0]) => {
     const c = await browser.newContext({ viewport: { width: 900, height: 720 }, ...opts });
@@ -147,6 +155,7 @@ describe('DNI website script in Chromium (SQLite)', { skip: SKIP }, () => {
     shop = await create('Shop', pool);
     tiny = await create('Tiny', [single]);
     guarded = await create('Guarded', [locked], ['https://shop.example']);
+    demo = await create('Demo shop', [demoNumber]);
     site = await new Site().start();
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
   });
@@ -176,7 +185,6 @@ describe('DNI website script in Chromium (SQLite)', { skip: SKIP }, () => {
     assert.ok(e164, `a pool number: ${shown.number}`);
     const n = shown.number!; // 0291000101: 02 9100 0101
     assert.equal(shown.text, `${n.slice(0, 2)} ${n.slice(2, 6)} ${n.slice(6)}`);
-    await page.evaluate((o) => (document.getElementById('result')!.textContent = JSON.stringify(o, null, 1)), shown);
     assert.equal(await text(page, '#plain'), `Call ${n} now`);
     assert.equal(await text(page, '#spaced'), `${n.slice(0, 4)} ${n.slice(4, 7)} ${n.slice(7)}`);
     assert.equal(await text(page, '#paren'), `(${n.slice(0, 2)}) ${n.slice(2, 6)} ${n.slice(6)}`);
@@ -257,7 +265,6 @@ describe('DNI website script in Chromium (SQLite)', { skip: SKIP }, () => {
     assert.equal(await text(page, '#spaced'), '0401 020 304');
     assert.equal(await text(page, '#plain'), 'Call 0401020304 now');
     assert.equal(await href(page, '#tel'), 'tel:+61401020304');
-    await page.evaluate((o) => (document.getElementById('result')!.textContent = JSON.stringify(o, null, 1)), shown);
     await shot(page, '3-pool-exhausted');
   });
 
@@ -343,7 +350,6 @@ describe('DNI website script in Chromium (SQLite)', { skip: SKIP }, () => {
     const shown = await numberOf(page);
     assert.equal(shown.isDefault, false);
     assert.equal(shown.number, national(single));
-    await page.evaluate((o) => (document.getElementById('result')!.textContent = JSON.stringify(o, null, 1)), shown);
     await shot(page, '5-attributed-visit');
     attributed = page;
 
@@ -409,5 +415,31 @@ describe('DNI website script in Chromium (SQLite)', { skip: SKIP }, () => {
     assert.equal(await text(attributed, '#paren'), '(04) 0102 0304');
     assert.equal(await href(attributed, '#tel'), 'tel:+61401020304');
     assert.deepEqual(await numberOf(attributed), { trackingCode: tiny, isDefault: true, number: '0401020304', text: (await numberOf(attributed)).text });
+    await attributed.evaluate(() => (document.getElementById('result')!.textContent = ''));
+    await shot(attributed, '7-lease-lost-swapped-back');
+  });
+
+  it('the sandbox demo page loads the script as a customer page does, under its strict CSP, and shows the swap and what getNumber resolved', async () => {
+    const page = await (await context()).newPage();
+    const violations: string[] = [];
+    page.on('console', (m) => /Content Security Policy|Refused to/i.test(m.text()) && violations.push(m.text()));
+    page.on('pageerror', (e) => violations.push(String(e)));
+    const res = await page.goto(`${t.url}/sandbox/dni-demo?tracking_code=${demo}&client_id=${CLIENT}`);
+    const csp = res!.headers()['content-security-policy'];
+    assert.match(csp, /script-src 'nonce-[A-Za-z0-9+/=]+' 'self';/);
+    assert.doesNotMatch(csp, /unsafe-inline|unsafe-eval/);
+    await page.waitForFunction(() => document.getElementById('result')!.textContent!.startsWith('{'));
+    const shown = JSON.parse((await text(page, '#result'))!) as NumberObject;
+    assert.deepEqual(shown, { trackingCode: demo, isDefault: false, number: national(demoNumber), text: shown.text });
+    const n = shown.number!;
+    assert.deepEqual(await page.locator('#forms li').allTextContents(), [n, `${n.slice(0, 4)} ${n.slice(4, 7)} ${n.slice(7)}`, `(${n.slice(0, 2)}) ${n.slice(2, 6)} ${n.slice(6)}`, `+61 ${n.slice(1, 4)} ${n.slice(4, 7)} ${n.slice(7)}`, `61${n.slice(1)}`]);
+    assert.equal(await href(page, '#tel'), `tel:${demoNumber}`);
+    assert.equal(await href(page, '#tel2'), `tel://${n}`);
+    assert.equal(await page.inputValue('#field'), '0401020304');
+    await page.click('#later');
+    await page.waitForFunction(() => !!document.querySelector('#added p'));
+    assert.equal(await text(page, '#added p'), `Added later: call ${n.slice(0, 4)} ${n.slice(4, 7)} ${n.slice(7)}`);
+    assert.deepEqual(violations, []);
+    await shot(page, '0-demo-page');
   });
 });

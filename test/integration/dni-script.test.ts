@@ -8,7 +8,8 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import zlib from 'node:zlib';
 import { DIALECTS } from '../support/dialects.ts';
-import { buildTestApp, type TestApp } from '../support/app.ts';
+import { buildTestApp, makeAccount, type TestApp } from '../support/app.ts';
+import { CLI_ACTOR } from '../../src/services/accounts/audit.service.ts';
 import { ScriptSource, etagMatches } from '../../src/http/routes/dni/dni-script.routes.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -65,15 +66,36 @@ for (const dialect of DIALECTS) {
       assert.ok(gz.rawPayload.length <= 10 * 1024, `gzipped ${gz.rawPayload.length} bytes`);
     });
 
-    it('the demo page exists in sandbox mode only, and names the field it needs', async () => {
-      const missing = await t.server.inject({ url: '/sandbox/dni-demo' });
+    it('the demo page: the tracking code’s business number in several forms, the loader under a nonce CSP; 400 naming a missing field, 404 for another account’s code', async () => {
+      await makeAccount(t.app, 7201);
+      await makeAccount(t.app, 7202);
+      const code = (await t.app.dniCodes.create(7201, { name: 'Harbour <Plumbing>', replace: ['+61401020304'] }, CLI_ACTOR)).tracking_code;
+      const res = await t.server.inject({ url: `/sandbox/dni-demo?tracking_code=${code}&client_id=7201` });
+      assert.equal(res.statusCode, 200);
+      assert.equal(res.headers['content-type'], 'text/html; charset=utf-8');
+      assert.match(String(res.headers['cache-control']), /no-store/);
+      const csp = String(res.headers['content-security-policy']);
+      const nonce = /'nonce-([^']+)'/.exec(csp)![1];
+      assert.equal(csp, `default-src 'none'; script-src 'nonce-${nonce}' 'self'; style-src 'nonce-${nonce}'; connect-src 'self'; img-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`);
+      const scripts = [...res.body.matchAll(/<script([^>]*)>/g)].map((m) => m[1]);
+      assert.deepEqual(scripts, [` nonce="${nonce}"`], 'one inline script, with the nonce');
+      for (const form of ['0401020304', '0401 020 304', '(04) 0102 0304', '+61 401 020 304', '61401020304', 'href="tel:+61401020304"', 'href="tel://0401020304"']) assert.ok(res.body.includes(form), form);
+      assert.match(res.body, new RegExp(`window.AvanserOptions = \\{"clientId":7201,"trackingCode":${code}\\}`));
+      assert.match(res.body, /s\.src = location\.origin \+ '\/aa\.js'/);
+      assert.match(res.body, /Harbour &#60;Plumbing&#62;/, 'the name is escaped');
+      const other = await t.server.inject({ url: `/sandbox/dni-demo?tracking_code=${code}&client_id=7202` });
+      assert.equal(other.statusCode, 404);
+      assert.equal(other.json().code, 'not_found');
+      const fresh = (await t.server.inject({ url: `/sandbox/dni-demo?tracking_code=${code}&client_id=7201` })).headers['content-security-policy'];
+      assert.notEqual(fresh, csp, 'a new nonce per page');
+      const missing = await t.server.inject({ url: `/sandbox/dni-demo?tracking_code=${code}` });
       assert.equal(missing.statusCode, 400);
-      assert.match(missing.body, /tracking_code/);
-      const bad = await t.server.inject({ url: '/sandbox/dni-demo?tracking_code=abc' });
+      assert.match(missing.body, /client_id/);
+      const bad = await t.server.inject({ url: '/sandbox/dni-demo?tracking_code=abc&client_id=7201' });
       assert.equal(bad.statusCode, 400);
-      const unknown = await t.server.inject({ url: '/sandbox/dni-demo?tracking_code=424242' });
+      assert.match(bad.body, /tracking_code/);
+      const unknown = await t.server.inject({ url: '/sandbox/dni-demo?tracking_code=424242&client_id=7201' });
       assert.equal(unknown.statusCode, 404);
-      assert.equal(unknown.json().code, 'not_found');
     });
   });
 
@@ -86,7 +108,7 @@ for (const dialect of DIALECTS) {
 
     it('serves the script, and has no demo page', async () => {
       assert.equal((await t.server.inject({ url: '/aa.js' })).statusCode, 200);
-      assert.equal((await t.server.inject({ url: '/sandbox/dni-demo?tracking_code=1' })).statusCode, 404);
+      assert.equal((await t.server.inject({ url: '/sandbox/dni-demo?tracking_code=1&client_id=1' })).statusCode, 404);
     });
   });
 }
