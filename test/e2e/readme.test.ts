@@ -62,6 +62,8 @@ describe('README walkthrough', () => {
         assert.equal(result.code, 0, `the block failed:\n${result.err}\n--- stdout\n${result.out}\n--- server\n${serverOut}`);
         assert.match(result.out, /"status":"completed"/, 'a request was polled as completed');
         assert.match(result.out, /"status":"live"/, 'a live service was shown');
+        assert.match(result.out, /"is_default":false/, 'the DNI visit was shown a pool number');
+        assert.match(result.out, /"dni":\{"tracking_code":\d+,"attribution":"lease".*"source":"google","medium":"cpc","campaign":"spring"/, 'the DNI call carries the visit');
         assert.doesNotMatch(result.out, /"code":"(internal|unauthorized|validation_failed|not_found)"/, 'no error body in the output');
         assert.ok(fs.existsSync(path.join(cwd, 'data/demo-credentials')), 'the demo credentials were written to ./data');
       } finally {
