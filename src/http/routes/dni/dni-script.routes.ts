@@ -39,11 +39,19 @@ async function sourceStamp(dir: string): Promise<string> {
   return names.map((n, i) => `${n}:${stats[i].size}:${stats[i].mtimeMs}`).join('|');
 }
 
-/** Bundles and minifies web/aa/aa.ts for browsers (one IIFE, no dependencies). */
+let buildsInFlight = 0;
+
+/**
+ * Bundles and minifies web/aa/aa.ts for browsers (one IIFE, no dependencies). esbuild's service process is stopped
+ * once no build is running, so a serving process does not keep it (and its memory) for the rare rebuild.
+ */
 export async function buildScript(dir = scriptDir()): Promise<ScriptBundle> {
   const stamp = await sourceStamp(dir);
-  const { build } = await import('esbuild');
-  const result = await build({
+  const esbuild = await import('esbuild');
+  buildsInFlight++;
+  let result: Awaited<ReturnType<typeof esbuild.build>>;
+  try {
+    result = await esbuild.build({
     entryPoints: [path.join(dir, 'aa.ts')],
     bundle: true,
     minify: true,
@@ -53,8 +61,11 @@ export async function buildScript(dir = scriptDir()): Promise<ScriptBundle> {
     legalComments: 'none',
     write: false,
     logLevel: 'silent',
-  });
-  const js = Buffer.from(result.outputFiles[0].contents);
+    });
+  } finally {
+    if (--buildsInFlight === 0) await esbuild.stop();
+  }
+  const js = Buffer.from(result.outputFiles![0].contents);
   return { js, gzip: zlib.gzipSync(js, { level: 9 }), etag: `"${createHash('sha256').update(js).digest('base64url').slice(0, 22)}"`, stamp };
 }
 
