@@ -131,6 +131,8 @@ describe('DNI website script in Chromium (SQLite)', { skip: SKIP }, () => {
   let tiny: number; // tracking code: pool of 1
   let guarded: number; // tracking code: one allowed origin, not this site
   let demo: number; // tracking code of the demo page: pool of 1
+  let beat: number; // tracking code of the heartbeat test: pool of 1
+  const beatNumber = '+61291000501';
   const demoNumber = '+61291000401';
   const contexts: BrowserContext[] = [];
   const context = async (opts?: Parameters<Browser['newContext']>[0]) => {
@@ -156,6 +158,7 @@ describe('DNI website script in Chromium (SQLite)', { skip: SKIP }, () => {
     tiny = await create('Tiny', [single]);
     guarded = await create('Guarded', [locked], ['https://shop.example']);
     demo = await create('Demo shop', [demoNumber]);
+    beat = await create('Heartbeat', [beatNumber]);
     site = await new Site().start();
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
   });
@@ -378,6 +381,65 @@ describe('DNI website script in Chromium (SQLite)', { skip: SKIP }, () => {
     assert.equal(rec.status, 200);
     const body = JSON.stringify(await rec.json());
     assert.match(body, /spring-sale/);
+  });
+
+  it('heartbeats every heartbeat_seconds while the page is visible, each extending the lease; none while hidden, one at once on return (the page’s timers on a manual clock)', async () => {
+    const ctx = await context();
+    const page = await ctx.newPage();
+    await page.clock.install();
+    // Count the heartbeats the page sends, where it sends them (the script calls the page's fetch).
+    await page.addInitScript(() => {
+      const w = window as unknown as { __beats: number; fetch: typeof fetch };
+      const real = w.fetch.bind(window);
+      w.__beats = 0;
+      w.fetch = (input, init) => {
+        if (String(input).endsWith('/dni/v1/heartbeat')) w.__beats++;
+        return real(input, init);
+      };
+    });
+    const sent = () => page.evaluate(() => (window as unknown as { __beats: number }).__beats);
+    const answer = () => page.waitForResponse(`${t.url}/dni/v1/heartbeat`).then(async (r) => ({ status: r.status(), body: (await r.json()) as { lease_expires_at: string; number: string } }));
+    const visit = page.waitForResponse(`${t.url}/dni/v1/visit`).then((r) => r.json() as Promise<{ lease_expires_at: string; heartbeat_seconds: number }>);
+    await page.goto(site.page('/beat', shopPage(`${t.url}/aa.js`, beat)));
+    await page.clock.runFor(100); // the page's own loader waits 50 ms after load
+    const shown = await numberOf(page);
+    assert.equal(shown.number, national(beatNumber));
+    const v = await visit;
+    assert.equal(v.heartbeat_seconds, 60);
+    // Ten minutes pass on the server; the page's next heartbeat, 60 s after the visit, extends the lease from then.
+    clock.advance(10 * 60_000);
+    await page.clock.runFor(59_000);
+    assert.equal(await sent(), 0, 'none before heartbeat_seconds');
+    let next = answer();
+    await page.clock.runFor(1_000);
+    assert.equal(await sent(), 1);
+    const first = await next;
+    assert.equal(first.status, 200);
+    assert.equal(first.body.number, national(beatNumber));
+    assert.equal(Date.parse(first.body.lease_expires_at) - Date.parse(v.lease_expires_at), 10 * 60_000, 'the hold counts again from the heartbeat');
+    next = answer();
+    await page.clock.runFor(60_000);
+    assert.equal(await sent(), 2);
+    assert.equal((await next).status, 200);
+    // Hidden: no heartbeats however long; visible again: one at once, then every 60 s again.
+    const visibility = (state: 'hidden' | 'visible') =>
+      page.evaluate((st) => {
+        Object.defineProperty(document, 'visibilityState', { value: st, configurable: true });
+        document.dispatchEvent(new Event('visibilitychange'));
+      }, state);
+    await visibility('hidden');
+    await page.clock.runFor(10 * 60_000);
+    assert.equal(await sent(), 2, 'no heartbeat while the page is hidden');
+    next = answer();
+    await visibility('visible');
+    assert.equal(await sent(), 3, 'one at once on return');
+    assert.equal((await next).status, 200);
+    await page.clock.runFor(59_000);
+    assert.equal(await sent(), 3);
+    next = answer();
+    await page.clock.runFor(1_000);
+    assert.equal(await sent(), 4);
+    assert.equal((await next).status, 200);
   });
 
   it('a lease expires: without heartbeats, once the hold time (and cool-down) has passed, the number goes to the next visitor', async () => {
