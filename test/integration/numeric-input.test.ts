@@ -103,7 +103,7 @@ for (const dialect of DIALECTS) {
       for (const f of fields) {
         const attempts: { label: string; url: string; payload?: string }[] = [];
         const fill = (path: string, own?: string) =>
-          path.replace(/\{([^}]+)\}/g, (_m, p: string) => (p === f.name && f.in === 'path' ? encodeURIComponent(own!) : p === 'id' && /calls/.test(path) ? '1' : 'x'));
+          path.replace(/\{([^}]+)\}/g, (_m, p: string) => (p === f.name && f.in === 'path' ? encodeURIComponent(own!) : (p === 'id' && /calls/.test(path)) || p === 'tracking_code' ? '1' : 'x'));
         for (const v of BAD) {
           if (f.in === 'query') attempts.push({ label: `${f.name}=${JSON.stringify(v)}`, url: `${fill(f.path)}?${f.name}=${encodeURIComponent(v)}` });
           else if (f.in === 'path') {

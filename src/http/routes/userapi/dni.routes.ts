@@ -26,6 +26,7 @@ const When = Type.Object(
 );
 const RuleIn = Type.Object({ when: When, service_id: Type.String({ maxLength: 100, description: 'A live service of the account; its number is shown.' }) });
 
+const BodyClientId = Type.Optional(Type.Integer({ minimum: 1, maximum: CLIENT_ID_MAX, description: 'The account to act on (here or in the query); required when the user reaches several accounts.' }));
 const fields = {
   name: Type.String({ minLength: 1, maxLength: 200 }),
   replace: Type.Array(Type.String({ maxLength: 40 }), { minItems: 1, maxItems: 20, description: 'Business numbers the script swaps: E.164, or national in `country`.' }),
@@ -39,8 +40,8 @@ const fields = {
   cookie_days: Type.Integer({ minimum: 1, maximum: 730, description: 'Lifetime of the visitor cookie the script sets (default 90).' }),
 };
 const { name, replace, ...optional } = fields;
-const CreateBody = Type.Object({ name, replace, ...Object.fromEntries(Object.entries(optional).map(([k, v]) => [k, Type.Optional(v)])) } as typeof fields, { additionalProperties: false });
-const UpdateBody = Type.Partial(Type.Object(fields), { additionalProperties: false });
+const CreateBody = Type.Object({ client_id: BodyClientId, name, replace, ...Object.fromEntries(Object.entries(optional).map(([k, v]) => [k, Type.Optional(v)])) } as typeof fields & { client_id: typeof BodyClientId }, { additionalProperties: false });
+const UpdateBody = Type.Object({ client_id: BodyClientId, ...Type.Partial(Type.Object(fields)).properties }, { additionalProperties: false });
 
 const CodeOut = Type.Object({
   tracking_code: Type.Integer(),
@@ -110,10 +111,11 @@ export async function dniUserapiRoutes(fastify: FastifyInstance, opts: { app: Dn
     '',
     {
       config: { permission: 'numbers' },
-      schema: { tags, security, summary: 'Create a tracking code', description: 'The next free tracking code of the account. Services named in rules, the pool and the fallback must be the account’s and live (400 naming the field otherwise); a pool service may be in no other pool.', querystring: ClientQuery, body: CreateBody, response: { 201: CodeOut, ...errors } },
+      schema: { tags, security, summary: 'Create a tracking code', description: 'The next free tracking code of the account. Services named in rules, the pool and the fallback must be the account’s and live (400 naming the field otherwise); a pool service may be in no other pool.', body: CreateBody, response: { 201: CodeOut, ...errors } },
     },
     async (request, reply) => {
-      const view = await app.dniCodes.create(request.clientId!, request.body as Static<typeof UpdateBody>, actorOf(request.principal!, request.ip));
+      const { client_id: _c, ...body } = request.body as Static<typeof UpdateBody>;
+      const view = await app.dniCodes.create(request.clientId!, body, actorOf(request.principal!, request.ip));
       return reply.status(201).send(view);
     },
   );
@@ -130,9 +132,12 @@ export async function dniUserapiRoutes(fastify: FastifyInstance, opts: { app: Dn
     '/:tracking_code',
     {
       config: { permission: 'numbers' },
-      schema: { tags, security, summary: 'Change a tracking code', description: 'Only the given fields change. Removing a number from the pool ends its lease.', params: CodeParams, querystring: ClientQuery, body: UpdateBody, response: { 200: CodeOut, ...errors } },
+      schema: { tags, security, summary: 'Change a tracking code', description: 'Only the given fields change. Removing a number from the pool ends its lease.', params: CodeParams, body: UpdateBody, response: { 200: CodeOut, ...errors } },
     },
-    async (request) => app.dniCodes.update(request.clientId!, request.params.tracking_code, request.body, actorOf(request.principal!, request.ip)),
+    async (request) => {
+      const { client_id: _c, ...body } = request.body;
+      return app.dniCodes.update(request.clientId!, request.params.tracking_code, body, actorOf(request.principal!, request.ip));
+    },
   );
 
   f.delete(
