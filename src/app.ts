@@ -141,8 +141,8 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   const callConsumers = new CallConsumers([callDelivery, ...(opts.callConsumers ?? [])]);
   const sandbox = new SandboxCarrier({ publicUrl: config.publicUrl, accountSid: config.twilioAccountSid, authToken: config.twilioAuthToken });
   const audit = new AuditLog(clock);
-  const dniCodes = new TrackingCodeService(storage, clock, audit, { publicUrl: config.publicUrl, mode: config.mode });
   const dniVisits = new DniVisitService(storage, clock, { publicUrl: config.publicUrl, mode: config.mode, graceMinutes: config.dniGraceMinutes });
+  const dniCodes = new TrackingCodeService(storage, clock, audit, { publicUrl: config.publicUrl, mode: config.mode, onChange: () => dniVisits.forgetCodes() });
   // DNI attribution is decided in the finalizing transaction before the consumers run, so the callback carries it.
   const callFinalizer = new CallFinalizer(storage, clock, callConsumers, { publicUrl: config.publicUrl, graceSeconds: config.callGraceSeconds, log, attribution: dniVisits });
   const recordings = new RecordingService(storage, clock, callFinalizer, fileRecordingStore(config.dataDir), {

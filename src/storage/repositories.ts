@@ -41,6 +41,7 @@ export function createRepositories(dialect: Dialect, sqlite?: SQLite.Database) {
     dni: {
       ...dni,
       claimFreeNumber: (db: Executor, trackingCodeId: string, t: dni.LeaseTimes) => dni.claimFreeNumber(db, dialect, trackingCodeId, t),
+      leaseStore: (tx: Executor) => dni.leaseStore(tx, dialect, sqlite),
     },
   };
 }

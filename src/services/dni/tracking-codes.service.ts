@@ -73,7 +73,7 @@ export class TrackingCodeService {
     private readonly storage: Storage,
     private readonly clock: Clock,
     private readonly audit: AuditLog,
-    private readonly opts: { publicUrl: string; mode: 'sandbox' | 'production' },
+    private readonly opts: { publicUrl: string; mode: 'sandbox' | 'production'; onChange?: () => void },
   ) {}
 
   private get repo() {
@@ -111,7 +111,7 @@ export class TrackingCodeService {
     if (errors.length) throw new AppError('validation_failed', errors.map((e) => `${e.path}: ${e.message}`).join('; '), errors);
     for (let attempt = 0; ; attempt++) {
       try {
-        return await this.storage.tx(async (tx) => {
+        const created = await this.storage.tx(async (tx) => {
           const now = this.clock.now().toISOString();
           const fields = await this.resolve(tx, clientId, input, null);
           const row: TrackingCodeRow = {
@@ -138,6 +138,9 @@ export class TrackingCodeService {
           await this.audit.record(tx, { clientId, actor, action: 'dni.create', target: String(row.tracking_code), detail: detailOf(view) });
           return view;
         });
+        // After the commit: this process's visit endpoint forgets what it cached (a 404 for a code not yet created).
+        this.opts.onChange?.();
+        return created;
       } catch (err) {
         // Two creations at once picked the same next number, or a pool service was just taken by another code.
         if (isUniqueViolation(err) && attempt < 3) continue;
@@ -163,7 +166,7 @@ export class TrackingCodeService {
 
   async update(clientId: number, trackingCode: number, input: TrackingCodeIn, actor: AuditActor): Promise<TrackingCodeView> {
     try {
-      return await this.storage.tx(async (tx) => {
+      const updated = await this.storage.tx(async (tx) => {
         const row = await this.find(tx, clientId, trackingCode);
         const fields = await this.resolve(tx, clientId, input, row);
         const next: TrackingCodeRow = { ...row, ...fields, updated_at: this.clock.now().toISOString() };
@@ -179,6 +182,8 @@ export class TrackingCodeService {
         await this.audit.record(tx, { clientId, actor, action: 'dni.update', target: String(trackingCode), detail: { changed: Object.keys(input) } });
         return view;
       });
+      this.opts.onChange?.();
+      return updated;
     } catch (err) {
       if (isUniqueViolation(err)) throw new AppError('conflict', 'a pool service was added to another tracking code at the same time; try again');
       throw err;
@@ -191,6 +196,7 @@ export class TrackingCodeService {
       await this.repo.deleteTrackingCode(tx, row.id);
       await this.audit.record(tx, { clientId, actor, action: 'dni.delete', target: String(trackingCode), detail: { name: row.name } });
     });
+    this.opts.onChange?.();
   }
 
   /** The pool report over [from, to) (default: the last 24 hours), hour by hour. */

@@ -45,11 +45,30 @@ export const VISITOR_ID = /^v_[A-Za-z0-9_-]{8,64}$/;
  * number.
  */
 export class DniVisitService {
+  /** Tracking codes read in the last second, by `client_id:tracking_code` (each page view would read its code again). */
+  private readonly codes = new Map<string, { row: TrackingCodeRow | undefined; at: number }>();
+
   constructor(
     private readonly storage: Storage,
     private readonly clock: Clock,
-    private readonly opts: { mode: 'sandbox' | 'production'; publicUrl: string; graceMinutes: number | null },
+    private readonly opts: { mode: 'sandbox' | 'production'; publicUrl: string; graceMinutes: number | null; codeCacheMs?: number },
   ) {}
+
+  /** Forgets cached tracking codes (set-up changes in this process call it; other processes see a change within a second). */
+  forgetCodes(): void {
+    this.codes.clear();
+  }
+
+  private async cachedCode(clientId: number, trackingCode: number): Promise<TrackingCodeRow | undefined> {
+    const key = `${clientId}:${trackingCode}`;
+    const now = Date.now();
+    const hit = this.codes.get(key);
+    if (hit && now - hit.at < (this.opts.codeCacheMs ?? 1000)) return hit.row;
+    const row = await this.repo.findTrackingCode(this.storage.db, clientId, trackingCode);
+    if (this.codes.size >= 10_000) this.codes.clear();
+    this.codes.set(key, { row, at: now });
+    return row;
+  }
 
   private get repo() {
     return this.storage.repos.dni;
@@ -57,7 +76,7 @@ export class DniVisitService {
 
   /** The tracking code the page names, after the origin check: 404 when the account does not own it, 403 for an origin it does not allow. */
   async trackingCodeFor(clientId: number, trackingCode: number, origin: string | null): Promise<TrackingCodeRow> {
-    const code = await this.repo.findTrackingCode(this.storage.db, clientId, trackingCode);
+    const code = await this.cachedCode(clientId, trackingCode);
     if (!code) throw new AppError('not_found', `tracking code ${trackingCode} does not exist for client_id ${clientId}`);
     if (!this.originOk(code, origin)) throw new AppError('forbidden', origin ? `origin ${origin} is not allowed for tracking code ${trackingCode}` : `tracking code ${trackingCode} takes requests from its allowed origins only (no Origin header was sent)`);
     return code;
@@ -82,6 +101,7 @@ export class DniVisitService {
     const ruleIndex = matchRule(rules, ruleInput({ page_url: v.pageUrl, landing_url: v.landingUrl, referrer: v.referrer, ga_client_id: null, user_agent: null, ip: null }));
     const replace = parseJsonArray<string>(code.replace_numbers);
     const shown = await this.storage.writes.run(async (tx) => {
+      const st = this.repo.leaseStore(tx);
       const now = this.clock.now();
       const at = now.toISOString();
       const visitId = newId('vs', now.getTime());
@@ -98,7 +118,7 @@ export class DniVisitService {
       });
       if (ruleIndex >= 0) {
         const r = rules[ruleIndex];
-        await this.repo.insertVisit(tx, shared('rule', r.service_id, r.number, false, ruleIndex));
+        await st.insertVisit(shared('rule', r.service_id, r.number, false, ruleIndex));
         return { number: r.number, isDefault: false, leaseUntil: null };
       }
       const pool = parseJsonArray(code.pool);
@@ -106,18 +126,18 @@ export class DniVisitService {
         const until = new Date(now.getTime() + code.hold_minutes * MIN);
         const t = { visitorId, visitId, now: at, until: until.toISOString(), freeAt: new Date(until.getTime() + code.cooldown_minutes * MIN).toISOString() };
         // A returning visitor keeps the number it held if nobody took it since; else any free number.
-        const lease = (v.visitorId ? await this.repo.reclaimLease(tx, code.id, t) : undefined) ?? (await this.repo.claimFreeNumber(tx, code.id, t));
+        const lease = (v.visitorId ? await st.reclaimLease(code.id, t) : undefined) ?? (await st.claimFreeNumber(code.id, t));
         if (lease) {
-          await this.repo.insertVisit(tx, { ...shared('pool', lease.service_id, lease.number, false, null), lease_until: t.until, attribute_until: new Date(until.getTime() + this.grace(code)).toISOString() });
+          await st.insertVisit({ ...shared('pool', lease.service_id, lease.number, false, null), lease_until: t.until, attribute_until: new Date(until.getTime() + this.grace(code)).toISOString() });
           return { number: lease.number, isDefault: false, leaseUntil: t.until };
         }
       }
       const fellBack = pool.length > 0;
       if (code.fallback_service_id && code.fallback_number) {
-        await this.repo.insertVisit(tx, shared('fallback', code.fallback_service_id, code.fallback_number, fellBack, null));
+        await st.insertVisit(shared('fallback', code.fallback_service_id, code.fallback_number, fellBack, null));
         return { number: code.fallback_number, isDefault: false, leaseUntil: null };
       }
-      await this.repo.insertVisit(tx, shared('default', null, replace[0], fellBack, null));
+      await st.insertVisit(shared('default', null, replace[0], fellBack, null));
       return { number: replace[0], isDefault: true, leaseUntil: null };
     });
     return {
@@ -136,26 +156,27 @@ export class DniVisitService {
   async heartbeat(code: TrackingCodeRow, visitorId: string): Promise<NumberShown> {
     const h = { visitorId, trackingCode: Number(code.tracking_code) };
     const shown = await this.storage.writes.run(async (tx) => {
+      const st = this.repo.leaseStore(tx);
       const now = this.clock.now();
       const at = now.toISOString();
       const until = new Date(now.getTime() + code.hold_minutes * MIN);
       const freeAt = new Date(until.getTime() + code.cooldown_minutes * MIN).toISOString();
       const attributeUntil = new Date(until.getTime() + this.grace(code)).toISOString();
-      const live = await this.repo.extendLease(tx, code.id, h.visitorId, at, until.toISOString(), freeAt);
+      const live = await st.extendLease(code.id, h.visitorId, at, until.toISOString(), freeAt);
       if (live) {
-        if (live.visit_id) await this.repo.updateVisit(tx, live.visit_id, { last_seen_at: at, lease_until: until.toISOString(), attribute_until: attributeUntil });
+        if (live.visit_id) await st.touchVisit(live.visit_id, { last_seen_at: at, lease_until: until.toISOString(), attribute_until: attributeUntil });
         return { number: live.number, isDefault: false, leaseUntil: until.toISOString() };
       }
-      const last = await this.repo.latestVisitOf(tx, code.id, h.visitorId);
+      const last = await st.latestVisitOf(code.id, h.visitorId);
       if (!last) return null;
       if (last.kind === 'pool') {
         // The hold ran out while the page stayed open (a sleeping laptop): take the number back if nobody has.
-        const back = await this.repo.reclaimLease(tx, code.id, { visitorId: h.visitorId, visitId: last.id, now: at, until: until.toISOString(), freeAt });
+        const back = await st.reclaimLease(code.id, { visitorId: h.visitorId, visitId: last.id, now: at, until: until.toISOString(), freeAt });
         if (!back) return null;
-        await this.repo.updateVisit(tx, last.id, { last_seen_at: at, lease_until: until.toISOString(), attribute_until: attributeUntil });
+        await st.touchVisit(last.id, { last_seen_at: at, lease_until: until.toISOString(), attribute_until: attributeUntil });
         return { number: back.number, isDefault: false, leaseUntil: until.toISOString() };
       }
-      await this.repo.updateVisit(tx, last.id, { last_seen_at: at, attribute_until: new Date(now.getTime() + this.grace(code)).toISOString() });
+      await st.touchVisit(last.id, { last_seen_at: at, attribute_until: new Date(now.getTime() + this.grace(code)).toISOString() });
       return { number: last.number, isDefault: last.kind === 'default', leaseUntil: null };
     });
     if (!shown) throw new AppError('not_found', `visitor ${h.visitorId} has no number on tracking code ${h.trackingCode}: send a visit`);

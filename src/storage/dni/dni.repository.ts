@@ -1,5 +1,7 @@
 import { sql } from 'kysely';
 import type { Dialect, Executor } from '../database.ts';
+import type SQLite from 'better-sqlite3';
+import { sqliteLeaseStore } from '../sqlite/dni-store.sqlite.ts';
 import type { DniCallAttributionTable, DniPoolNumberTable, DniTrackingCodeTable, DniVisitTable } from './dni.tables.ts';
 
 export type TrackingCodeRow = DniTrackingCodeTable;
@@ -156,6 +158,30 @@ export function visitsOverlapping(db: Executor, trackingCodeId: string, from: st
     .where((eb) => eb.or([eb('last_seen_at', '>=', from), eb('lease_until', '>=', from)]))
     .orderBy('created_at')
     .execute();
+}
+
+/** The statements of the visit and heartbeat hot path, run inside one write (batch) transaction. */
+export interface LeaseStore {
+  reclaimLease(trackingCodeId: string, t: LeaseTimes): Promise<PoolNumberRow | undefined>;
+  claimFreeNumber(trackingCodeId: string, t: LeaseTimes): Promise<PoolNumberRow | undefined>;
+  extendLease(trackingCodeId: string, visitorId: string, now: string, until: string, freeAt: string): Promise<PoolNumberRow | undefined>;
+  insertVisit(row: VisitRow): Promise<void>;
+  /** A sighting: last_seen_at and attribute_until, and lease_until when given. */
+  touchVisit(id: string, p: { last_seen_at: string; lease_until?: string; attribute_until: string }): Promise<void>;
+  latestVisitOf(trackingCodeId: string, visitorId: string): Promise<VisitRow | undefined>;
+}
+
+/** The lease store of a transaction: committed SQL on SQLite (storage/sqlite/dni-store.sqlite.ts), these Kysely queries elsewhere. */
+export function leaseStore(tx: Executor, dialect: Dialect, sqlite?: SQLite.Database): LeaseStore {
+  if (dialect === 'sqlite' && sqlite) return sqliteLeaseStore(sqlite);
+  return {
+    reclaimLease: (codeId, t) => reclaimLease(tx, codeId, t),
+    claimFreeNumber: (codeId, t) => claimFreeNumber(tx, dialect, codeId, t),
+    extendLease: (codeId, visitorId, now, until, freeAt) => extendLease(tx, codeId, visitorId, now, until, freeAt),
+    insertVisit: async (row) => void (await insertVisit(tx, row)),
+    touchVisit: async (id, p) => void (await updateVisit(tx, id, p.lease_until === undefined ? { last_seen_at: p.last_seen_at, attribute_until: p.attribute_until } : p)),
+    latestVisitOf: (codeId, visitorId) => latestVisitOf(tx, codeId, visitorId),
+  };
 }
 
 // ---- call attributions
