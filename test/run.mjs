@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 
-const roots = ['src', 'test/integration', 'test/e2e'];
+const roots = ['src', 'web', 'test/integration', 'test/e2e'];
 const files = [];
 const walk = (dir) => {
   if (!fs.existsSync(dir)) return;

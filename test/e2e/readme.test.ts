@@ -40,7 +40,7 @@ describe('README walkthrough', () => {
       const block = firstStepsBlock(fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8'));
       const cwd = fs.mkdtempSync(path.join(os.tmpdir(), 'tt-readme-'));
       // A project folder with a fresh ./data: the code is linked in, so `npx telltale …` in the block works as in a clone.
-      for (const entry of ['package.json', 'bin', 'src', 'node_modules']) fs.symlinkSync(path.join(ROOT, entry), path.join(cwd, entry));
+      for (const entry of ['package.json', 'bin', 'src', 'web', 'node_modules']) fs.symlinkSync(path.join(ROOT, entry), path.join(cwd, entry));
       // The newcomer's environment: no TT_* settings, no test-runner context.
       const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('TT_') && k !== 'NODE_TEST_CONTEXT'));
       const server = spawn(process.execPath, [path.join(ROOT, 'bin/telltale.mjs'), 'serve'], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -64,6 +64,8 @@ describe('README walkthrough', () => {
         assert.match(result.out, /"status":"live"/, 'a live service was shown');
         assert.match(result.out, /"kind":"event"[^]*"status":"delivered"/, 'a subscription event was delivered');
         assert.match(result.out, /"direction":"call-out"/, 'a click-to-call was tracked as a call-out');
+        assert.match(result.out, /"is_default":false/, 'the DNI visit was shown a pool number');
+        assert.match(result.out, /"dni":\{"tracking_code":\d+,"attribution":"lease".*"source":"google","medium":"cpc","campaign":"spring"/, 'the DNI call carries the visit');
         assert.doesNotMatch(result.out, /"code":"(internal|unauthorized|validation_failed|not_found)"/, 'no error body in the output');
         assert.ok(fs.existsSync(path.join(cwd, 'data/demo-credentials')), 'the demo credentials were written to ./data');
       } finally {
