@@ -202,7 +202,8 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   const outbox = new Outbox(delivery);
   const idempotency = new IdempotencyKeys(storage, clock, { ttlSeconds: config.idempotencyTtlSeconds, secrets });
   const callWork = createCallWork({ storage, clock, audit, events: subscriptions, reports: reporting.reports });
-  const worker = new Worker({ telco: telcoRequestsJob(telco, telcoSteps), delivery: outbox, inventory, feedUploads: reporting.feedUploads, log, pollMs: config.workerPollMs, sweepIntervalMs: config.sweepIntervalSeconds * 1000, calls: callJobs({ recordings, finalizer: callFinalizer, testCalls }), clock, idempotency });
+  const outboundCalls = new OutboundCallService(storage, clock, config.mode === 'sandbox' ? sandbox : null, audit, { publicUrl: config.publicUrl, mode: config.mode });
+  const worker = new Worker({ telco: telcoRequestsJob(telco, telcoSteps), delivery: outbox, inventory, feedUploads: reporting.feedUploads, log, pollMs: config.workerPollMs, sweepIntervalMs: config.sweepIntervalSeconds * 1000, calls: callJobs({ recordings, finalizer: callFinalizer, testCalls }), clock, idempotency, outbound: outboundCalls });
   return {
     config,
     clock,
@@ -230,7 +231,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     subscriptions,
     answerPoints: new AnswerPointService(storage, clock, telco, audit),
     // The sandbox carrier rings the agent when POST /sandbox/v1/outbound/{id} plays it; production has no carrier REST client yet.
-    outboundCalls: new OutboundCallService(storage, clock, config.mode === 'sandbox' ? sandbox : null, audit, { publicUrl: config.publicUrl, mode: config.mode }),
+    outboundCalls,
     callWork,
     idempotency,
     userAdmin: new UserAdminService(storage, clock, accounts, audit),

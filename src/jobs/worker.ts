@@ -20,6 +20,8 @@ export interface WorkerDeps {
   clock?: Clock;
   /** Idempotency keys: the sweep deletes the expired ones. */
   idempotency?: { purgeExpired(): Promise<number> };
+  /** Click-to-call: the sweep ends attempts still ringing their agent past their ring timeout plus margin. */
+  outbound?: { expireDue(): Promise<number> };
 }
 
 /** One kind of background job with a loop of its own. */
@@ -92,7 +94,7 @@ export class Worker {
     }
   }
 
-  /** The quarantine sweep (and the purge of expired idempotency keys), once every `sweepIntervalMs` on the worker's clock. */
+  /** The quarantine sweep (and the purge of expired idempotency keys, and the expiry of click-to-call attempts), once every `sweepIntervalMs` on the worker's clock. */
   private async sweepIfDue(): Promise<number> {
     const now = this.clock.now().getTime();
     if (now - this.lastSweep < this.deps.sweepIntervalMs) return 0;
@@ -101,6 +103,8 @@ export class Worker {
     if (released.length) this.deps.log.info({ released: released.length }, 'quarantine sweep released numbers');
     const purged = (await this.deps.idempotency?.purgeExpired()) ?? 0;
     if (purged) this.deps.log.info({ purged }, 'sweep deleted expired idempotency keys');
+    const expired = (await this.deps.outbound?.expireDue()) ?? 0;
+    if (expired) this.deps.log.info({ expired }, 'sweep expired click-to-call attempts still ringing their agent');
     return 0;
   }
 

@@ -5,7 +5,8 @@ import { parseNumber } from '../../domain/phone.ts';
 import { callerGeo, classifyCaller } from '../../domain/calls/caller-geo.ts';
 import { newCallRecord, PROBE_NUMBER } from '../../domain/calls/call-row.ts';
 import { buildCallPlan, buildClickToCallPlan, continuation, type Step, type StepResult } from '../../telephony/call-plan.ts';
-import { findOutboundCall, updateOutboundCall } from '../../storage/calls/outbound.repository.ts';
+import { endPendingOutboundCall, findOutboundCall, updateOutboundCall } from '../../storage/calls/outbound.repository.ts';
+import { agentLegEndStatus } from '../../domain/calls/outbound-status.ts';
 import { eventKey, type EdgeEvent } from '../../telephony/call-events.ts';
 import { awaitedSteps, EMPTY_TWIML, HANGUP_TWIML, rejectTwiml, renderTwiml, type RenderCtx } from '../../telephony/adapters/twiml/render.ts';
 import type { Executor, Storage } from '../../storage/database.ts';
@@ -221,6 +222,26 @@ export class CallIngestService {
       await this.storeEvents(tx, carrier, callSid, [received, ...this.renderedEvents(plan.steps, received.occurredAt)], raw.id, now);
       if (early) await this.finalizer.recompute(tx, callId);
       return renderTwiml(plan.steps, { ...ctx, trackingNumber: oc.tracking_number });
+    });
+  }
+
+  /**
+   * Click-to-call: the status callback of attempt `outboundId`'s agent leg reports the leg ended. Once the agent
+   * answered (the call has a session) it is the call's own end, as on `status`; before, the attempt ends with the
+   * leg's outcome (agent_no_answer, agent_busy, failed, cancelled) and no call record. The raw request is kept either
+   * way; an attempt that moved on (connected, expired, ended) is left as it is.
+   */
+  async outboundEnded(carrier: string, callSid: string | null, events: EdgeEvent[], raw: CarrierRequestRow, now: Date, outboundId: string): Promise<void> {
+    const ended = events[0];
+    if (!callSid || !ended || ended.body.kind !== 'call.ended' || !outboundId) throw new AppError('validation_failed', 'CallSid, CallStatus and the click-to-call id (?call=) are required');
+    const session = await this.repos.callStore(this.storage.db).findSession(carrier, callSid);
+    if (session) return this.notification(carrier, callSid, events, raw);
+    const status = agentLegEndStatus(ended.body.carrierStatus);
+    await this.storage.writes.run(async (tx) => {
+      raw.id = await this.repos.callStore(tx).insertCarrierRequest(raw);
+      const oc = await findOutboundCall(tx, outboundId);
+      if (!oc || !status) return;
+      await endPendingOutboundCall(tx, oc.id, { status, ended_at: now.toISOString(), carrier, carrier_call_id: callSid });
     });
   }
 

@@ -101,6 +101,10 @@ export class CarrierWebhookService {
         case 'sms':
           return { kind: 'accepted', twiml: await this.ingest.sms(carrier, params, raw, now) };
         case 'outbound':
+          if (parsed.events[0]?.body.kind === 'call.ended') {
+            await this.ingest.outboundEnded(carrier, parsed.carrierCallId, parsed.events, raw, now, req.query.call ?? '');
+            return { kind: 'accepted', twiml: EMPTY_TWIML };
+          }
           return { kind: 'accepted', twiml: await this.ingest.outbound(carrier, parsed.carrierCallId, parsed.events[0], raw, ctx, now, req.query.call ?? '') };
         case 'dial':
         case 'gather':

@@ -3,17 +3,20 @@ import { AppError, fieldError } from '../../domain/errors.ts';
 import { newId } from '../../domain/ids.ts';
 import { parseNumber } from '../../domain/phone.ts';
 import type { Storage } from '../../storage/database.ts';
-import { findOutboundCall, insertOutboundCall, type OutboundCallRow } from '../../storage/calls/outbound.repository.ts';
+import { OUTBOUND_EXPIRY_MARGIN_SEC, outboundExpiresAt } from '../../domain/calls/outbound-status.ts';
+import { endPendingOutboundCall, findOutboundCall, insertOutboundCall, pendingOutboundCalls, type OutboundCallRow } from '../../storage/calls/outbound.repository.ts';
 import { findAnswerPoint } from '../../storage/telco/answer-point.repository.ts';
 import type { AuditActor, AuditLog } from '../accounts/audit.service.ts';
 
 /**
  * The carrier's side of click-to-call: ring the agent from the service's number and, once they answer, request
- * `answeredUrl` for the TwiML that dials the customer. The sandbox carrier implements it (the agent's answer is played
- * by `POST /sandbox/v1/outbound/{id}`); a real carrier's REST client comes with the carrier issue.
+ * `answeredUrl` for the TwiML that dials the customer; the leg's status callback goes to `statusCallbackUrl` (the
+ * same signed carrier webhook: a final `CallStatus` before any answer ends the attempt). The sandbox carrier
+ * implements it (the agent's side is played by `POST /sandbox/v1/outbound/{id}`); a real carrier's REST client comes
+ * with the carrier issue.
  */
 export interface AgentLegDialer {
-  ringAgent(leg: { id: string; from: string; to: string; answeredUrl: string }): Promise<void>;
+  ringAgent(leg: { id: string; from: string; to: string; answeredUrl: string; statusCallbackUrl: string }): Promise<void>;
 }
 
 export interface OutboundIn {
@@ -35,6 +38,7 @@ export function outboundOut(r: OutboundCallRow) {
     call_id: r.call_id === null ? null : Number(r.call_id),
     created_at: r.created_at,
     updated_at: r.updated_at,
+    ended_at: r.ended_at ?? null,
   };
 }
 
@@ -94,12 +98,13 @@ export class OutboundCallService {
       call_id: null,
       created_at: now,
       updated_at: now,
+      ended_at: null,
     };
     await this.storage.tx(async (tx) => {
       await insertOutboundCall(tx, row);
       await this.audit.record(tx, { clientId, actor, action: 'call.dial', target: row.id, detail: { service_id: svc.id, agent_number: agent, customer_number: customer.e164 } });
     });
-    await this.dialer.ringAgent({ id: row.id, from: svc.number, to: agent, answeredUrl: this.answeredUrl(row.id) });
+    await this.dialer.ringAgent({ id: row.id, from: svc.number, to: agent, answeredUrl: this.answeredUrl(row.id), statusCallbackUrl: this.answeredUrl(row.id) });
     return row;
   }
 
@@ -110,7 +115,23 @@ export class OutboundCallService {
     return r;
   }
 
-  /** Where the carrier asks for the call's TwiML once the agent answered. */
+  /**
+   * The periodic sweep: attempts still ringing their agent after the answer point's ring timeout (default 60 s) plus
+   * a 60 s margin are ended as `expired` (the carrier's status callback never came). Answers how many.
+   */
+  async expireDue(): Promise<number> {
+    const now = this.clock.now();
+    const before = new Date(now.getTime() - OUTBOUND_EXPIRY_MARGIN_SEC * 1000).toISOString();
+    const rows = await pendingOutboundCalls(this.storage.db, before, 1000);
+    let n = 0;
+    for (const r of rows) {
+      if (outboundExpiresAt(r.created_at, r.ring_timeout === null ? null : Number(r.ring_timeout)) > now.toISOString()) continue;
+      if (await endPendingOutboundCall(this.storage.db, r.id, { status: 'expired', ended_at: now.toISOString() })) n++;
+    }
+    return n;
+  }
+
+  /** Where the carrier asks for the call's TwiML once the agent answered, and sends the agent leg's status callback. */
   answeredUrl(id: string): string {
     return `${this.opts.publicUrl}/carrier/twilio/outbound?call=${encodeURIComponent(id)}`;
   }

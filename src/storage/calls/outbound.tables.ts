@@ -13,11 +13,16 @@ export interface OutboundCallTable {
   customer_number: string;
   answer_point_id: string | null;
   user_id: string | null;
-  /** dialling_agent → connected (the agent answered; the call is tracked as `call_id`) */
+  /**
+   * dialling_agent → connected (the agent answered; the call is tracked as `call_id`), or → agent_no_answer,
+   * agent_busy, failed, cancelled, expired (the agent never answered: no call record); see domain/calls/outbound-status.ts
+   */
   status: string;
   carrier: string | null;
   carrier_call_id: string | null;
   call_id: number | null;
   created_at: Ts;
   updated_at: Ts;
+  /** when an attempt whose agent never answered got its final status (migration 020) */
+  ended_at: Ts | null;
 }

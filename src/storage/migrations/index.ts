@@ -19,6 +19,7 @@ import * as m015 from './015-userapi-identity.ts';
 import * as m016 from './016-call-work.ts';
 import * as m017 from './017-subscriptions.ts';
 import * as m018 from './018-dni.ts';
+import * as m020 from './020-outbound-expiry.ts';
 
 /** Every migration, by name, in order. */
 export const MIGRATIONS: Record<string, Migration> = {
@@ -40,6 +41,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '016-call-work': m016,
   '017-subscriptions': m017,
   '018-dni': m018,
+  '020-outbound-expiry': m020,
 };
 
 class StaticMigrations implements MigrationProvider {

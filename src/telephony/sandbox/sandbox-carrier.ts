@@ -12,6 +12,14 @@ export interface SandboxTransport {
 export type SimOutcome = 'answered' | 'busy' | 'no-answer' | 'failed' | 'caller-hangup';
 export const SIM_OUTCOMES: SimOutcome[] = ['answered', 'busy', 'no-answer', 'failed', 'caller-hangup'];
 
+/**
+ * What the agent's phone does in a click-to-call: answers (then the customer is dialled), does not answer, is busy,
+ * fails, or the agent hangs up while it rings, before the call is put through (carrier status `canceled`).
+ */
+export type AgentOutcome = 'answered' | 'no-answer' | 'busy' | 'failed' | 'hangup';
+export const AGENT_OUTCOMES: AgentOutcome[] = ['answered', 'no-answer', 'busy', 'failed', 'hangup'];
+const AGENT_CARRIER_STATUS: Record<Exclude<AgentOutcome, 'answered'>, string> = { 'no-answer': 'no-answer', busy: 'busy', failed: 'failed', hangup: 'canceled' };
+
 /** A scripted caller and answer point. Times are virtual seconds: a 30 s talk takes no real 30 s. */
 export interface SimScript {
   to: string;
@@ -167,7 +175,7 @@ export class SandboxCarrier {
    * Click-to-call's agent leg (the AgentLegDialer port): the sandbox "rings" the agent and waits; the agent's answer
    * is played by `placeOutbound` (the route `POST /sandbox/v1/outbound/{id}`), so a test or a demo drives it.
    */
-  async ringAgent(_leg: { id: string; from: string; to: string; answeredUrl: string }): Promise<void> {}
+  async ringAgent(_leg: { id: string; from: string; to: string; answeredUrl: string; statusCallbackUrl: string }): Promise<void> {}
 
   async placeCall(script: SimScript): Promise<SimResult> {
     return new SimCall(this, script).run();
@@ -179,9 +187,44 @@ export class SandboxCarrier {
    * <Dial> of the customer, whose side `script` plays: outcome, answerAfterSec, talkSec). The agent leg's start is
    * the sandbox's own (Telltale's REST client for real carriers comes with the carrier issue).
    */
-  async placeOutbound(leg: { answeredUrl: string; from: string; agent: string; agentAnswerAfterSec?: number }, script: Omit<SimScript, 'to' | 'from' | 'answeredUrl'> = {}): Promise<SimResult> {
+  async placeOutbound(
+    leg: { answeredUrl: string; statusCallbackUrl: string; from: string; agent: string; agentAnswerAfterSec?: number; agentOutcome?: AgentOutcome },
+    script: Omit<SimScript, 'to' | 'from' | 'answeredUrl'> = {},
+  ): Promise<SimResult> {
+    if (leg.agentOutcome && leg.agentOutcome !== 'answered') return this.agentLegUnanswered(leg, leg.agentOutcome, script.startAt);
     const startAt = new Date((script.startAt ? script.startAt.getTime() : Math.floor(Date.now() / 1000) * 1000) + (leg.agentAnswerAfterSec ?? 3) * 1000);
     return new SimCall(this, { ...script, to: leg.agent, from: leg.from, answeredUrl: leg.answeredUrl, startAt }).run();
+  }
+
+  /**
+   * The agent's leg ends without an answer: after ringing `agentAnswerAfterSec` (default 3; no-answer: 60, a
+   * carrier's ring timeout) the carrier posts the leg's final CallStatus to its status callback, as for a call it
+   * placed through its REST API. No TwiML is requested.
+   */
+  private async agentLegUnanswered(leg: { statusCallbackUrl: string; from: string; agent: string; agentAnswerAfterSec?: number }, outcome: Exclude<AgentOutcome, 'answered'>, at?: Date): Promise<SimResult> {
+    const callSid = sid('CA');
+    const ringSec = leg.agentAnswerAfterSec ?? (outcome === 'no-answer' ? 60 : 3);
+    const start = at ? at.getTime() : Math.floor(Date.now() / 1000) * 1000;
+    const status = AGENT_CARRIER_STATUS[outcome];
+    const trace = [`t=0 call ${leg.from} -> ${leg.agent} (agent leg)`, `t=${ringSec} agent leg ended (${status}) before it was answered`];
+    const errors: string[] = [];
+    const res = await this.deliver(leg.statusCallbackUrl, {
+      AccountSid: this.opts.accountSid,
+      ApiVersion: '2010-04-01',
+      CallSid: callSid,
+      CallStatus: status,
+      CallDuration: '0',
+      Direction: 'outbound-api',
+      From: leg.from,
+      To: leg.agent,
+      Caller: leg.from,
+      Called: leg.agent,
+      CallbackSource: 'call-progress-events',
+      SequenceNumber: '0',
+      Timestamp: new Date(start + ringSec * 1000).toUTCString(),
+    });
+    if (res.status >= 300) errors.push(`${res.status} from ${leg.statusCallbackUrl.replace(this.opts.publicUrl, '')}: ${res.body.slice(0, 200)}`);
+    return { callSid, carrierStatus: status, totalSec: 0, requests: res.attempts, trace, errors, retries: [] };
   }
 
   /** Delivers an inbound SMS to Telltale as the carrier would. */

@@ -15,7 +15,7 @@ const SUMMARIES: Record<TwimlKind, string> = {
   record: '<Record> action: the voicemail left (answers TwiML)',
   recording: 'Recording status callback (voicemail or call recording)',
   sms: 'Incoming SMS',
-  outbound: 'Click-to-call: the agent leg answered (answers TwiML that dials the customer)',
+  outbound: 'Click-to-call agent leg: answer URL (answers TwiML that dials the customer) and status callback (a final CallStatus before any answer ends the attempt)',
 };
 
 /** How each flavour signs its webhooks, for the OpenAPI description. */

@@ -4,7 +4,7 @@ import type { App } from '../../../app.ts';
 import { AppError } from '../../../domain/errors.ts';
 import { parseNumber } from '../../../domain/phone.ts';
 import { authenticateUser, basicCredentials } from '../../auth.ts';
-import { sandboxRecordingWav, SIM_OUTCOMES, type SandboxTransport } from '../../../telephony/sandbox/sandbox-carrier.ts';
+import { AGENT_OUTCOMES, sandboxRecordingWav, SIM_OUTCOMES, type SandboxTransport } from '../../../telephony/sandbox/sandbox-carrier.ts';
 
 export const SimCallIn = Type.Object(
   {
@@ -23,7 +23,14 @@ export const SimCallIn = Type.Object(
 
 export const SimOutboundIn = Type.Object(
   {
-    agent_answer_after: Type.Optional(Type.Integer({ minimum: 0, maximum: 600, description: 'Seconds the agent’s phone rings before they answer. Default 3.' })),
+    agent_outcome: Type.Optional(
+      Type.String({
+        enum: AGENT_OUTCOMES,
+        description:
+          'What the agent’s phone does. answered (default): the customer is dialled next; no-answer, busy, failed: the carrier’s status callback ends the attempt as agent_no_answer, agent_busy, failed; hangup: the agent hangs up while it rings, before the customer is dialled (carrier status canceled): cancelled. An attempt whose agent never answered has no call record. (The agent hanging up after answering, while the customer rings, is `outcome: caller-hangup`.)',
+      }),
+    ),
+    agent_answer_after: Type.Optional(Type.Integer({ minimum: 0, maximum: 600, description: 'Seconds the agent’s phone rings before they answer (or before the leg ends, for the other agent outcomes). Default 3 (no-answer: 60).' })),
     answer_after: Type.Optional(Type.Integer({ minimum: 0, maximum: 600, description: 'Seconds the customer’s phone rings before they answer. Default 5.' })),
     talk: Type.Optional(Type.Integer({ minimum: 0, maximum: 14400, description: 'Seconds of conversation once the customer answered. Default 30.' })),
     outcome: Type.Optional(Type.String({ enum: SIM_OUTCOMES, description: 'What the customer does (answered, busy, no-answer, failed; caller-hangup: the agent hangs up while it rings). Default answered.' })),
@@ -125,9 +132,9 @@ export async function sandboxRoutes(fastify: FastifyInstance, opts: { app: Sandb
       onRequest: authenticateUser(app.accounts),
       schema: {
         tags: ['Sandbox'],
-        summary: 'Play a click-to-call: the agent answers, then the customer',
+        summary: 'Play a click-to-call: the agent’s leg (answers, or not), then the customer',
         description:
-          'For an attempt of `POST /userapi/v1/calls/outbound` still ringing its agent: the sandbox carrier answers the agent leg, requests the TwiML (a <Dial> of the customer from the service’s number), plays the customer’s side and sends the callbacks, then answers with the call record as it stands. Sandbox mode only.',
+          'For an attempt of `POST /userapi/v1/calls/outbound` still ringing its agent: the sandbox carrier plays the agent leg. When the agent answers (`agent_outcome: answered`, the default) it requests the TwiML (a <Dial> of the customer from the service’s number), plays the customer’s side and sends the callbacks, then answers with the call record as it stands. Otherwise it sends the agent leg’s signed status callback (no-answer, busy, failed, canceled), which ends the attempt without a call record (`call_id: null`, `outbound_status` the attempt’s final status). An attempt no longer ringing its agent: 409. Sandbox mode only.',
         security: [{ basicAuth: [] }],
         params: { type: 'object', properties: { id: { type: 'string', maxLength: 64 } }, required: ['id'] },
         body: SimOutboundIn,
@@ -136,15 +143,24 @@ export async function sandboxRoutes(fastify: FastifyInstance, opts: { app: Sandb
     async (request) => {
       // The attempts of the accounts where the caller may place calls.
       const oc = await app.outboundCalls.get(app.accounts.accountsWith(request.principal!, 'dial'), (request.params as { id: string }).id);
-      if (oc.status !== 'dialling_agent') throw new AppError('conflict', `outbound call ${oc.id} is ${oc.status}: its agent has answered already`);
+      if (oc.status !== 'dialling_agent') throw new AppError('conflict', `outbound call ${oc.id} is ${oc.status}: it no longer rings its agent`);
       const b = request.body as Static<typeof SimOutboundIn>;
       const sim = await app.sandbox.placeOutbound(
-        { answeredUrl: app.outboundCalls.answeredUrl(oc.id), from: oc.tracking_number, agent: oc.agent_number, agentAnswerAfterSec: b.agent_answer_after },
+        {
+          answeredUrl: app.outboundCalls.answeredUrl(oc.id),
+          statusCallbackUrl: app.outboundCalls.answeredUrl(oc.id),
+          from: oc.tracking_number,
+          agent: oc.agent_number,
+          agentAnswerAfterSec: b.agent_answer_after,
+          agentOutcome: b.agent_outcome as never,
+        },
         { answerAfterSec: b.answer_after, talkSec: b.talk, outcome: b.outcome as never },
       );
       const call = await app.callLookup.findCallByCarrierId('sandbox', sim.callSid);
+      const after = await app.outboundCalls.get([Number(oc.client_id)], oc.id);
       return {
         outbound_id: oc.id,
+        outbound_status: after.status,
         call_id: call ? Number(call.id) : null,
         carrier_call_id: sim.callSid,
         direction: call?.direction ?? null,

@@ -47,11 +47,19 @@ export function twimlToEvents(kind: TwimlKind, p: URLSearchParams, query: Record
         ...(p.get('AccountSid') ? { carrierAccountId: p.get('AccountSid')! } : {}),
       });
       break;
-    case 'outbound':
-      // Click-to-call: the agent leg Telltale asked the carrier to place has answered. From is the service's number
-      // (the caller id shown), To the agent; the call's record takes the agent as its caller.
+    case 'outbound': {
+      // Click-to-call: the agent leg Telltale asked the carrier to place. Its answer URL and its status callback are
+      // this same URL: a final CallStatus is the leg's end (before any answer: the attempt ends; after: the call's end).
+      const status = p.get('CallStatus') ?? '';
+      if (['completed', 'busy', 'failed', 'no-answer', 'canceled'].includes(status)) {
+        push({ kind: 'call.ended', carrierStatus: status, totalSec: int(p.get('CallDuration')) });
+        break;
+      }
+      // The agent answered. From is the service's number (the caller id shown), To the agent; the call's record takes
+      // the agent as its caller.
       push({ kind: 'call.received', trackingNumber: p.get('From') ?? '', from: p.get('To') ?? p.get('Called'), ...(p.get('AccountSid') ? { carrierAccountId: p.get('AccountSid')! } : {}) });
       break;
+    }
     case 'status': {
       const status = p.get('CallStatus') ?? '';
       if (['completed', 'busy', 'failed', 'no-answer', 'canceled'].includes(status)) push({ kind: 'call.ended', carrierStatus: status, totalSec: int(p.get('CallDuration')) });
