@@ -20,9 +20,12 @@ export interface WorkerDeps {
   clock?: Clock;
   /** Idempotency keys: the sweep deletes the expired ones. */
   idempotency?: { purgeExpired(): Promise<number> };
-  /** Click-to-call: the sweep ends attempts still ringing their agent past their ring timeout plus margin. */
+  /** Click-to-call: the sweep ends attempts still ringing their agent past their ring timeout plus margin (every 30 s at most). */
   outbound?: { expireDue(): Promise<number> };
 }
+
+/** How often (at most) the sweep expires click-to-call attempts, on the worker's clock. */
+const OUTBOUND_EXPIRY_INTERVAL_MS = 30_000;
 
 /** One kind of background job with a loop of its own. */
 interface Lane {
@@ -43,6 +46,7 @@ interface Lane {
 export class Worker {
   private stopped = true;
   private lastSweep = Number.NEGATIVE_INFINITY;
+  private lastExpiry = Number.NEGATIVE_INFINITY;
   private lanes: Lane[] = [];
   private stopping: AbortController = new AbortController();
   private readonly unsubscribe: (() => void)[] = [];
@@ -94,17 +98,26 @@ export class Worker {
     }
   }
 
-  /** The quarantine sweep (and the purge of expired idempotency keys, and the expiry of click-to-call attempts), once every `sweepIntervalMs` on the worker's clock. */
+  /** The quarantine sweep (and the purge of expired idempotency keys), once every `sweepIntervalMs` on the worker's clock. */
   private async sweepIfDue(): Promise<number> {
     const now = this.clock.now().getTime();
+    // Click-to-call attempts are minutes-scale: their expiry runs at least every 30 s, whatever the sweep interval.
+    if (this.deps.outbound && now - this.lastExpiry >= Math.min(this.deps.sweepIntervalMs, OUTBOUND_EXPIRY_INTERVAL_MS)) {
+      this.lastExpiry = now;
+      try {
+        const expired = await this.deps.outbound.expireDue();
+        if (expired) this.deps.log.info({ expired }, 'sweep expired click-to-call attempts still ringing their agent');
+      } catch (err) {
+        // Never in the way of the quarantine sweep; tried again at the next interval.
+        this.deps.log.error({ err }, 'sweep could not expire click-to-call attempts');
+      }
+    }
     if (now - this.lastSweep < this.deps.sweepIntervalMs) return 0;
     this.lastSweep = now;
     const { released } = await this.deps.inventory.sweep();
     if (released.length) this.deps.log.info({ released: released.length }, 'quarantine sweep released numbers');
     const purged = (await this.deps.idempotency?.purgeExpired()) ?? 0;
     if (purged) this.deps.log.info({ purged }, 'sweep deleted expired idempotency keys');
-    const expired = (await this.deps.outbound?.expireDue()) ?? 0;
-    if (expired) this.deps.log.info({ expired }, 'sweep expired click-to-call attempts still ringing their agent');
     return 0;
   }
 

@@ -265,7 +265,8 @@ for (const dialect of DIALECTS) {
 
     before(async () => {
       clock = new ManualClock(START);
-      t = await buildTestApp(dialect, { clock, env: { TT_SWEEP_INTERVAL_SECONDS: '30', TT_WORKER_POLL_MS: '20' } });
+      // The quarantine sweep's default hour between runs: attempts still expire every 30 s of the worker's clock.
+      t = await buildTestApp(dialect, { clock, env: { TT_SWEEP_INTERVAL_SECONDS: '3600', TT_WORKER_POLL_MS: '20' } });
       a = await makeAccount(t.app, 8411);
       b = await makeAccount(t.app, 8412);
       serviceId = (await liveService(t.app, a.clientId, '+61290006011', { type: 'transfer', target_number: '+61288886011' })).id;
