@@ -64,6 +64,8 @@ describe('README walkthrough', () => {
         assert.match(result.out, /"status":"live"/, 'a live service was shown');
         assert.match(result.out, /"kind":"event"[^]*"status":"delivered"/, 'a subscription event was delivered');
         assert.match(result.out, /"direction":"call-out"/, 'a click-to-call was tracked as a call-out');
+        assert.match(result.out, /"outbound_status":"agent_no_answer","call_id":null/, 'a click-to-call whose agent did not answer ended without a call record');
+        assert.match(result.out, /"status":"agent_no_answer"[^\n]*"ended_at":"\d{4}-/, 'GET shows the ended attempt');
         assert.match(result.out, /"is_default":false/, 'the DNI visit was shown a pool number');
         assert.match(result.out, /"dni":\{"tracking_code":\d+,"attribution":"lease".*"source":"google","medium":"cpc","campaign":"spring"/, 'the DNI call carries the visit');
         assert.doesNotMatch(result.out, /"code":"(internal|unauthorized|validation_failed|not_found)"/, 'no error body in the output');

@@ -172,7 +172,7 @@ export class CallIngestService {
       if (!oc || oc.status !== 'dialling_agent' || (agent && e164(agent) !== oc.agent_number)) return HANGUP_TWIML;
       const svc = await this.storage.repos.services.findServiceById(tx, oc.service_id);
       if (!svc || svc.status !== 'live') {
-        await updateOutboundCall(tx, oc.id, { status: 'failed', updated_at: now.toISOString() });
+        await endPendingOutboundCall(tx, oc.id, { status: 'failed', ended_at: now.toISOString(), carrier, carrier_call_id: callSid });
         return HANGUP_TWIML;
       }
       const plan = buildClickToCallPlan(oc.customer_number, svc);
@@ -217,7 +217,7 @@ export class CallIngestService {
         finalize_after: new Date(now.getTime() + MAX_CALL_MS + this.opts.graceSeconds * 1000).toISOString(),
         finalized: 0,
       });
-      await updateOutboundCall(tx, oc.id, { status: 'connected', carrier, carrier_call_id: callSid, call_id: callId, updated_at: now.toISOString() });
+      await updateOutboundCall(tx, oc.id, { status: 'connected', carrier, carrier_call_id: callSid, call_id: callId, updated_at: now.toISOString(), ended_at: null });
       const early = await st.hasEvents(carrier, callSid);
       await this.storeEvents(tx, carrier, callSid, [received, ...this.renderedEvents(plan.steps, received.occurredAt)], raw.id, now);
       if (early) await this.finalizer.recompute(tx, callId);

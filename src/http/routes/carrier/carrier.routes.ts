@@ -44,7 +44,7 @@ export async function carrierRoutes(fastify: FastifyInstance, opts: { carrierWeb
           tags: ['Carrier webhooks'],
           summary: `${flavour.name}: ${SUMMARIES[kind]}`,
           description: `Form-encoded (application/x-www-form-urlencoded) as a ${flavour.name}-style carrier sends it, ${SIGNING[flavour.name]}. Wrong or missing signature: 403, nothing stored. Answers TwiML (text/xml).`,
-          querystring: { type: 'object', properties: { step: { type: 'string', maxLength: 64 }, kind: { type: 'string', enum: ['voicemail', 'call'] }, call: { type: 'string', maxLength: 64, description: 'outbound: the click-to-call attempt (`oc_…`).' } } },
+          querystring: { type: 'object', properties: { step: { type: 'string', maxLength: 64 }, kind: { type: 'string', enum: ['voicemail', 'call'] }, call: { type: 'string', maxLength: 64, description: 'outbound: the click-to-call attempt (`oc_…`); the same URL is the agent leg’s answer URL and its status callback.' } } },
           response: { 200: { description: 'TwiML', type: 'string' }, 403: { description: 'missing or wrong signature', type: 'string' } },
         },
       },
