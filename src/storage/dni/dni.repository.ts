@@ -193,7 +193,7 @@ export function leaseVisit(fallback: VisitRow, lease: Pick<PoolNumberRow, 'servi
  * candidate row locked with SKIP LOCKED and re-checked by the UPDATE), and the visit row is inserted from whichever
  * returned a lease, else as the fallback. A statement is atomic on its own: the lease and its visit commit together.
  */
-const POOL_VISIT_PG = `with reclaimed as (
+const POOL_VISIT_PG = `/* prepared:dni_pool_visit */ with reclaimed as (
   update dni_pool_numbers set visit_id = $1::text, leased_at = case when leased_until >= $2::text then leased_at else $2::text end, leased_until = $3::text, free_at = $4::text
   where tracking_code_id = $5::text and visitor_id = $6::text
   returning service_id, number
@@ -215,7 +215,7 @@ const POOL_VISIT_PG = `with reclaimed as (
 select service_id, number from lease`;
 
 /** PostgreSQL: a heartbeat of a live lease in one statement (extendLease, then the visit touched). */
-const EXTEND_AND_TOUCH_PG = `with live as (
+const EXTEND_AND_TOUCH_PG = `/* prepared:dni_extend_and_touch */ with live as (
   update dni_pool_numbers set leased_until = $1::text, free_at = $2::text where tracking_code_id = $3::text and visitor_id = $4::text and leased_until >= $5::text
   returning number, visit_id
 ), touched as (
