@@ -65,11 +65,16 @@ export class DniVisitService {
   /** Tracking codes read in the last second, by `client_id:tracking_code` (each page view would read its code again). */
   private readonly codes = new Map<string, { row: TrackingCodeRow | undefined; at: number }>();
 
+  /** Telltale's own origin (TT_PUBLIC_URL), parsed once. */
+  private readonly ownOrigin: string;
+
   constructor(
     private readonly storage: Storage,
     private readonly clock: Clock,
     private readonly opts: { mode: 'sandbox' | 'production'; publicUrl: string; graceMinutes: number | null; codeCacheMs?: number },
-  ) {}
+  ) {
+    this.ownOrigin = new URL(opts.publicUrl).origin;
+  }
 
   /** Forgets cached tracking codes (set-up changes in this process call it; other processes see a change within a second). */
   forgetCodes(): void {
@@ -102,7 +107,7 @@ export class DniVisitService {
   /** Whether the page origin may use the code. Without an Origin header: sandbox only. Telltale's own origin (its demo page) is allowed in sandbox mode. */
   originOk(code: TrackingCodeRow, origin: string | null): boolean {
     if (!origin) return this.opts.mode === 'sandbox';
-    if (this.opts.mode === 'sandbox' && origin.toLowerCase() === new URL(this.opts.publicUrl).origin) return true;
+    if (this.opts.mode === 'sandbox' && origin.toLowerCase() === this.ownOrigin) return true;
     return originAllowed(origin, parsed(code).origins, this.opts.mode);
   }
 
@@ -121,7 +126,7 @@ export class DniVisitService {
     const visitorId = v.visitorId ?? `v_${newToken(16)}`;
     const data = visitData({ page_url: v.pageUrl, landing_url: v.landingUrl, referrer: v.referrer, ga_client_id: v.gaClientId, user_agent: v.userAgent, ip: v.ip });
     const { rules, replace, poolSize } = parsed(code);
-    const ruleIndex = matchRule(rules, ruleInput({ page_url: v.pageUrl, landing_url: v.landingUrl, referrer: v.referrer, ga_client_id: null, user_agent: null, ip: null }));
+    const ruleIndex = !rules.length ? -1 : matchRule(rules, ruleInput({ page_url: v.pageUrl, landing_url: v.landingUrl, referrer: v.referrer, ga_client_id: null, user_agent: null, ip: null }));
     const shown = await this.leaseWrite(async (st) => {
       const now = this.clock.now();
       const at = now.toISOString();
