@@ -8,6 +8,7 @@ import { createRepositories, type Repositories } from './repositories.ts';
 import { WriteBatcher } from './write-batcher.ts';
 import { BusyAwareDialect, BusyTracker, DEFAULT_BUSY_TIMEOUT_MS, retryBusy, sleep } from './busy.ts';
 import { prepareDataDir } from './data-folder.ts';
+import { PreparingClient } from './pg-prepared.ts';
 import { cachePreparedStatements, openPrivateSqlite, startCheckpointer } from './sqlite/sqlite-file.ts';
 
 export { migrate, MIGRATIONS } from './migrations/index.ts';
@@ -99,7 +100,7 @@ export function openStorage(opts: { databaseUrl: string | null; dataDir: string;
     pg.types.setTypeParser(20, (v: string) => Number(v));
     // A statement waits at most busyTimeoutMs for a lock (lock_timeout), and a request as long for a free connection
     // (all of them may be waiting for locks): then it fails `unavailable` (503) instead of hanging.
-    const pool = new pg.Pool({ connectionString: opts.databaseUrl, max: opts.poolSize ?? 10, lock_timeout: busyTimeoutMs, connectionTimeoutMillis: busyTimeoutMs });
+    const pool = new pg.Pool({ connectionString: opts.databaseUrl, max: opts.poolSize ?? 10, lock_timeout: busyTimeoutMs, connectionTimeoutMillis: busyTimeoutMs, Client: PreparingClient });
     // An idle connection the server drops (restart, failover) emits 'error' on the pool; unhandled, that kills the
     // process. The pool discards the connection and the next query opens a new one, so there is nothing else to do.
     pool.on('error', () => undefined);

@@ -43,6 +43,8 @@ export function createRepositories(dialect: Dialect, sqlite?: SQLite.Database) {
       ...dni,
       claimFreeNumber: (db: Executor, trackingCodeId: string, t: dni.LeaseTimes) => dni.claimFreeNumber(db, dialect, trackingCodeId, t),
       leaseStore: (tx: Executor) => dni.leaseStore(tx, dialect, sqlite),
+      /** Whether each lease-store call is one atomic statement (PostgreSQL), so it needs no transaction around it. */
+      singleStatement: dialect === 'postgres',
     },
   };
 }

@@ -5,7 +5,7 @@ import { matchRule } from '../../domain/dni/rules.ts';
 import { callDni, ruleInput, visitData, type VisitData } from '../../domain/dni/visit-data.ts';
 import { displayNumber, heartbeatSeconds, originAllowed } from '../../domain/dni/tracking-code.ts';
 import type { Executor, Storage } from '../../storage/database.ts';
-import type { TrackingCodeRow, VisitRow } from '../../storage/dni/dni.repository.ts';
+import type { LeaseStore, TrackingCodeRow, VisitRow } from '../../storage/dni/dni.repository.ts';
 import type { CallRow } from '../calls/call-consumers.ts';
 import { parseJsonArray, type StoredRule } from './tracking-codes.service.ts';
 
@@ -65,11 +65,16 @@ export class DniVisitService {
   /** Tracking codes read in the last second, by `client_id:tracking_code` (each page view would read its code again). */
   private readonly codes = new Map<string, { row: TrackingCodeRow | undefined; at: number }>();
 
+  /** Telltale's own origin (TT_PUBLIC_URL), parsed once. */
+  private readonly ownOrigin: string;
+
   constructor(
     private readonly storage: Storage,
     private readonly clock: Clock,
     private readonly opts: { mode: 'sandbox' | 'production'; publicUrl: string; graceMinutes: number | null; codeCacheMs?: number },
-  ) {}
+  ) {
+    this.ownOrigin = new URL(opts.publicUrl).origin;
+  }
 
   /** Forgets cached tracking codes (set-up changes in this process call it; other processes see a change within a second). */
   forgetCodes(): void {
@@ -102,7 +107,7 @@ export class DniVisitService {
   /** Whether the page origin may use the code. Without an Origin header: sandbox only. Telltale's own origin (its demo page) is allowed in sandbox mode. */
   originOk(code: TrackingCodeRow, origin: string | null): boolean {
     if (!origin) return this.opts.mode === 'sandbox';
-    if (this.opts.mode === 'sandbox' && origin.toLowerCase() === new URL(this.opts.publicUrl).origin) return true;
+    if (this.opts.mode === 'sandbox' && origin.toLowerCase() === this.ownOrigin) return true;
     return originAllowed(origin, parsed(code).origins, this.opts.mode);
   }
 
@@ -110,14 +115,19 @@ export class DniVisitService {
     return (this.opts.graceMinutes ?? code.hold_minutes) * MIN;
   }
 
+  /** A write of the visit hot path: a call of its own where each store call is one atomic statement (PostgreSQL), else in the group-committed write batch. */
+  private leaseWrite<T>(fn: (st: LeaseStore) => Promise<T>): Promise<T> {
+    if (this.repo.singleStatement) return fn(this.repo.leaseStore(this.storage.db));
+    return this.storage.writes.run((tx) => fn(this.repo.leaseStore(tx)));
+  }
+
   /** The visit of a page on `code` (from trackingCodeFor): the number to show, leased or shared. */
   async visit(code: TrackingCodeRow, v: VisitRequest): Promise<VisitAnswer> {
     const visitorId = v.visitorId ?? `v_${newToken(16)}`;
     const data = visitData({ page_url: v.pageUrl, landing_url: v.landingUrl, referrer: v.referrer, ga_client_id: v.gaClientId, user_agent: v.userAgent, ip: v.ip });
     const { rules, replace, poolSize } = parsed(code);
-    const ruleIndex = matchRule(rules, ruleInput({ page_url: v.pageUrl, landing_url: v.landingUrl, referrer: v.referrer, ga_client_id: null, user_agent: null, ip: null }));
-    const shown = await this.storage.writes.run(async (tx) => {
-      const st = this.repo.leaseStore(tx);
+    const ruleIndex = !rules.length ? -1 : matchRule(rules, ruleInput({ page_url: v.pageUrl, landing_url: v.landingUrl, referrer: v.referrer, ga_client_id: null, user_agent: null, ip: null }));
+    const shown = await this.leaseWrite(async (st) => {
       const now = this.clock.now();
       const at = now.toISOString();
       const visitId = newId('vs', now.getTime());
@@ -140,12 +150,12 @@ export class DniVisitService {
       if (poolSize) {
         const until = new Date(now.getTime() + code.hold_minutes * MIN);
         const t = { visitorId, visitId, now: at, until: until.toISOString(), freeAt: new Date(until.getTime() + code.cooldown_minutes * MIN).toISOString() };
-        // A returning visitor keeps the number it held if nobody took it since; else any free number.
-        const lease = (v.visitorId ? await st.reclaimLease(code.id, t) : undefined) ?? (await st.claimFreeNumber(code.id, t));
-        if (lease) {
-          await st.insertVisit({ ...shared('pool', lease.service_id, lease.number, false, null), lease_until: t.until, attribute_until: new Date(until.getTime() + this.grace(code)).toISOString() });
-          return { number: lease.number, isDefault: false, leaseUntil: t.until };
-        }
+        // A returning visitor keeps the number it held if nobody took it since; else any free number; the visit is
+        // recorded with the lease, or as the fallback when the pool is full.
+        const fallback = code.fallback_service_id && code.fallback_number ? shared('fallback', code.fallback_service_id, code.fallback_number, true, null) : shared('default', null, replace[0], true, null);
+        const lease = await st.poolVisit(code.id, t, fallback, new Date(until.getTime() + this.grace(code)).toISOString());
+        if (lease) return { number: lease.number, isDefault: false, leaseUntil: t.until };
+        return { number: fallback.number, isDefault: fallback.kind === 'default', leaseUntil: null };
       }
       const fellBack = poolSize > 0;
       if (code.fallback_service_id && code.fallback_number) {
@@ -170,18 +180,22 @@ export class DniVisitService {
   /** Keeps the visitor's lease (hold time from now); 404 when the visitor is unknown or its number went to someone else. */
   async heartbeat(code: TrackingCodeRow, visitorId: string): Promise<NumberShown> {
     const h = { visitorId, trackingCode: Number(code.tracking_code) };
-    const shown = await this.storage.writes.run(async (tx) => {
-      const st = this.repo.leaseStore(tx);
+    const times = () => {
       const now = this.clock.now();
-      const at = now.toISOString();
       const until = new Date(now.getTime() + code.hold_minutes * MIN);
-      const freeAt = new Date(until.getTime() + code.cooldown_minutes * MIN).toISOString();
-      const attributeUntil = new Date(until.getTime() + this.grace(code)).toISOString();
-      const live = await st.extendLease(code.id, h.visitorId, at, until.toISOString(), freeAt);
-      if (live) {
-        if (live.visit_id) await st.touchVisit(live.visit_id, { last_seen_at: at, lease_until: until.toISOString(), attribute_until: attributeUntil });
-        return { number: live.number, isDefault: false, leaseUntil: until.toISOString() };
-      }
+      return { now, at: now.toISOString(), until, freeAt: new Date(until.getTime() + code.cooldown_minutes * MIN).toISOString(), attributeUntil: new Date(until.getTime() + this.grace(code)).toISOString() };
+    };
+    // The common case, a live lease, is one atomic call (one statement on PostgreSQL); the rest in a transaction.
+    const extend = async (st: LeaseStore) => {
+      const { at, until, freeAt, attributeUntil } = times();
+      const live = await st.extendAndTouch(code.id, h.visitorId, at, until.toISOString(), freeAt, attributeUntil);
+      return live ? { number: live.number, isDefault: false, leaseUntil: until.toISOString() } : undefined;
+    };
+    const shown = (await this.leaseWrite(extend)) ?? (await this.storage.writes.run(async (tx) => {
+      const st = this.repo.leaseStore(tx);
+      const live = await extend(st);
+      if (live) return live;
+      const { now, at, until, freeAt, attributeUntil } = times();
       const last = await st.latestVisitOf(code.id, h.visitorId);
       if (!last) return null;
       if (last.kind === 'pool') {
@@ -193,7 +207,7 @@ export class DniVisitService {
       }
       await st.touchVisit(last.id, { last_seen_at: at, attribute_until: new Date(now.getTime() + this.grace(code)).toISOString() });
       return { number: last.number, isDefault: last.kind === 'default', leaseUntil: null };
-    });
+    }));
     if (!shown) throw new AppError('not_found', `visitor ${h.visitorId} has no number on tracking code ${h.trackingCode}: send a visit`);
     return { is_default: shown.isDefault, ...displayNumber(shown.number), lease_expires_at: shown.leaseUntil };
   }

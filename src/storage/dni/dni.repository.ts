@@ -1,4 +1,4 @@
-import { sql } from 'kysely';
+import { CompiledQuery, sql } from 'kysely';
 import type { Dialect, Executor } from '../database.ts';
 import type SQLite from 'better-sqlite3';
 import { sqliteLeaseStore } from '../sqlite/dni-store.sqlite.ts';
@@ -160,8 +160,15 @@ export function visitsOverlapping(db: Executor, trackingCodeId: string, from: st
     .execute();
 }
 
-/** The statements of the visit and heartbeat hot path, run inside one write (batch) transaction. */
+/** The statements of the visit and heartbeat hot path: each call is atomic on its own where `singleStatement` says so (PostgreSQL), else it runs inside one write (batch) transaction. */
 export interface LeaseStore {
+  /**
+   * A pool visit: the visitor's own number taken back if nobody took it since, else a free one claimed, and the visit
+   * recorded — `fallback` as given when no number was free, else the same row as a `pool` visit of the lease.
+   */
+  poolVisit(trackingCodeId: string, t: LeaseTimes, fallback: VisitRow, leaseAttributeUntil: string): Promise<PoolNumberRow | undefined>;
+  /** A heartbeat of a live lease: the lease extended and its visit touched; undefined when the visitor holds no live lease. */
+  extendAndTouch(trackingCodeId: string, visitorId: string, now: string, until: string, freeAt: string, attributeUntil: string): Promise<Pick<PoolNumberRow, 'number' | 'visit_id'> | undefined>;
   reclaimLease(trackingCodeId: string, t: LeaseTimes): Promise<PoolNumberRow | undefined>;
   claimFreeNumber(trackingCodeId: string, t: LeaseTimes): Promise<PoolNumberRow | undefined>;
   extendLease(trackingCodeId: string, visitorId: string, now: string, until: string, freeAt: string): Promise<PoolNumberRow | undefined>;
@@ -171,10 +178,58 @@ export interface LeaseStore {
   latestVisitOf(trackingCodeId: string, visitorId: string): Promise<VisitRow | undefined>;
 }
 
+async function firstRow<R>(db: Executor, text: string, params: unknown[]): Promise<R | undefined> {
+  return (await db.executeQuery(CompiledQuery.raw(text, params))).rows[0] as R | undefined;
+}
+
+/** A lease as its visit records it. */
+export function leaseVisit(fallback: VisitRow, lease: Pick<PoolNumberRow, 'service_id' | 'number'>, t: LeaseTimes, attributeUntil: string): VisitRow {
+  return { ...fallback, kind: 'pool', fell_back: 0, rule_index: null, service_id: lease.service_id, number: lease.number, lease_until: t.until, attribute_until: attributeUntil };
+}
+
+/**
+ * PostgreSQL: a pool visit in one statement (one round trip, no BEGIN/COMMIT). The reclaim and the claim are the
+ * same conditional UPDATEs as reclaimLease and claimFreeNumber (the claim only when the reclaim took nothing; its
+ * candidate row locked with SKIP LOCKED and re-checked by the UPDATE), and the visit row is inserted from whichever
+ * returned a lease, else as the fallback. A statement is atomic on its own: the lease and its visit commit together.
+ */
+const POOL_VISIT_PG = `/* prepared:dni_pool_visit */ with reclaimed as (
+  update dni_pool_numbers set visit_id = $1::text, leased_at = case when leased_until >= $2::text then leased_at else $2::text end, leased_until = $3::text, free_at = $4::text
+  where tracking_code_id = $5::text and visitor_id = $6::text
+  returning service_id, number
+), claimed as (
+  update dni_pool_numbers set visitor_id = $6::text, visit_id = $1::text, leased_at = $2::text, leased_until = $3::text, free_at = $4::text
+  where service_id = (select service_id from dni_pool_numbers where tracking_code_id = $5::text and (free_at is null or free_at <= $2::text) and not exists (select 1 from reclaimed) order by coalesce(free_at, ''), number limit 1 for update skip locked)
+  and (free_at is null or free_at <= $2::text)
+  returning service_id, number
+), lease as (
+  select service_id, number from reclaimed union all select service_id, number from claimed
+), ins as (
+  insert into dni_visits (id, client_id, tracking_code_id, visitor_id, created_at, last_seen_at, kind, fell_back, rule_index, service_id, number, lease_until, attribute_until, data)
+  select $1::text, $7::integer, $5::text, $6::text, $2::text, $2::text,
+    case when l.service_id is null then $8::text else 'pool' end, case when l.service_id is null then $9::integer else 0 end, null,
+    case when l.service_id is null then $10::text else l.service_id end, case when l.service_id is null then $11::text else l.number end,
+    case when l.service_id is null then null else $3::text end, case when l.service_id is null then $12::text else $13::text end, $14::text
+  from (select 1) as one left join lease l on true
+)
+select service_id, number from lease`;
+
+/** PostgreSQL: a heartbeat of a live lease in one statement (extendLease, then the visit touched). */
+const EXTEND_AND_TOUCH_PG = `/* prepared:dni_extend_and_touch */ with live as (
+  update dni_pool_numbers set leased_until = $1::text, free_at = $2::text where tracking_code_id = $3::text and visitor_id = $4::text and leased_until >= $5::text
+  returning number, visit_id
+), touched as (
+  update dni_visits set last_seen_at = $5::text, lease_until = $1::text, attribute_until = $6::text where id = (select visit_id from live)
+)
+select number, visit_id from live`;
+
 /** The lease store of a transaction: committed SQL on SQLite (storage/sqlite/dni-store.sqlite.ts), these Kysely queries elsewhere. */
 export function leaseStore(tx: Executor, dialect: Dialect, sqlite?: SQLite.Database): LeaseStore {
   if (dialect === 'sqlite' && sqlite) return sqliteLeaseStore(sqlite);
   return {
+    poolVisit: (codeId, t, f, leaseAttributeUntil) =>
+      firstRow<PoolNumberRow>(tx, POOL_VISIT_PG, [t.visitId, t.now, t.until, t.freeAt, codeId, t.visitorId, f.client_id, f.kind, f.fell_back, f.service_id, f.number, f.attribute_until, leaseAttributeUntil, f.data]),
+    extendAndTouch: (codeId, visitorId, now, until, freeAt, attributeUntil) => firstRow<PoolNumberRow>(tx, EXTEND_AND_TOUCH_PG, [until, freeAt, codeId, visitorId, now, attributeUntil]),
     reclaimLease: (codeId, t) => reclaimLease(tx, codeId, t),
     claimFreeNumber: (codeId, t) => claimFreeNumber(tx, dialect, codeId, t),
     extendLease: (codeId, visitorId, now, until, freeAt) => extendLease(tx, codeId, visitorId, now, until, freeAt),

@@ -1,5 +1,5 @@
 import type SQLite from 'better-sqlite3';
-import type { LeaseStore, LeaseTimes, PoolNumberRow, VisitRow } from '../dni/dni.repository.ts';
+import { leaseVisit, type LeaseStore, type LeaseTimes, type PoolNumberRow, type VisitRow } from '../dni/dni.repository.ts';
 
 /**
  * The DNI visit and heartbeat hot path on SQLite: the same statements as the Kysely twins in `dni/dni.repository.ts`,
@@ -24,6 +24,17 @@ export function sqliteLeaseStore(db: SQLite.Database): LeaseStore {
   const touch = db.prepare('update "dni_visits" set "last_seen_at" = ?, "lease_until" = coalesce(?, "lease_until"), "attribute_until" = ? where "id" = ?');
   const latest = db.prepare('select * from "dni_visits" where "tracking_code_id" = ? and "visitor_id" = ? order by "created_at" desc, "id" desc limit 1');
   s = {
+    poolVisit: async (codeId: string, t: LeaseTimes, fallback: VisitRow, leaseAttributeUntil: string) => {
+      const lease = (reclaim.get(t.visitId, t.now, t.now, t.until, t.freeAt, codeId, t.visitorId) ?? claim.get(t.visitorId, t.visitId, t.now, t.until, t.freeAt, codeId, t.now, t.now)) as PoolNumberRow | undefined;
+      const row = lease ? leaseVisit(fallback, lease, t, leaseAttributeUntil) : fallback;
+      insertVisit.run(VISIT_COLUMNS.map((c) => row[c] ?? null));
+      return lease;
+    },
+    extendAndTouch: async (codeId: string, visitorId: string, now: string, until: string, freeAt: string, attributeUntil: string) => {
+      const live = extend.get(until, freeAt, codeId, visitorId, now) as PoolNumberRow | undefined;
+      if (live?.visit_id) touch.run(now, until, attributeUntil, live.visit_id);
+      return live;
+    },
     reclaimLease: async (codeId: string, t: LeaseTimes) => reclaim.get(t.visitId, t.now, t.now, t.until, t.freeAt, codeId, t.visitorId) as PoolNumberRow | undefined,
     claimFreeNumber: async (codeId: string, t: LeaseTimes) => claim.get(t.visitorId, t.visitId, t.now, t.until, t.freeAt, codeId, t.now, t.now) as PoolNumberRow | undefined,
     extendLease: async (codeId: string, visitorId: string, now: string, until: string, freeAt: string) => extend.get(until, freeAt, codeId, visitorId, now) as PoolNumberRow | undefined,
