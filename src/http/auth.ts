@@ -1,7 +1,8 @@
 import type { FastifyRequest, RouteOptions } from 'fastify';
 import { AppError } from '../domain/errors.ts';
 import { can, ROLE_PERMISSIONS, ROLES, type Permission } from '../domain/accounts/roles.ts';
-import type { AccountService, Principal } from '../services/accounts/account.service.ts';
+import type { AccountService } from '../services/accounts/account.service.ts';
+import { accountsWith, requirePermission, resolveAccount, type Principal } from '../services/accounts/principal.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -91,10 +92,10 @@ function precheck(accounts: AccountService, request: FastifyRequest, principal: 
   const target = fromQuery ?? (principal.currentClientId !== undefined ? principal.currentClientId : principal.clientIds.length === 1 ? principal.clientIds[0] : undefined);
   if (target !== undefined) {
     // requirePermission refuses an account the caller does not reach, too.
-    accounts.requirePermission(principal, target, permission);
+    requirePermission(principal, target, permission);
     return;
   }
-  if (target === undefined && principal.clientIds.length > 0 && accounts.accountsWith(principal, permission).length === 0) {
+  if (target === undefined && principal.clientIds.length > 0 && accountsWith(principal, permission).length === 0) {
     const roles = [...new Set(principal.clientIds.map((c) => principal.roles[c]))].join(', ');
     throw new AppError('forbidden', `this needs the permission "${permission}"; your role${roles.includes(',') ? 's' : ''} (${roles}) do not grant it in any of your accounts`);
   }
@@ -140,8 +141,8 @@ export function requireAccount(accounts: AccountService) {
     if (fromQuery !== undefined && fromBody !== undefined && fromQuery !== fromBody) {
       throw new AppError('validation_failed', 'client_id differs between query and body', [{ path: 'client_id', message: 'query and body disagree' }]);
     }
-    request.clientId = accounts.resolveAccount(principal, fromQuery ?? fromBody);
-    if (permission !== 'self') accounts.requirePermission(principal, request.clientId, permission);
+    request.clientId = resolveAccount(principal, fromQuery ?? fromBody);
+    if (permission !== 'self') requirePermission(principal, request.clientId, permission);
   };
 }
 

@@ -1,69 +1,22 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { IANAZone } from 'luxon';
 import { AppError, fieldError } from '../../domain/errors.ts';
 import { newId } from '../../domain/ids.ts';
-import { hashPassword, verifyPassword } from '../../domain/accounts/password.ts';
-import { AuthThrottle, type FailureCounter } from '../../domain/accounts/auth-throttle.ts';
-import { CredentialGuard } from './credential-guard.ts';
+import { hashPassword } from '../../domain/accounts/password.ts';
+import { CredentialGuard, processOnlyGuard } from './credential-guard.ts';
 import type { Clock } from '../../domain/clock.ts';
 import type { Executor, Storage } from '../../storage/database.ts';
 import * as accounts from '../../storage/accounts/account.repository.ts';
 import { isUniqueViolation } from '../../storage/database.ts';
 import { SecretCodec } from '../../domain/accounts/secret-box.ts';
-import { isRole, type Permission, type Role, can } from '../../domain/accounts/roles.ts';
+import { isRole, type Role } from '../../domain/accounts/roles.ts';
 import { DEFAULT_PASSWORD_POLICY, HISTORY_KEPT, inactiveLocked, passwordExpiresAt, passwordRuleBreaks, strictest, type PasswordPolicy } from '../../domain/accounts/password-policy.ts';
 import * as identity from '../../storage/accounts/identity.repository.ts';
 import type { MembershipRow } from '../../storage/accounts/identity.repository.ts';
-
-export interface Principal {
-  userId: string;
-  username: string;
-  /** the accounts the caller reaches (enabled memberships; an API key: its one account) */
-  clientIds: number[];
-  /** the caller's role in each of them */
-  roles: Record<number, Role>;
-  /** how the request signed in (default basic) */
-  via?: 'basic' | 'session' | 'api_key';
-  /** the session or API key id */
-  viaId?: string;
-  /** the account chosen for the session (PUT /userapi/v1/session/account), used when a request names none */
-  currentClientId?: number;
-  /** the password has expired or was reset by an admin: only `self` routes (password change, sign-out) are allowed */
-  passwordChangeRequired?: boolean;
-}
-
-/** A session's principal and the CSRF token cookie requests that change something must send. */
-export interface SessionAuth {
-  principal: Principal;
-  csrfToken: string;
-  expiresAt: string;
-}
-
-export interface SignIn extends SessionAuth {
-  token: string;
-  accounts: { client_id: number; name: string; role: Role }[];
-  user: { id: string; username: string; email: string | null };
-}
-
-export interface SessionOptions {
-  /** minutes without a request after which a session ends (TT_SESSION_IDLE_MINUTES) */
-  idleMinutes: number;
-  /** hours after sign-in after which a session ends whatever its use (TT_SESSION_MAX_HOURS) */
-  maxHours: number;
-}
+import { newSecret, tokenHash, type Principal, type SessionAuth, type SessionOptions, type SignIn } from './principal.ts';
 
 /** last_seen_at / last_used_at / last_login_at are written at most this often (not on every request). */
 const TOUCH_MS = 60_000;
-
-/** SHA-256 of a token or key, as stored. */
-export function tokenHash(token: string): string {
-  return createHash('sha256').update(token).digest('hex');
-}
-
-/** A new secret: a prefix and 256 random bits. */
-export function newSecret(prefix: 'tts' | 'ttk' | 'tti'): string {
-  return `${prefix}_${randomBytes(32).toString('base64url')}`;
-}
 
 function lockedError(until: string, now: Date): AppError {
   const err = new AppError('locked', `too many failed sign-ins: this user is locked out until ${until}`) as AppError & { retryAfterSeconds?: number };
@@ -82,19 +35,9 @@ export interface AccountView {
 }
 
 const DEFAULT_TIMEZONE = 'Australia/Sydney';
-const AUTH_CACHE_MS = 60_000;
 
 export function newWebhookSecret(): string {
   return `whsec_${randomBytes(24).toString('base64')}`;
-}
-
-/** A guard with no shared counter and no limits to speak of: for an AccountService built without one (scripts). */
-function processOnlyGuard(clock: Clock): CredentialGuard {
-  const none: FailureCounter = { read: async (k) => k.map(() => 0), add: async (k) => k.map(() => 1), remove: async () => undefined, prune: async () => undefined };
-  return new CredentialGuard(new AuthThrottle(none, { userLimit: 1e9, addressLimit: 1e9, windowMs: 60_000 }, () => clock.now().getTime()), verifyPassword, {
-    cacheMs: AUTH_CACHE_MS,
-    now: () => Date.now(),
-  });
 }
 
 export class AccountService {
@@ -108,7 +51,7 @@ export class AccountService {
     private readonly secrets: SecretCodec = new SecretCodec(() => null),
     opts: { guard?: CredentialGuard; sessions?: SessionOptions } = {},
   ) {
-    this.guard = opts.guard ?? processOnlyGuard(clock);
+    this.guard = opts.guard ?? processOnlyGuard(() => clock.now().getTime());
     this.sessionOptions = opts.sessions ?? { idleMinutes: 60, maxHours: 12 };
   }
 
@@ -308,9 +251,7 @@ export class AccountService {
   }
 
   async accountNames(clientIds: number[]): Promise<Map<number, string>> {
-    if (clientIds.length === 0) return new Map();
-    const rows = await this.storage.db.selectFrom('accounts').select(['client_id', 'name']).where('client_id', 'in', clientIds).execute();
-    return new Map(rows.map((r) => [Number(r.client_id), r.name]));
+    return accounts.accountNames(this.storage.db, clientIds);
   }
 
   /**
@@ -443,38 +384,6 @@ export class AccountService {
       await identity.deleteSessionsOfUser(tx, user.id, principal.via === 'session' ? principal.viaId : undefined);
       for (const c of principal.clientIds) await audit(tx, c);
     });
-  }
-
-  /** The caller's role in an account they reach (forbidden otherwise). */
-  roleIn(principal: Principal, clientId: number): Role {
-    const role = principal.roles[clientId];
-    if (!role) throw new AppError('forbidden', `this user has no access to account ${clientId}`);
-    return role;
-  }
-
-  /** Refuses (403 forbidden, naming the permission and the role) when the caller's role in the account lacks `permission`. */
-  requirePermission(principal: Principal, clientId: number, permission: Permission): void {
-    const role = this.roleIn(principal, clientId);
-    if (!can(role, permission)) throw new AppError('forbidden', `this needs the permission "${permission}"; your role in account ${clientId} is ${role}`);
-  }
-
-  /** The accounts in which the caller's role grants `permission`. */
-  accountsWith(principal: Principal, permission: Permission): number[] {
-    return principal.clientIds.filter((c) => can(principal.roles[c], permission));
-  }
-
-  /** The account a request acts on: the one named by client_id, else the session's current account, else the user's only account. */
-  resolveAccount(principal: Principal, clientId: number | undefined): number {
-    if (clientId === undefined) {
-      if (principal.currentClientId !== undefined && principal.clientIds.includes(principal.currentClientId)) return principal.currentClientId;
-      if (principal.clientIds.length === 1) return principal.clientIds[0];
-      if (principal.clientIds.length === 0) throw new AppError('forbidden', 'this user has no enabled account');
-      throw new AppError('validation_failed', 'client_id is required: this user reaches several accounts', [
-        { path: 'client_id', message: `required; one of ${principal.clientIds.join(', ')}` },
-      ]);
-    }
-    if (!principal.clientIds.includes(clientId)) throw new AppError('forbidden', `this user has no access to account ${clientId}`);
-    return clientId;
   }
 
   async accountOf(clientId: number) {

@@ -2,7 +2,7 @@ import type { Clock } from '../../domain/clock.ts';
 import { newId } from '../../domain/ids.ts';
 import type { Executor } from '../../storage/database.ts';
 import { insertAuditEntry, listAuditEntries } from '../../storage/accounts/audit.repository.ts';
-import type { Principal } from './account.service.ts';
+import type { Principal } from './principal.ts';
 
 /** Who made a change: a signed-in user (by password, session or API key), the CLI, or Telltale itself. */
 export interface AuditActor {

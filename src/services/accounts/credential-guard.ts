@@ -1,6 +1,6 @@
 import { createHmac, randomBytes } from 'node:crypto';
-import type { AuthSubject, AuthThrottle } from '../../domain/accounts/auth-throttle.ts';
-import { DUMMY_PASSWORD_HASH, type PasswordVerifier } from '../../domain/accounts/password.ts';
+import { AuthThrottle, type AuthSubject, type FailureCounter } from '../../domain/accounts/auth-throttle.ts';
+import { DUMMY_PASSWORD_HASH, verifyPassword, type PasswordVerifier } from '../../domain/accounts/password.ts';
 
 /**
  * Every password check of every API in one place: the failed-auth throttle first (429 before any work once over a
@@ -73,4 +73,10 @@ export class CredentialGuard {
   failed(subject: AuthSubject): Promise<void> {
     return this.throttle.fail(subject);
   }
+}
+
+/** A guard with no shared counter and no limits to speak of: for an AccountService built without one (scripts). */
+export function processOnlyGuard(nowMs: () => number): CredentialGuard {
+  const none: FailureCounter = { read: async (k) => k.map(() => 0), add: async (k) => k.map(() => 1), remove: async () => undefined, prune: async () => undefined };
+  return new CredentialGuard(new AuthThrottle(none, { userLimit: 1e9, addressLimit: 1e9, windowMs: 60_000 }, nowMs), verifyPassword, { cacheMs: 60_000, now: () => Date.now() });
 }

@@ -8,7 +8,8 @@ import { isRole, roleChangeRefusal, roleRank, type Role } from '../../domain/acc
 import { isUniqueViolation, type Storage } from '../../storage/database.ts';
 import * as accounts from '../../storage/accounts/account.repository.ts';
 import * as identity from '../../storage/accounts/identity.repository.ts';
-import { newSecret, tokenHash, type AccountService, type Principal } from './account.service.ts';
+import type { AccountService } from './account.service.ts';
+import { accountsWith, newSecret, roleIn, tokenHash, type Principal } from './principal.ts';
 import { actorOf, type AuditLog, type AuditEntryView } from './audit.service.ts';
 
 export interface UserView {
@@ -100,7 +101,7 @@ export class UserAdminService {
     if (!username || !/^[A-Za-z0-9._@+-]{1,100}$/.test(username)) throw fieldError('username', 'must be 1–100 letters, digits or . _ @ + -');
     if (!isRole(input.role)) throw fieldError('role', 'must be owner, admin, analyst or read_only');
     if (input.email != null && !/^[^\s@]+@[^\s@]+$/.test(input.email)) throw fieldError('email', 'must be an e-mail address');
-    const actorRole = this.accounts.roleIn(ctx.principal, clientId);
+    const actorRole = roleIn(ctx.principal, clientId);
     const refusal = roleChangeRefusal({ actorRole, to: input.role, self: false });
     if (refusal) throw new AppError('forbidden', refusal);
     const now = this.clock.now();
@@ -146,7 +147,7 @@ export class UserAdminService {
   private async target(ctx: ActorContext, clientId: number, userId: string) {
     const m = await identity.membership(this.storage.db, userId, clientId);
     if (!m) throw new AppError('not_found', `no user ${userId} in account ${clientId}`);
-    return { role: m.role as Role, disabled: !!m.disabled_at, actorRole: this.accounts.roleIn(ctx.principal, clientId), self: userId === ctx.principal.userId };
+    return { role: m.role as Role, disabled: !!m.disabled_at, actorRole: roleIn(ctx.principal, clientId), self: userId === ctx.principal.userId };
   }
 
   /** Refuses a change that would leave the account without an enabled owner. */
@@ -213,7 +214,7 @@ export class UserAdminService {
     const refusal = roleChangeRefusal({ actorRole: t.actorRole, from: t.role, self: t.self });
     if (refusal) throw new AppError('forbidden', refusal.replace('own role or access', 'own password through a reset (use PUT /userapi/v1/me/password)'));
     const theirs = await identity.membershipsOfUser(this.storage.db, userId);
-    const outside = theirs.filter((m) => !this.accounts.accountsWith(ctx.principal, 'users').includes(m.client_id));
+    const outside = theirs.filter((m) => !accountsWith(ctx.principal, 'users').includes(m.client_id));
     if (outside.length) throw new AppError('forbidden', `this user also reaches account${outside.length > 1 ? 's' : ''} ${outside.map((m) => m.client_id).join(', ')}, where you may not manage users`);
     const policy = this.accounts.policyOf(theirs);
     const temporary = temporaryPassword(policy.min_length);
@@ -240,7 +241,7 @@ export class UserAdminService {
     const name = input.name?.trim();
     if (!name || name.length > 100) throw fieldError('name', 'must be 1–100 characters');
     if (!isRole(input.role)) throw fieldError('role', 'must be owner, admin, analyst or read_only');
-    const actorRole = this.accounts.roleIn(ctx.principal, clientId);
+    const actorRole = roleIn(ctx.principal, clientId);
     if (roleRank(input.role) > roleRank(actorRole)) throw new AppError('forbidden', `a ${actorRole} cannot create a key with the role ${input.role}`);
     const now = this.clock.now();
     const key = newSecret('ttk');
@@ -268,7 +269,7 @@ export class UserAdminService {
   async revokeApiKey(ctx: ActorContext, clientId: number, id: string): Promise<ApiKeyView> {
     const row = await identity.findApiKey(this.storage.db, clientId, id);
     if (!row) throw new AppError('not_found', `no API key ${id} in account ${clientId}`);
-    const actorRole = this.accounts.roleIn(ctx.principal, clientId);
+    const actorRole = roleIn(ctx.principal, clientId);
     if (isRole(row.role) && roleRank(row.role) > roleRank(actorRole)) throw new AppError('forbidden', `a ${actorRole} cannot revoke a key with the role ${row.role}`);
     if (!row.revoked_at) {
       await this.storage.tx(async (tx) => {

@@ -13,6 +13,7 @@ import * as accounts from '../../storage/accounts/account.repository.ts';
 import * as legacy from '../../storage/reporting/legacy.repository.ts';
 import * as reports from '../../storage/reporting/report.repository.ts';
 import type { AccountService } from '../accounts/account.service.ts';
+import { resolveAccount } from '../accounts/principal.ts';
 
 const TOKEN_KEY_TTL_MS = 5 * 60_000;
 
@@ -138,7 +139,7 @@ export class LegacyApiService {
         if (!/^\d{1,15}$/.test(q.client_id)) throw fieldError('client_id', 'must be a positive whole number');
         clientId = Number(q.client_id);
       }
-      return this.accountService.resolveAccount(principal, clientId);
+      return resolveAccount(principal, clientId);
     }
     throw new AppError('unauthorized', 'sign in (getTokenKey, signIn, then account_id and token) or use HTTP Basic with client_id');
   }

@@ -78,3 +78,10 @@ export async function usernamesOfAccount(db: Executor, clientId: number): Promis
     .execute();
   return rows.map((r) => r.username);
 }
+
+/** The names of these accounts, by client id. */
+export async function accountNames(db: Executor, clientIds: number[]): Promise<Map<number, string>> {
+  if (clientIds.length === 0) return new Map();
+  const rows = await db.selectFrom('accounts').select(['client_id', 'name']).where('client_id', 'in', clientIds).execute();
+  return new Map(rows.map((r) => [Number(r.client_id), r.name]));
+}

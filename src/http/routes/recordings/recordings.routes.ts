@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { App } from '../../../app.ts';
 import { authenticateUser } from '../../auth.ts';
+import { accountsWith } from '../../../services/accounts/principal.ts';
 
 const RecordingStatus = {
   type: 'object',
@@ -50,7 +51,7 @@ export async function recordingsRoutes(fastify: FastifyInstance, opts: { app: Re
     },
     async (request, reply) => {
       const token = (request.params as { file: string }).file.replace(/\.wav$/, '');
-      const { handle, size, call } = await app.recordings.recordingFile(token, app.accounts.accountsWith(request.principal!, 'read'));
+      const { handle, size, call } = await app.recordings.recordingFile(token, accountsWith(request.principal!, 'read'));
       return reply
         .type('audio/wav')
         .header('content-length', size)
@@ -76,7 +77,7 @@ export async function recordingsRoutes(fastify: FastifyInstance, opts: { app: Re
       },
     },
     async (request) => {
-      return app.recordings.recordingsOfCall((request.params as { id: number }).id, app.accounts.accountsWith(request.principal!, 'read'));
+      return app.recordings.recordingsOfCall((request.params as { id: number }).id, accountsWith(request.principal!, 'read'));
     },
   );
 }

@@ -5,6 +5,7 @@ import { AppError } from '../../../domain/errors.ts';
 import { parseNumber } from '../../../domain/phone.ts';
 import { authenticateUser, basicCredentials } from '../../auth.ts';
 import { AGENT_OUTCOMES, sandboxRecordingWav, SIM_OUTCOMES, type SandboxTransport } from '../../../telephony/sandbox/sandbox-carrier.ts';
+import { accountsWith } from '../../../services/accounts/principal.ts';
 
 export const SimCallIn = Type.Object(
   {
@@ -67,7 +68,7 @@ export async function sandboxRoutes(fastify: FastifyInstance, opts: { app: Sandb
   app.sandbox.setTransport(injectTransport(fastify, app.config.publicUrl));
 
   // The caller may place test traffic to the numbers of the accounts where their role grants `numbers`.
-  const caller = (request: FastifyRequest) => ({ clientIds: app.accounts.accountsWith(request.principal!, 'numbers') });
+  const caller = (request: FastifyRequest) => ({ clientIds: accountsWith(request.principal!, 'numbers') });
   const reachableNumber = async (clientIds: number[], input: string, field: string) => {
     const parsed = parseNumber(input);
     if (!parsed) throw new AppError('validation_failed', `${field}: "${input}" is not a valid phone number`, [{ path: field, message: 'is not a valid phone number (use E.164)' }]);
@@ -142,7 +143,7 @@ export async function sandboxRoutes(fastify: FastifyInstance, opts: { app: Sandb
     },
     async (request) => {
       // The attempts of the accounts where the caller may place calls.
-      const oc = await app.outboundCalls.get(app.accounts.accountsWith(request.principal!, 'dial'), (request.params as { id: string }).id);
+      const oc = await app.outboundCalls.get(accountsWith(request.principal!, 'dial'), (request.params as { id: string }).id);
       if (oc.status !== 'dialling_agent') throw new AppError('conflict', `outbound call ${oc.id} is ${oc.status}: it no longer rings its agent`);
       const b = request.body as Static<typeof SimOutboundIn>;
       const sim = await app.sandbox.placeOutbound(
