@@ -10,6 +10,7 @@ import { agentLegEndStatus } from '../../domain/calls/outbound-status.ts';
 import { eventKey, type EdgeEvent } from '../../telephony/call-events.ts';
 import { awaitedSteps, EMPTY_TWIML, HANGUP_TWIML, rejectTwiml, renderTwiml, type RenderCtx } from '../../telephony/adapters/twiml/render.ts';
 import type { Executor, Storage } from '../../storage/database.ts';
+import { findAccount } from '../../storage/accounts/account.repository.ts';
 import type { CarrierRequestRow } from '../../storage/calls/telephony.repository.ts';
 import type { InventoryService } from '../inventory/inventory.service.ts';
 import type { CallConsumers } from './call-consumers.ts';
@@ -178,7 +179,7 @@ export class CallIngestService {
       const plan = buildClickToCallPlan(oc.customer_number, svc);
       const geo = geoOf(oc.agent_number);
       const started = received.occurredAt;
-      const account = await tx.selectFrom('accounts').select('timezone').where('client_id', '=', Number(oc.client_id)).executeTakeFirst();
+      const account = await findAccount(tx, Number(oc.client_id));
       const callId = await st.insertCall(
         {
           ...newCallRecord({

@@ -312,8 +312,8 @@ export class TrackingCodeService {
       const taken = await this.repo.poolRowsOfServices(tx, stored.map((s) => s.service_id));
       for (const t of taken) {
         if (current && t.tracking_code_id === current.id) continue;
-        const other = await tx.selectFrom('dni_tracking_codes').select('tracking_code').where('id', '=', t.tracking_code_id).executeTakeFirst();
-        errors.push({ path: `pool[${pool.indexOf(t.service_id)}]`, message: `service ${t.service_id} is already in the pool of tracking code ${other?.tracking_code ?? '?'}` });
+        const other = await this.repo.trackingCodeNumber(tx, t.tracking_code_id);
+        errors.push({ path: `pool[${pool.indexOf(t.service_id)}]`, message: `service ${t.service_id} is already in the pool of tracking code ${other ?? '?'}` });
       }
       out.pool = JSON.stringify(stored);
     }

@@ -53,6 +53,12 @@ export function poolRowsOfServices(db: Executor, serviceIds: string[]): Promise<
   return serviceIds.length ? db.selectFrom('dni_pool_numbers').selectAll().where('service_id', 'in', serviceIds).execute() : Promise.resolve([]);
 }
 
+/** The public code of a tracking code, by its row id. */
+export async function trackingCodeNumber(db: Executor, id: string): Promise<number | undefined> {
+  const r = await db.selectFrom('dni_tracking_codes').select('tracking_code').where('id', '=', id).executeTakeFirst();
+  return r === undefined ? undefined : Number(r.tracking_code);
+}
+
 export function poolOf(db: Executor, trackingCodeId: string): Promise<PoolNumberRow[]> {
   return db.selectFrom('dni_pool_numbers').selectAll().where('tracking_code_id', '=', trackingCodeId).orderBy('number').execute();
 }
