@@ -176,7 +176,7 @@ for (const dialect of DIALECTS) {
         .flatMap(([p, ops]) => Object.entries(ops).filter(([, op]) => op.security).map(([m]) => ({ method: m.toUpperCase(), url: p.replace(/\{[^}]+\}/g, '1') })));
       assert.ok(routes.length >= 15, `walked ${routes.length}`);
       for (const [i, r] of routes.entries()) {
-        for (const headers of [{}, { authorization: basic(`stranger${i}`, 'wrong-pass') }, { authorization: 'Bearer tts_nope' }, { authorization: 'Bearer ttk_nope' }, { cookie: 'tt_session=tts_nope' }]) {
+        for (const headers of [{}, { authorization: basic(`stranger${i}`, 'wrong-pass') }, { authorization: 'Bearer tts_nope' }, { authorization: 'Bearer ttk_nope' }, { cookie: 'tt_session=tts_nope' }, { cookie: 'tt_session=%E0%A4%A' }]) {
           const res = await t.server.inject({ method: r.method as 'GET', url: r.url, headers, ...(r.method === 'GET' || r.method === 'DELETE' ? {} : { payload: {} }) });
           assert.equal(res.statusCode, 401, `${r.method} ${r.url} ${JSON.stringify(headers)}: ${res.body}`);
         }
