@@ -5,6 +5,13 @@ import type { AccountService } from '../services/accounts/account.service.ts';
 import { accountsWith, requirePermission, resolveAccount, type Principal } from '../services/accounts/principal.ts';
 
 declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** The permission an authenticated route needs (see domain/accounts/roles.ts). */
+    permission?: Permission;
+  }
+}
+
+declare module 'fastify' {
   interface FastifyRequest {
     principal?: Principal;
     clientId?: number;

@@ -105,7 +105,9 @@ export type ErrorStyle = 'json' | 'legacy' | 'text';
 
 const RENDER: Record<ErrorStyle, (reply: FastifyReply, request: FastifyRequest, f: Failure) => FastifyReply> = {
   json: (reply, request, f) => {
-    if (f.status === 401 && !reply.hasHeader('www-authenticate')) reply.header('www-authenticate', 'Basic realm="Telltale", charset="UTF-8"');
+    // The Basic challenge, except to scripts that say so (the portal sends X-Requested-With): browsers answer a challenge
+    // to fetch() with their own password dialog, where the portal shows its sign-in page instead.
+    if (f.status === 401 && !reply.hasHeader('www-authenticate') && !request.headers['x-requested-with']) reply.header('www-authenticate', 'Basic realm="Telltale", charset="UTF-8"');
     const body: ErrorBody = { code: f.code, detail: f.detail, requestId: request.id, ...(f.errors ? { errors: f.errors } : {}) };
     return reply.type('application/json').send(body);
   },

@@ -32,6 +32,7 @@ import { outboundRoutes } from './routes/userapi/outbound.routes.ts';
 import { dniPublicRoutes } from './routes/dni/dni-public.routes.ts';
 import { dniUserapiRoutes } from './routes/userapi/dni.routes.ts';
 import { dniScriptRoutes } from './routes/dni/dni-script.routes.ts';
+import { isPortalDocument, portalRoutes } from './routes/portal/portal.routes.ts';
 
 /** Builds the HTTP server of one Telltale process (routes registered, not listening). */
 /** The members of the app an API plugin uses, and nothing else: each plugin is handed only its own services. */
@@ -156,6 +157,8 @@ export async function buildServer(app: App): Promise<FastifyInstance> {
   await server.register(dniPublicRoutes, { prefix: '/dni/v1', app: only(app, ['dniVisits']) });
   await server.register(dniUserapiRoutes, { prefix: '/userapi/v1/dni', app: only(app, ['accounts', 'dniCodes']) });
   await server.register(dniScriptRoutes, { app: only(app, ['config', 'dniCodes']) });
+  // The portal (web/portal) at / and its pages: the same shell, the app asks the APIs above for everything.
+  await server.register(portalRoutes);
   return server;
 }
 
@@ -163,9 +166,9 @@ export async function buildServer(app: App): Promise<FastifyInstance> {
 export const DOCS_CSP =
   "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
-/** The static docs, the OpenAPI document and the website script hold no account data: caches may keep them. */
+/** The static docs, the OpenAPI document, the website script and the portal's assets hold no account data: caches may keep them. */
 function isPublicDocument(url: string): boolean {
-  return url === '/openapi.json' || url === '/docs' || url.startsWith('/docs/') || url.startsWith('/docs?') || url === '/aa.js' || url.startsWith('/aa.js?');
+  return url === '/openapi.json' || url === '/docs' || url.startsWith('/docs/') || url.startsWith('/docs?') || url === '/aa.js' || url.startsWith('/aa.js?') || isPortalDocument(url);
 }
 
 /**

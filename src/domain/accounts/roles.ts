@@ -69,10 +69,3 @@ export function roleChangeRefusal(input: { actorRole: Role; from?: Role; to?: Ro
   if (input.from && roleRank(input.from) > roleRank(input.actorRole)) return `a ${input.actorRole} cannot change a ${input.from}`;
   return null;
 }
-
-declare module 'fastify' {
-  interface FastifyContextConfig {
-    /** The permission an authenticated route needs (see domain/accounts/roles.ts). */
-    permission?: Permission;
-  }
-}

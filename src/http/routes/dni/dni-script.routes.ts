@@ -1,25 +1,14 @@
 import { createHash, randomBytes } from 'node:crypto';
-import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import zlib from 'node:zlib';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { App } from '../../../app.ts';
 import { parseNumber } from '../../../domain/phone.ts';
+import { BundleSource, esbuildInMemory, etagMatches, sourceStamp, webDir } from '../../web-bundles.ts';
 
 // ---- the bundle of web/aa (the website script), built in memory with esbuild from the sources -----------------------
 
-/** web/aa: found from this module upwards (the sources run from src/http/routes/dni, the CLI bundle from dist/). */
-function scriptDir(): string {
-  let dir = path.dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    const candidate = path.join(dir, 'web', 'aa');
-    if (fs.existsSync(path.join(candidate, 'aa.ts'))) return candidate;
-    const up = path.dirname(dir);
-    if (up === dir) throw new Error('web/aa/aa.ts not found above ' + fileURLToPath(import.meta.url));
-    dir = up;
-  }
-}
+export { etagMatches } from '../../web-bundles.ts';
 
 export interface ScriptBundle {
   /** Minified JavaScript. */
@@ -32,26 +21,10 @@ export interface ScriptBundle {
   stamp: string;
 }
 
-/** The sources' stamp: every non-test .ts file of web/aa with its size and modification time. */
-async function sourceStamp(dir: string): Promise<string> {
-  const names = (await fs.promises.readdir(dir)).filter((n) => n.endsWith('.ts') && !n.endsWith('.test.ts')).sort();
-  const stats = await Promise.all(names.map((n) => fs.promises.stat(path.join(dir, n))));
-  return names.map((n, i) => `${n}:${stats[i].size}:${stats[i].mtimeMs}`).join('|');
-}
-
-let buildsInFlight = 0;
-
-/**
- * Bundles and minifies web/aa/aa.ts for browsers (one IIFE, no dependencies). esbuild's service process is stopped
- * once no build is running, so a serving process does not keep it (and its memory) for the rare rebuild.
- */
-export async function buildScript(dir = scriptDir()): Promise<ScriptBundle> {
+/** Bundles and minifies web/aa/aa.ts for browsers (one IIFE, no dependencies). */
+export async function buildScript(dir = webDir('aa', 'aa.ts')): Promise<ScriptBundle> {
   const stamp = await sourceStamp(dir);
-  const esbuild = await import('esbuild');
-  buildsInFlight++;
-  let result: Awaited<ReturnType<typeof esbuild.build>>;
-  try {
-    result = await esbuild.build({
+  const result = await esbuildInMemory({
     entryPoints: [path.join(dir, 'aa.ts')],
     bundle: true,
     minify: true,
@@ -59,47 +32,16 @@ export async function buildScript(dir = scriptDir()): Promise<ScriptBundle> {
     target: ['es2017', 'chrome64', 'firefox67', 'safari12'],
     platform: 'browser',
     legalComments: 'none',
-    write: false,
-    logLevel: 'silent',
-    });
-  } finally {
-    if (--buildsInFlight === 0) await esbuild.stop();
-  }
-  const js = Buffer.from(result.outputFiles![0].contents);
+  });
+  const js = Buffer.from(result.outputFiles[0].contents);
   return { js, gzip: zlib.gzipSync(js, { level: 9 }), etag: `"${createHash('sha256').update(js).digest('base64url').slice(0, 22)}"`, stamp };
 }
 
-/**
- * The script as served: built on the first request, and again whenever a source file of web/aa changed (its size or
- * modification time), so a fresh clone needs no build step and an edited source is never served stale. Requests that
- * arrive during a build share it.
- */
-export class ScriptSource {
-  private current: Promise<ScriptBundle> | null = null;
-  constructor(private readonly dir = scriptDir()) {}
-
-  async get(): Promise<ScriptBundle> {
-    const stamp = await sourceStamp(this.dir);
-    const pending = this.current;
-    if (pending) {
-      const b = await pending.catch(() => null);
-      if (b && b.stamp === stamp) return b;
-      if (this.current !== pending) return this.get();
-    }
-    const next = buildScript(this.dir);
-    this.current = next;
-    next.catch(() => {
-      if (this.current === next) this.current = null;
-    });
-    return next;
+/** The script as served: built on the first request, and again whenever a source file of web/aa changed. */
+export class ScriptSource extends BundleSource<ScriptBundle> {
+  constructor(dir = webDir('aa', 'aa.ts')) {
+    super(() => sourceStamp(dir), () => buildScript(dir));
   }
-}
-
-/** Whether an If-None-Match header names this entity tag (a list, weak forms and `*` included). */
-export function etagMatches(header: string | undefined, etag: string): boolean {
-  if (!header) return false;
-  if (header.trim() === '*') return true;
-  return header.split(',').some((t) => t.trim().replace(/^W\//, '') === etag);
 }
 
 // ---- the routes -----------------------------------------------------------------------------------------------------
