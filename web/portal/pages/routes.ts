@@ -16,4 +16,9 @@ export interface PageDef {
   nav?: string;
 }
 
-export const PAGES: PageDef[] = [];
+import { CALLS_PAGES } from './calls.routes.ts';
+import { NUMBERS_PAGES } from './numbers.routes.ts';
+import { ADMIN_PAGES } from './admin.routes.ts';
+
+/** In navigation order: dashboard and calls, numbers and deliveries, then the account's set-up. */
+export const PAGES: PageDef[] = [...CALLS_PAGES, ...NUMBERS_PAGES, ...ADMIN_PAGES];
