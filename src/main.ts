@@ -1,5 +1,6 @@
 import { isRole } from './domain/accounts/roles.ts';
 import fs from 'node:fs';
+import path from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { parse as parseCsv } from 'csv-parse';
 import { ConfigError, loadConfig, type Config } from './config/config.ts';
@@ -351,7 +352,10 @@ async function serve(config: Config, flags: string[], api: boolean): Promise<num
   if (server) {
     await server.listen({ host: config.host, port: config.port });
     app.log.info({ url: config.publicUrl, database: app.storage.dialect, mode: config.mode, worker: withWorker }, 'telltale listening');
-    console.log(`Telltale is running on http://${config.host}:${(server.server.address() as { port: number }).port} (${app.storage.dialect}, ${config.mode} mode). API docs at /docs.`);
+    const base = `http://${config.host}:${(server.server.address() as { port: number }).port}`;
+    console.log(`Telltale is running on ${base} (${app.storage.dialect}, ${config.mode} mode). Portal: ${base}/ · API docs: ${base}/docs`);
+    const demoFile = path.join(config.dataDir, 'demo-credentials');
+    if (config.mode === 'sandbox' && config.demo && fs.existsSync(demoFile)) console.log(`Demo sign-in (username:password): ${demoFile}`);
   } else {
     app.log.info({ database: app.storage.dialect }, 'telltale worker running');
   }

@@ -91,15 +91,15 @@ function App() {
         onSignedIn={async () => {
           setNotice(undefined);
           await refresh();
-          const next = new URLSearchParams(window.location.search).get('next');
-          navigate(next && next.startsWith('/') && !next.startsWith('//') ? next : '/', { replace: true });
         }}
       />
     );
   }
   if (session.password_change_required) return <PasswordChange reason="Your password has expired or was reset: choose a new one to go on." onDone={refresh} />;
   if (loc.path === '/login') {
-    navigate('/', { replace: true });
+    // Signed in: on to the page the sign-in was asked for (a path of this site only), or the dashboard.
+    const next = loc.query.get('next');
+    navigate(next && next.startsWith('/') && !next.startsWith('//') ? next : '/', { replace: true });
     return null;
   }
 

@@ -8,7 +8,11 @@ import { ErrorBox, TextField } from '../ui/kit.tsx';
 function signInMessage(err: unknown): unknown {
   if (!(err instanceof ApiError)) return err;
   if (err.status === 401) return new ApiError(401, err.code, 'The username or password is not right. Check both and try again; after several failures in a row the account is locked for a while.');
-  if (err.status === 423) return new ApiError(423, err.code, `Locked out: ${err.detail.replace(/^.*?:\s*/, '')}. Ask an admin of your account if you need in sooner.`);
+  if (err.status === 423) {
+    // "… locked out until 2026-12-02T07:11:02.678Z": the time in the reader's own clock.
+    const reason = err.detail.replace(/^.*?:\s*/, '').replace(/\d{4}-\d{2}-\d{2}T[\d:.]+Z/, (iso) => new Date(iso).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' }));
+    return new ApiError(423, err.code, `Locked out: ${reason}. Ask an admin of your account if you need in sooner.`);
+  }
   if (err.status === 429) return new ApiError(429, err.code, `Too many attempts from here: wait ${err.retryAfter ?? 'a few'} seconds and try again.`);
   return err;
 }

@@ -117,6 +117,11 @@ export async function portalRoutes(fastify: FastifyInstance, opts: { source?: Po
     return reply.send(html);
   };
   for (const url of PORTAL_PAGES) fastify.get(url, { schema: { hide: true } }, page);
+  // Built when the server starts listening (in the background: the APIs answer meanwhile), so the first visitor does
+  // not wait for it; a failed build is logged here and retried by the first request.
+  fastify.addHook('onListen', async function () {
+    source.get().catch((err) => this.log.error({ err }, 'the portal (web/portal) did not build'));
+  });
 
   fastify.get('/portal/:file', { schema: { hide: true } }, async (request, reply) => {
     const b = await source.get();
