@@ -158,7 +158,7 @@ export async function buildServer(app: App): Promise<FastifyInstance> {
   await server.register(dniUserapiRoutes, { prefix: '/userapi/v1/dni', app: only(app, ['accounts', 'dniCodes']) });
   await server.register(dniScriptRoutes, { app: only(app, ['config', 'dniCodes']) });
   // The portal (web/portal) at / and its pages: the same shell, the app asks the APIs above for everything.
-  await server.register(portalRoutes);
+  await server.register(portalRoutes, { mode: app.config.mode });
   return server;
 }
 

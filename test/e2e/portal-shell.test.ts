@@ -3,6 +3,10 @@
 // a deep link kept across the sign-in, the account switcher of an agency user, the phone menu, sign out.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import zlib from 'node:zlib';
 import type { Browser } from 'playwright-core';
 import { makeAccount, type TestApp } from '../support/app.ts';
@@ -10,7 +14,13 @@ import { GOOD } from '../support/userapi.ts';
 import { BROWSER_SKIP, DESKTOP, launchBrowser, openPage, PHONE, portalAccount, portalApp, ready, shoot, signInThroughForm } from '../support/portal.ts';
 import { PORTAL_CSP } from '../../src/http/routes/portal/portal.routes.ts';
 
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
 describe('portal shell over HTTP (SQLite)', () => {
+  it('type-checks for browsers (web/portal/tsconfig.json: DOM and Preact JSX, no Node)', async () => {
+    await promisify(execFile)(process.execPath, [path.join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', path.join(ROOT, 'web/portal')], { cwd: ROOT });
+  });
+
   let t: TestApp;
   before(async () => {
     t = await portalApp();

@@ -83,13 +83,14 @@ export function isPortalDocument(url: string): boolean {
   return p.startsWith('/portal/');
 }
 
-function shell(b: PortalBundle): string {
+function shell(b: PortalBundle, mode: string): string {
   return `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="color-scheme" content="light">
+<meta name="telltale-mode" content="${mode}">
 <title>Telltale</title>
 <link rel="icon" href="data:,">
 ${b.stylesheet ? `<link rel="stylesheet" href="${b.stylesheet}">` : ''}
@@ -107,11 +108,12 @@ ${b.stylesheet ? `<link rel="stylesheet" href="${b.stylesheet}">` : ''}
 const gzipAccepted = (request: FastifyRequest) => /\bgzip\b/.test(String(request.headers['accept-encoding'] ?? ''));
 
 /** GET / and the portal's other pages (the shell), and GET /portal/<asset>. */
-export async function portalRoutes(fastify: FastifyInstance, opts: { source?: PortalSource } = {}) {
+/** `mode`: sandbox or production — the shell tells the app (sandbox pages offer test calls). */
+export async function portalRoutes(fastify: FastifyInstance, opts: { mode: 'sandbox' | 'production'; source?: PortalSource }) {
   const source = opts.source ?? new PortalSource();
   const page = async (request: FastifyRequest, reply: FastifyReply) => {
     const b = await source.get();
-    const html = Buffer.from(shell(b));
+    const html = Buffer.from(shell(b, opts.mode));
     reply.type('text/html; charset=utf-8').header('content-security-policy', PORTAL_CSP).header('referrer-policy', 'same-origin').header('cache-control', 'no-cache');
     if (gzipAccepted(request)) return reply.header('content-encoding', 'gzip').header('vary', 'accept-encoding').send(zlib.gzipSync(html));
     return reply.send(html);
