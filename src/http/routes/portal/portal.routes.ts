@@ -73,9 +73,9 @@ export class PortalSource extends BundleSource<PortalBundle> {
 /** The portal's pages (the app routes between them in the browser); every other path stays the APIs'. */
 export const PORTAL_PAGES = ['/', '/login', '/calls', '/calls/*', '/numbers', '/numbers/*', '/deliveries', '/data-feeds', '/tracking', '/tracking/*', '/users', '/subscriptions', '/settings'] as const;
 
-/** The shell loads only its own script and stylesheet and talks only to Telltale (media: recordings). */
+/** The shell loads only its own script and stylesheet (no inline script or style) and talks only to Telltale (media: recordings). */
 export const PORTAL_CSP =
-  "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; media-src 'self' blob:; connect-src 'self'; font-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+  "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; media-src 'self' blob:; connect-src 'self'; font-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
 /** Whether a path is one of the portal's public documents (the shell and its assets: no account data). */
 export function isPortalDocument(url: string): boolean {
