@@ -37,6 +37,7 @@ import { createSmtpMailer } from './integrations/delivery/smtp-mailer.ts';
 import { unconfiguredSms } from './integrations/delivery/sms-port.ts';
 import { sandboxSmsOutbox } from './telephony/sandbox/sandbox-sms.ts';
 import { AuditLog } from './services/accounts/audit.service.ts';
+import { AccountSettingsService } from './services/accounts/account-settings.service.ts';
 import { UserAdminService } from './services/accounts/user-admin.service.ts';
 import type { AccountEvents } from './services/events/account-events.ts';
 import { createCallWork, type CallWork } from './services/callwork/callwork.module.ts';
@@ -55,6 +56,8 @@ export interface App {
   log: Logger;
   storage: Storage;
   accounts: AccountService;
+  /** The current account's settings as its users change them (UserAPI): name, time zone, test calls, webhook secret. */
+  accountSettings: AccountSettingsService;
   inventory: InventoryService;
   delivery: DeliveryService;
   /** The outbox claim loop over the delivery engine (the worker's delivery lane runs it). */
@@ -210,6 +213,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     log,
     storage,
     accounts,
+    accountSettings: new AccountSettingsService(storage, accounts, audit),
     inventory,
     delivery,
     outbox,
