@@ -1,4 +1,4 @@
-import { CALLBACK_TAGS, type CallbackTag } from './callback-template.ts';
+import { CALLBACK_TAGS, type CallbackTag, type CallForTags } from './callback-template.ts';
 
 /** Groups a tag picker can show the HTTP Callback tags under. */
 export type CallbackTagGroup = 'call' | 'numbers' | 'time' | 'features' | 'ivr' | 'dni' | 'google_analytics' | 'recording' | 'parties' | 'sentiment' | 'custom';
@@ -90,3 +90,58 @@ export const CALLBACK_TAG_INFO: readonly CallbackTagInfo[] = CALLBACK_TAGS.map((
   const [name, description, group] = INFO[tag];
   return { tag, placeholder: `[[${tag}]]`, name, description, group };
 });
+
+/** The caller of the synthetic sample: the automatic test call's probe number (ACMA's fictitious range). */
+export const SAMPLE_CALLER = '+61255501234';
+
+/**
+ * The synthetic call a test callback is rendered with when the service has no finalized call yet: the service's own
+ * numbers, names and custom id/group; a call-in from +61255501234 (Sydney, NSW, AU) that started 60 s before `now`, was
+ * answered after 4 s and lasted 42 s (Answered, code 0, ANSWERED); call id 0 and unique id `TEST-<unix>.000000`; label
+ * `test callback`, IVR `1`, one feature (`Product` = `Test`), a DNI visit (google / cpc / `test-callback`, page
+ * https://www.example.com/, GA codes 1234567890 and 1700000000, gclid `test-gclid`), no recording and no sentiment.
+ */
+export function syntheticCallForTags(s: {
+  trackingNumber: string;
+  trackingName: string | null;
+  targetNumber: string | null;
+  targetName: string | null;
+  customId: string | null;
+  customGroup: string | null;
+  timezone: string;
+  now: Date;
+}): CallForTags {
+  const started = new Date(Math.floor(s.now.getTime() / 1000) * 1000 - 60_000);
+  const ended = new Date(started.getTime() + 42_000);
+  return {
+    id: 0,
+    unique_id: `TEST-${Math.floor(started.getTime() / 1000)}.000000`,
+    direction: 'call-in',
+    tracking_number: s.trackingNumber,
+    tracking_name: s.trackingName,
+    target_number: s.targetNumber,
+    target_name: s.targetName,
+    caller_number: SAMPLE_CALLER,
+    caller_withheld: 0,
+    caller_location: 'Sydney',
+    caller_state: 'NSW',
+    caller_country: 'AU',
+    timezone: s.timezone,
+    started_at: started.toISOString(),
+    duration: 42,
+    status_code: 0,
+    status: 'Answered',
+    disposition: 'ANSWERED',
+    has_audio: 0,
+    audio_token: null,
+    label: 'test callback',
+    ivr: '1',
+    features: JSON.stringify([{ name: 'Product', value: 'Test' }]),
+    custom_id: s.customId,
+    custom_group: s.customGroup,
+    dni: JSON.stringify({ url: 'https://www.example.com/', source: 'google', medium: 'cpc', term: 'test', campaign: 'test-callback', location: 'Sydney', state: 'NSW', country: 'AU', usercode: '1234567890', sessioncode: '1700000000', gclid: 'test-gclid' }),
+    sentiment: null,
+    finalized_at: ended.toISOString(),
+    ended_at: ended.toISOString(),
+  };
+}
