@@ -64,8 +64,8 @@ export async function webapiCallsRoutes(fastify: FastifyInstance, opts: { app: W
       const exp = await app.reporting.reports.exportCalls(clientId, { ...q, order: q.order as 'asc' | 'desc' | undefined });
       const csv = stringify({ header: true, columns: exp.columns, bom: true, record_delimiter: 'windows' });
       pipeline(Readable.from(exp.records), csv).catch((err: unknown) => {
-        // The status and headers are out: a failure mid-way can only cut the download short (and is logged).
-        request.log.error({ err }, 'CSV export failed mid-way');
+        // The status and headers are out: a failure mid-way (or a client that leaves) can only cut the download short.
+        request.log.warn({ err }, 'CSV export ended early (the client went away, or the database failed)');
         csv.destroy(err as Error);
       });
       return reply
