@@ -3,10 +3,12 @@
 // signs in through the form and works as they would; what the pages change is read back through the APIs.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { CLI_ACTOR } from '../../src/services/accounts/audit.service.ts';
 import { basic, type TestApp } from '../support/app.ts';
 import { liveService } from '../support/calls.ts';
+import { Receiver } from '../support/receiver.ts';
 import { GOOD } from '../support/userapi.ts';
 import { BROWSER_SKIP, DESKTOP, launchBrowser, openPage, PHONE, portalAccount, portalApp, ready, shoot, signInThroughForm, type PortalUser, type WatchedPage } from '../support/portal.ts';
 
@@ -28,6 +30,7 @@ describe('portal: dashboard, call log and call page', { skip: BROWSER_SKIP }, ()
   let questionId: number;
   let voicemailId: number;
   let otherCallId: number;
+  let rx: Receiver;
   const today = todayIn('Australia/Sydney');
   const watched: WatchedPage[] = [];
   const auth = (u: { username: string; password: string }) => ({ authorization: basic(u.username, u.password) });
@@ -50,7 +53,9 @@ describe('portal: dashboard, call log and call page', { skip: BROWSER_SKIP }, ()
     analyst = { username: 'analyst7300', password: GOOD('analyst') };
     await t.app.accounts.createUser({ username: 'viewer7300', password: GOOD('viewer'), clientIds: [CLIENT], role: 'read_only' });
     viewer = { username: 'viewer7300', password: GOOD('viewer') };
-    await liveService(t.app, CLIENT, ADS, { type: 'transfer', target_number: '+61290079999', record: true, name: 'Google Ads', custom_group: 'Paid' });
+    rx = await new Receiver().start();
+    // The ad's number sends an HTTP Callback for each call (the call page lists the deliveries).
+    await liveService(t.app, CLIENT, ADS, { type: 'transfer', target_number: '+61290079999', record: true, name: 'Google Ads', custom_group: 'Paid', call_callback_uri: `${rx.url}/callback` });
     await liveService(t.app, CLIENT, FLYER, { type: 'voicemail', prompt_text: 'Leave a message', name: 'Letterbox flyer', custom_group: 'Print' });
     const two = new Date(Date.now() - 2 * 86_400_000);
     // Today: one answered, one missed, one busy, two voicemails; two days ago: one answered.
@@ -61,6 +66,8 @@ describe('portal: dashboard, call log and call page', { skip: BROWSER_SKIP }, ()
     await t.app.sandbox.placeCall({ to: FLYER, from: '+61733331005', voicemailSec: 6 });
     const vm = await t.app.sandbox.placeCall({ to: FLYER, from: '+61733331006', voicemailSec: 12 });
     voicemailId = Number((await t.app.callLookup.findCallByCarrierId('sandbox', vm.callSid))!.id);
+    await t.app.worker.drain();
+    await rx.waitFor(4);
     const q = await t.app.callWork.evaluations.create(CLIENT, { title: 'Booked', text: 'Did the caller book a job?', weight: 2 }, CLI_ACTOR);
     questionId = q.id;
     // Another account's call, which this account's users must not see.
@@ -75,6 +82,7 @@ describe('portal: dashboard, call log and call page', { skip: BROWSER_SKIP }, ()
     for (const w of watched) await w.context.close().catch(() => {});
     await browser?.close();
     await t?.close();
+    await rx?.close();
   });
 
   it('the dashboard counts the calls, prints its range, and its tiles and chart open the matching calls', async () => {
@@ -141,7 +149,14 @@ describe('portal: dashboard, call log and call page', { skip: BROWSER_SKIP }, ()
     await page.waitForURL(/status=Voicemail/);
     await page.waitForFunction(() => document.querySelectorAll('main table.data tbody tr').length === 2);
     for (const text of await rows(page).allTextContents()) assert.match(text, /Voicemail/);
-    assert.match((await page.locator('main a', { hasText: 'Export CSV' }).getAttribute('href'))!, /^\/webapi\/v1\/calls\/export\?status=Voicemail$/);
+    const exportLink = page.locator('main a', { hasText: 'Export CSV' });
+    assert.equal(await exportLink.getAttribute('href'), '/webapi/v1/calls/export?status=Voicemail');
+    // The export downloads the applied filters' calls as CSV (with the session cookie).
+    const [download] = await Promise.all([page.waitForEvent('download'), exportLink.click()]);
+    assert.match(download.suggestedFilename(), /^calls-7300-\d{4}-\d{2}-\d{2}\.csv$/);
+    const csv = fs.readFileSync((await download.path())!, 'utf8').trim().split(/\r\n/);
+    assert.equal(csv.length, 3, csv.join('\n'));
+    assert.ok(csv.slice(1).every((line) => line.includes('Voicemail')));
 
     // Search (the UserAPI's q) with a part of a caller's number.
     await page.getByRole('button', { name: 'Clear filters' }).click();
@@ -283,12 +298,23 @@ describe('portal: dashboard, call log and call page', { skip: BROWSER_SKIP }, ()
     await page.getByText('Label cleared.').waitFor();
     assert.equal((await get(`/userapi/v1/calls/${voicemailId}`)).call.label, null);
 
-    // A missed call says why there is no recording; its deliveries section says there were none.
+    // The voicemail's number sends nothing: its deliveries section says so.
+    await page.getByText(/Nothing was delivered for this call/).waitFor();
+    // A missed call says why there is no recording, and lists its HTTP Callback with a link to the delivery log.
     const missed = (await get('/webapi/v1/calls?status=Missed')).calls[0];
     await page.goto(`${t.url}/calls/${missed.id}`);
     await ready(page, 'call');
     assert.match((await page.locator('.no-recording').textContent())!, /not answered/);
-    await page.getByText(/Nothing was delivered for this call/).waitFor();
+    const delivery = page.locator('section[aria-labelledby="del-h"] table.data tbody tr');
+    await delivery.first().waitFor();
+    assert.equal(await delivery.count(), 1);
+    assert.match((await delivery.textContent())!, /HTTP Callback.*delivered.*1.*HTTP 200/);
+    assert.equal(await page.getByRole('link', { name: 'See these deliveries in the delivery log' }).getAttribute('href'), `/deliveries?call_id=${missed.id}`);
+    // An answered call of a number that records, recorded: a recording; the busy one says it had no talk time.
+    const busy = (await get('/webapi/v1/calls?status=Busy')).calls[0];
+    await page.goto(`${t.url}/calls/${busy.id}`);
+    await ready(page, 'call');
+    assert.match((await page.locator('.no-recording').textContent())!, /not answered|no talk time/);
     // Another account's call: not found.
     await page.goto(`${t.url}/calls/${otherCallId}`);
     await page.locator('main[data-page="call"][data-state="error"]').waitFor();

@@ -12,11 +12,11 @@
 import { Fragment, type ComponentChildren } from 'preact';
 import { useState } from 'preact/hooks';
 import { api, ApiError } from '../lib/api.ts';
-import { count, duration, instant, localTime, phone } from '../lib/format.ts';
+import { count, duration, localTime, phone } from '../lib/format.ts';
 import { href, Link } from '../lib/router.tsx';
 import { useSession } from '../lib/session.tsx';
 import { ActionButton, DataTable, Empty, ErrorBox, Notice, Page, pageState, Spinner, StatusBadge, TextField, useAsync, useId } from '../ui/kit.tsx';
-import { statusMeaning } from '../ui/calls-common.tsx';
+import { statusMeaning, zonedTime } from '../ui/calls-common.tsx';
 import type { PageProps } from './routes.ts';
 import './calls.css';
 
@@ -187,11 +187,11 @@ export function CallPage(props: PageProps) {
               <RecordingPanel c={c} recordings={extra.data?.recordings ?? null} service={extra.data?.service ?? null} />
               <AttributionPanel c={c} />
               <DetailsPanel c={c} />
-              <DeliveriesPanel callId={c.id} data={extra.data?.deliveries} loading={!extra.data && !extra.error} />
+              <DeliveriesPanel zone={c.timezone} callId={c.id} data={extra.data?.deliveries} loading={!extra.data && !extra.error} />
             </div>
             <div>
               <LabelPanel c={c} canWork={canWork} onSaved={detail.reload} />
-              <NotesPanel callId={c.id} notes={d!.notes} canWork={canWork} onSaved={detail.reload} />
+              <NotesPanel zone={c.timezone} callId={c.id} notes={d!.notes} canWork={canWork} onSaved={detail.reload} />
               <EvaluationPanel callId={c.id} evaluation={d!.evaluation} questions={extra.data?.questions} error={extra.error} canWork={canWork} onSaved={detail.reload} />
             </div>
           </div>
@@ -323,7 +323,7 @@ function DetailsPanel(props: { c: Call }) {
     ['Private reference', dash(c.private_reference)],
     ['Tracking notes', dash(c.tracking_notes)],
     ['Call id', `${c.id} (${c.unique_id})`],
-    ['State', c.state === 'finalized' ? `finalized ${instant(c.finalized_at)}` : c.state],
+    ['State', c.state === 'finalized' ? `finalized ${zonedTime(c.finalized_at, c.timezone)}` : c.state],
   ];
   const sentiment = c.sentiment && Object.keys(c.sentiment).length ? c.sentiment : null;
   return (
@@ -352,7 +352,7 @@ function DetailsPanel(props: { c: Call }) {
   );
 }
 
-function DeliveriesPanel(props: { callId: number; data: { deliveries: Delivery[]; next_cursor: string | null } | { error: unknown } | undefined; loading: boolean }) {
+function DeliveriesPanel(props: { zone: string; callId: number; data: { deliveries: Delivery[]; next_cursor: string | null } | { error: unknown } | undefined; loading: boolean }) {
   const d = props.data;
   return (
     <section class="panel" aria-labelledby="del-h">
@@ -370,7 +370,7 @@ function DeliveriesPanel(props: { callId: number; data: { deliveries: Delivery[]
               { key: 'state', label: 'State', render: (x) => <span class={`badge ${x.status === 'delivered' ? 'ok' : x.status === 'pending' ? 'info' : 'bad'}`}>{x.status}</span> },
               { key: 'attempts', label: 'Attempts', numeric: true, render: (x) => count(x.total_attempts) },
               { key: 'last', label: 'Last answer', render: (x) => (x.last_response ? (x.last_response.status_code ? `HTTP ${x.last_response.status_code}` : (x.last_response.error ?? '—')) : 'Not tried yet') },
-              { key: 'when', label: 'When', render: (x) => instant(x.delivered_at ?? x.created_at) },
+              { key: 'when', label: 'When', render: (x) => zonedTime(x.delivered_at ?? x.created_at, props.zone) },
             ]}
             rows={d.deliveries}
             rowKey={(x) => x.id}
@@ -416,7 +416,7 @@ function LabelPanel(props: { c: Call; canWork: boolean; onSaved: () => void }) {
             save(label.trim() || null);
           }}
         >
-          <TextField label="Label" value={label} onValue={setLabel} maxLength={100} hint="One line, e.g. “Booked a job”. Sent with HTTP Callbacks made after the change." error={error instanceof ApiError ? error.field('label') : undefined} />
+          <TextField label="Call label" value={label} onValue={setLabel} maxLength={100} hint="One line, e.g. “Booked a job”. Sent with HTTP Callbacks made after the change." error={error instanceof ApiError ? error.field('label') : undefined} />
           <div class="row">
             <ActionButton kind="primary" busyText="Saving…" onAction={() => save(label.trim() || null)}>
               Save label
@@ -437,7 +437,7 @@ function LabelPanel(props: { c: Call; canWork: boolean; onSaved: () => void }) {
   );
 }
 
-function NotesPanel(props: { callId: number; notes: Note[]; canWork: boolean; onSaved: () => void }) {
+function NotesPanel(props: { zone: string; callId: number; notes: Note[]; canWork: boolean; onSaved: () => void }) {
   const [text, setText] = useState('');
   const [error, setError] = useState<unknown>(null);
   const [done, setDone] = useState('');
@@ -467,8 +467,8 @@ function NotesPanel(props: { callId: number; notes: Note[]; canWork: boolean; on
             <li key={n.id}>
               <p class="note-text">{n.text}</p>
               <p class="muted small">
-                {n.author.name} · {instant(n.created_at)}
-                {n.updated_at !== n.created_at ? ` (edited ${instant(n.updated_at)})` : ''}
+                {n.author.name} · {zonedTime(n.created_at, props.zone)}
+                {n.updated_at !== n.created_at ? ` (edited ${zonedTime(n.updated_at, props.zone)})` : ''}
               </p>
             </li>
           ))}

@@ -174,6 +174,8 @@ export function CallsPage(props: PageProps) {
   useEffect(() => setDraft(applied), [appliedKey]);
   const set = (k: keyof Filters, v: string) => setDraft((d) => ({ ...d, [k]: v }));
 
+  // Open on a wide screen; on a phone folded, so the calls come first.
+  const [filtersOpen, setFiltersOpen] = useState(() => !window.matchMedia('(max-width: 760px)').matches);
   const [chosen, setChosen] = useState<string[]>(savedColumns);
   const chooseColumns = (keys: string[]) => {
     const k = keys.includes('time') ? keys : ['time', ...keys];
@@ -221,38 +223,41 @@ export function CallsPage(props: PageProps) {
         </a>
       }
     >
-      <form class="filters call-filters" onSubmit={apply} aria-label="Filter calls">
-        <TextField label="Search" type="search" value={draft.q ?? ''} onValue={(v) => set('q', v)} placeholder="Name, label, note or number" hint="Words over tracking name, label, notes and caller number" />
-        <SelectField label="Date range" value={draft.range ?? (draft.from || draft.to ? 'custom' : '')} onValue={(v) => setDraft((d) => ({ ...d, range: v, ...(v && v !== 'custom' && today ? presetRange(v, today)! : v === '' ? { from: '', to: '' } : {}) }))} options={[['', 'Any time'], ['today', 'Today'], ...RANGE_PRESETS, ['custom', 'Custom dates']]} />
-        <TextField label="From" type="date" value={draft.from ?? ''} onValue={(v) => setDraft((d) => ({ ...d, from: v, range: 'custom' }))} />
-        <TextField label="To (included)" type="date" value={draft.to ?? ''} onValue={(v) => setDraft((d) => ({ ...d, to: v, range: 'custom' }))} />
-        <SelectField label="Tracking number" value={draft.tracking_number ?? ''} onValue={(v) => set('tracking_number', v)} options={[['', 'All numbers'], ...services.map((s): [string, string] => [s.number, `${phone(s.number)}${s.name ? ` · ${s.name}` : ''}`]), ...(draft.tracking_number && !services.some((s) => s.number === draft.tracking_number) ? [[draft.tracking_number, phone(draft.tracking_number)] as [string, string]] : [])]} />
-        <TextField label="Caller" value={draft.caller ?? ''} onValue={(v) => set('caller', v)} inputMode="tel" placeholder="Part of a number, or Private" />
-        <TextField label="Custom group" value={draft.custom_group ?? ''} onValue={(v) => set('custom_group', v)} list="calls-groups" />
-        <datalist id="calls-groups">
-          {groups.map((g) => (
-            <option key={g} value={g} />
-          ))}
-        </datalist>
-        <SelectField label="Direction" value={draft.direction ?? ''} onValue={(v) => set('direction', v)} options={[['', 'Both'], ['call-in', 'Inbound'], ['call-out', 'Outbound']]} />
-        <SelectField label="Recording" value={draft.has_audio ?? ''} onValue={(v) => set('has_audio', v)} options={[['', 'With or without'], ['true', 'With a recording'], ['false', 'Without a recording']]} />
-        <fieldset class="status-choice">
-          <legend>Status</legend>
-          {CALL_STATUS_NAMES.map((s) => (
-            <CheckField key={s} label={s} checked={statuses.includes(s)} onChecked={(on) => set('status', (on ? [...statuses, s] : statuses.filter((x) => x !== s)).join(','))} />
-          ))}
-        </fieldset>
-        <div class="row filter-actions">
-          <button type="submit" class="btn primary">
-            Apply
-          </button>
-          {filtered ? (
-            <button type="button" class="btn plain" onClick={clear}>
-              Clear filters
+      <details class="filter-box" open={filtersOpen} onToggle={(e) => setFiltersOpen((e.target as HTMLDetailsElement).open)}>
+        <summary>Search and filters</summary>
+        <form class="filters call-filters" onSubmit={apply} aria-label="Filter calls">
+          <TextField label="Search" type="search" value={draft.q ?? ''} onValue={(v) => set('q', v)} placeholder="Name, label, note or number" hint="Words over tracking name, label, notes and caller number" />
+          <SelectField label="Date range" value={draft.range ?? (draft.from || draft.to ? 'custom' : '')} onValue={(v) => setDraft((d) => ({ ...d, range: v, ...(v && v !== 'custom' && today ? presetRange(v, today)! : v === '' ? { from: '', to: '' } : {}) }))} options={[['', 'Any time'], ['today', 'Today'], ...RANGE_PRESETS, ['custom', 'Custom dates']]} />
+          <TextField label="From" type="date" value={draft.from ?? ''} onValue={(v) => setDraft((d) => ({ ...d, from: v, range: 'custom' }))} />
+          <TextField label="To (included)" type="date" value={draft.to ?? ''} onValue={(v) => setDraft((d) => ({ ...d, to: v, range: 'custom' }))} />
+          <SelectField label="Tracking number" value={draft.tracking_number ?? ''} onValue={(v) => set('tracking_number', v)} options={[['', 'All numbers'], ...services.map((s): [string, string] => [s.number, `${phone(s.number)}${s.name ? ` · ${s.name}` : ''}`]), ...(draft.tracking_number && !services.some((s) => s.number === draft.tracking_number) ? [[draft.tracking_number, phone(draft.tracking_number)] as [string, string]] : [])]} />
+          <TextField label="Caller" value={draft.caller ?? ''} onValue={(v) => set('caller', v)} inputMode="tel" placeholder="Part of a number, or Private" />
+          <TextField label="Custom group" value={draft.custom_group ?? ''} onValue={(v) => set('custom_group', v)} list="calls-groups" />
+          <datalist id="calls-groups">
+            {groups.map((g) => (
+              <option key={g} value={g} />
+            ))}
+          </datalist>
+          <SelectField label="Direction" value={draft.direction ?? ''} onValue={(v) => set('direction', v)} options={[['', 'Both'], ['call-in', 'Inbound'], ['call-out', 'Outbound']]} />
+          <SelectField label="Recording" value={draft.has_audio ?? ''} onValue={(v) => set('has_audio', v)} options={[['', 'With or without'], ['true', 'With a recording'], ['false', 'Without a recording']]} />
+          <fieldset class="status-choice">
+            <legend>Status</legend>
+            {CALL_STATUS_NAMES.map((s) => (
+              <CheckField key={s} label={s} checked={statuses.includes(s)} onChecked={(on) => set('status', (on ? [...statuses, s] : statuses.filter((x) => x !== s)).join(','))} />
+            ))}
+          </fieldset>
+          <div class="row filter-actions">
+            <button type="submit" class="btn primary">
+              Apply
             </button>
-          ) : null}
-        </div>
-      </form>
+            {filtered ? (
+              <button type="button" class="btn plain" onClick={clear}>
+                Clear filters
+              </button>
+            ) : null}
+          </div>
+        </form>
+      </details>
 
       <div class="row list-head">
         <p class="muted applied" role="status">

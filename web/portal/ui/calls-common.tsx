@@ -124,6 +124,19 @@ export function dayRange(from: string, to: string): string {
   return from.slice(0, 4) === to.slice(0, 4) ? `${day(from).replace(/ \d{4}$/, '')} – ${day(to)}` : `${day(from)} – ${day(to)}`;
 }
 
+/** A UTC instant (ISO 8601) in the account's zone: "2 Dec 2026, 18:09" (as localTime writes the APIs' *_local). */
+export function zonedTime(iso: string | null | undefined, zone: string): string {
+  if (!iso) return '—';
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return iso;
+  try {
+    const p = Object.fromEntries(new Intl.DateTimeFormat('en-GB', { timeZone: zone, year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).formatToParts(d).map((x) => [x.type, x.value]));
+    return `${p.day} ${p.month} ${p.year}, ${p.hour}:${p.minute}`;
+  } catch {
+    return d.toISOString().slice(0, 16).replace('T', ' ') + ' UTC';
+  }
+}
+
 // ---- the account ------------------------------------------------------------------------------------------------
 
 export interface AccountCalendar {
