@@ -110,7 +110,13 @@ describe('portal: dashboard, call log and call page', { skip: BROWSER_SKIP }, ()
     // The top numbers: Google Ads first (4 calls), each a link to its calls.
     const top = page.locator('main table.data').filter({ has: page.locator('th', { hasText: 'Tracking number' }) }).locator('tbody tr');
     assert.match((await top.first().textContent())!, /Google Ads.*4/);
-    await shoot(page, 'calls-dashboard');
+    // By source (the DNI visit): these calls came from no website visit.
+    await page.getByLabel('Chart by').selectOption('source');
+    await page.waitForURL(/group=source/);
+    await page.locator('.chart-table thead th', { hasText: 'No website visit' }).waitFor({ state: 'attached' });
+    await page.getByLabel('Chart by').selectOption('status');
+    await page.waitForURL(/group=status/);
+    await page.locator('.chart-table thead th', { hasText: 'Voicemail' }).waitFor({ state: 'attached' });
 
     // A click on today's bar opens today's calls.
     const over = page.locator('.u-over');
@@ -350,6 +356,19 @@ describe('portal: dashboard, call log and call page', { skip: BROWSER_SKIP }, ()
     assert.equal(label.status, 403);
     assert.equal((await get(`/userapi/v1/calls/${voicemailId}/notes`)).notes.length, 2);
     assert.deepEqual(v.errors, []);
+  });
+
+  it('an account without calls gets the empty state, which says what to do', async () => {
+    const fresh = await portalAccount(t, 7302, 'owner');
+    const { page, errors } = await open();
+    await signInThroughForm(page, t.url, fresh);
+    await ready(page, 'dashboard');
+    assert.match((await page.locator('.empty').textContent())!, /No calls yet.*Numbers.*test call/);
+    assert.equal(await page.locator('.empty a', { hasText: 'Numbers' }).getAttribute('href'), '/numbers');
+    await page.goto(`${t.url}/calls`);
+    await ready(page, 'calls');
+    assert.match((await page.locator('.empty').textContent())!, /No calls yet/);
+    assert.deepEqual(errors, []);
   });
 
   it('screenshots at desktop and phone widths', async () => {
