@@ -369,6 +369,17 @@ describe('portal: dashboard, call log and call page', { skip: BROWSER_SKIP }, ()
     await ready(page, 'calls');
     assert.match((await page.locator('.empty').textContent())!, /No calls yet/);
     assert.deepEqual(errors, []);
+
+    // A user of both accounts switches on the dashboard: it shows the other account's figures at once.
+    await t.app.accounts.createUser({ username: 'agency7300', password: GOOD('agency'), clientIds: [CLIENT, 7302], role: 'analyst' });
+    const b = await open();
+    await signInThroughForm(b.page, t.url, { username: 'agency7300', password: GOOD('agency') });
+    await ready(b.page, 'dashboard');
+    const first = await b.page.locator('.empty').count();
+    await b.page.getByLabel('Account').selectOption(first ? String(CLIENT) : '7302');
+    if (first) await b.page.locator('a[data-tile="today"] .figure', { hasText: '5' }).waitFor();
+    else await b.page.locator('.empty', { hasText: 'No calls yet' }).waitFor();
+    assert.deepEqual(b.errors, []);
   });
 
   it('screenshots at desktop and phone widths', async () => {

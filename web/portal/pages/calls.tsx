@@ -11,6 +11,7 @@ import { useEffect, useMemo, useState } from 'preact/hooks';
 import { api, withQuery, type Query } from '../lib/api.ts';
 import { duration, localTime, phone } from '../lib/format.ts';
 import { href, Link, navigate, queryObject } from '../lib/router.tsx';
+import { useSession } from '../lib/session.tsx';
 import { CheckField, DataTable, Empty, ErrorBox, Page, pageState, SelectField, Spinner, StatusBadge, TextField, useAsync, type Column } from '../ui/kit.tsx';
 import { ALERT_STATUSES, CALL_STATUS_NAMES, dayRange, loadCalendar, loadServices, presetRange, RANGE_PRESETS, StatusLegend, statusKey, type TrackingService } from '../ui/calls-common.tsx';
 import type { PageProps } from './routes.ts';
@@ -153,6 +154,7 @@ function ColumnChooser(props: { chosen: string[]; onChange: (keys: string[]) => 
 // ---- the page ------------------------------------------------------------------------------------------------------
 
 export function CallsPage(props: PageProps) {
+  const account = useSession().current_client_id;
   const q = queryObject(props.query);
   const applied: Filters = Object.fromEntries(FILTER_KEYS.filter((k) => q[k]).map((k) => [k, q[k]]));
   const limit = Math.min(1000, Math.max(1, Number(q.limit) || DEFAULT_LIMIT));
@@ -163,11 +165,12 @@ export function CallsPage(props: PageProps) {
   const meta = useAsync(async (signal) => {
     const [cal, services] = await Promise.all([loadCalendar(signal), loadServices(signal).catch(() => [] as TrackingService[])]);
     return { cal, services };
-  }, []);
+  }, [account]);
 
   const list = useAsync(
     (signal) => api<{ calls: LogCall[]; next_cursor: string | null; timezone: string }>('/userapi/v1/calls', { query: { ...apiFilters(applied), limit, cursor }, signal }),
-    [appliedKey, limit, cursor],
+    // The account too: switching accounts keeps this page mounted.
+    [appliedKey, limit, cursor, account],
   );
 
   const [draft, setDraft] = useState<Filters>(applied);

@@ -5,6 +5,7 @@
 import { api } from '../lib/api.ts';
 import { count, localTime, percent, phone } from '../lib/format.ts';
 import { href, Link, navigate } from '../lib/router.tsx';
+import { useSession } from '../lib/session.tsx';
 import { DataTable, Empty, ErrorBox, Page, pageState, SelectField, Spinner, StatusBadge, useAsync } from '../ui/kit.tsx';
 import { seriesColor, TimeChart, type Series } from '../ui/chart.tsx';
 import { CALL_BACK_STATUSES, day, dayRange, daysBetween, loadCalendar, loadServices, mondayOf, presetRange, RANGE_PRESETS, STATUS_COLORS, type AccountCalendar, type TrackingService } from '../ui/calls-common.tsx';
@@ -55,6 +56,7 @@ interface DashboardData {
 }
 
 export function DashboardPage(props: PageProps) {
+  const account = useSession().current_client_id;
   const preset = RANGE_PRESETS.some(([k]) => k === props.query.get('range')) ? props.query.get('range')! : '30d';
   const group = GROUPS.some(([k]) => k === props.query.get('group')) ? props.query.get('group')! : 'status';
 
@@ -95,7 +97,8 @@ export function DashboardPage(props: PageProps) {
         services,
       };
     },
-    [preset, group],
+    // The account too: switching accounts keeps this page mounted.
+    [preset, group, account],
   );
 
   const d = data.data;

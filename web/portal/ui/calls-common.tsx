@@ -146,9 +146,9 @@ export interface AccountCalendar {
   hasCalls: boolean;
 }
 
-/** The account's zone (the call list answers it) and whether it has any call yet. */
+/** The account's zone (the call list answers it) and whether it has any call yet (the UserAPI list: not rate-limited). */
 export async function loadCalendar(signal?: AbortSignal): Promise<AccountCalendar> {
-  const r = await api<{ calls: unknown[]; timezone: string }>('/webapi/v1/calls', { query: { limit: 1, fields: 'id' }, signal });
+  const r = await api<{ calls: unknown[]; timezone: string }>('/userapi/v1/calls', { query: { limit: 1, fields: 'id' }, signal });
   return { zone: r.timezone, today: todayIn(r.timezone), hasCalls: r.calls.length > 0 };
 }
 
