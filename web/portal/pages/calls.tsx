@@ -265,6 +265,7 @@ export function CallsPage(props: PageProps) {
       <div class="row list-head">
         <p class="muted applied" role="status">
           {describe(applied)}
+          {searchIgnoredInExport ? ' The CSV export takes the filters; the search words (and a partial caller) are not applied to it.' : ''}
         </p>
         <ColumnChooser chosen={chosen} onChange={chooseColumns} />
       </div>
