@@ -16,7 +16,8 @@
 // Usage: node --import tsx bench/portal.bench.ts [calls=1000000] [data-dir]
 //   data-dir defaults to $TMPDIR/tt-bench-portal-<calls>; it is kept and reused while its seed.json says `calls`
 //   calls (delete it to seed again). Telltale migrates it on start, so a directory seeded before a migration gets it.
-//   BENCH_RUNS (20), BENCH_COLD_RUNS (3), BENCH_BROWSER_RUNS (5).
+//   BENCH_RUNS (20), BENCH_COLD_RUNS (3), BENCH_BROWSER_RUNS (5); BENCH_PORTAL_URL: the portal from another server (e.g. a
+//   dev server proxying /webapi and /userapi to the Telltale this bench starts) instead of Telltale's `/`.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -132,7 +133,7 @@ class Server {
 
   async get(url: string, headers: Record<string, string> = {}): Promise<{ ms: number; status: number; body: Buffer; headers: Record<string, string | string[] | undefined> }> {
     const t = performance.now();
-    const res = await request(this.base + url, { headers: { cookie: this.cookie, ...headers }, dispatcher: this.agent });
+    const res = await request(/^https?:/.test(url) ? url : this.base + url, { headers: { cookie: this.cookie, ...headers }, dispatcher: this.agent });
     const body = Buffer.from(await res.body.arrayBuffer());
     return { ms: performance.now() - t, status: res.statusCode, body, headers: res.headers };
   }
@@ -213,11 +214,14 @@ async function main() {
 
     // 2 and 3. The portal in Chromium and its first load.
     console.log('');
-    const home = await server.get('/', { accept: 'text/html', 'accept-encoding': 'gzip' });
+    // The portal is served by Telltale at `/`; BENCH_PORTAL_URL points the browser part elsewhere (a portal dev server
+    // proxying /webapi and /userapi to this Telltale, which the cookie, set for 127.0.0.1 whatever the port, reaches).
+    const portal = (process.env.BENCH_PORTAL_URL ?? server.base).replace(/\/$/, '');
+    const home = await server.get(`${portal}/`, { accept: 'text/html', 'accept-encoding': 'gzip' });
     const html = await htmlOf(home);
     const built = home.status === 200 && /<main[^>]*data-page=|<script[^>]+src=/i.test(html);
-    await browserPart(server, info, built);
-    await firstLoad(server, home, html, built);
+    await browserPart(server, portal, built);
+    await firstLoad(server, portal, home, html, built);
   } finally {
     await server.stop();
     await server.agent.close();
@@ -247,16 +251,16 @@ async function htmlOf(r: { body: Buffer; headers: Record<string, string | string
   return (r.headers['content-encoding'] === 'gzip' ? gunzipSync(r.body) : r.body).toString('utf8');
 }
 
-async function browserPart(server: Server, info: SeedInfo, built: boolean) {
+async function browserPart(server: Server, portal: string, built: boolean) {
   if (BROWSER_SKIP) {
     console.log(`portal in Chromium: skipped, ${BROWSER_SKIP}`);
     return;
   }
   const browser = await launchBrowser();
   try {
-    const context = await browser.newContext({ viewport: DESKTOP, baseURL: server.base });
+    const context = await browser.newContext({ viewport: DESKTOP, baseURL: portal });
     const eq = server.cookie.indexOf('=');
-    await context.addCookies([{ name: server.cookie.slice(0, eq), value: server.cookie.slice(eq + 1), url: server.base, httpOnly: true, sameSite: 'Lax' }]);
+    await context.addCookies([{ name: server.cookie.slice(0, eq), value: server.cookie.slice(eq + 1), url: portal, httpOnly: true, sameSite: 'Lax' }]);
     const page = await context.newPage();
     console.log(`portal in Chromium (${DESKTOP.width}x${DESKTOP.height}, signed in by cookie): goto(url) until <main data-page=…> is data-state="ready"; first run, then p50 / max of ${BROWSER_RUNS}`);
     for (const [url, pageName, target] of [['/calls', 'calls', TARGETS.callsReadyMs], ['/', 'dashboard', TARGETS.dashboardReadyMs]] as const) {
@@ -283,14 +287,13 @@ async function browserPart(server: Server, info: SeedInfo, built: boolean) {
       const worst = Math.max(...rest);
       console.log(`  ${url.padEnd(7)} first ${f1(times[0])} ms, then p50 ${f1(pct(rest, 50))} ms, max ${f1(worst)} ms (target <= ${target} ms: ${verdict(Math.max(worst, times[0]), target)})`);
     }
-    void info;
   } finally {
     await browser.close();
   }
 }
 
 /** `/` and every script, module preload and stylesheet it references, with Accept-Encoding: gzip; bytes as sent. */
-async function firstLoad(server: Server, home: { status: number; body: Buffer; headers: Record<string, string | string[] | undefined> }, html: string, built: boolean) {
+async function firstLoad(server: Server, portal: string, home: { status: number; body: Buffer; headers: Record<string, string | string[] | undefined> }, html: string, built: boolean) {
   if (!built) {
     console.log(`first load: portal not built (GET / answered ${home.status}, no <main data-page> or script in it); target <= ${TARGETS.firstLoadKb} KB gzipped not measured`);
     return;
@@ -305,12 +308,12 @@ async function firstLoad(server: Server, home: { status: number; body: Buffer; h
   }
   const rows: [string, number, string][] = [['/', home.body.length, String(home.headers['content-encoding'] ?? 'identity')]];
   for (const ref of refs) {
-    const u = new URL(ref, `${server.base}/`);
-    if (u.origin !== server.base) {
+    const u = new URL(ref, `${portal}/`);
+    if (u.origin !== new URL(portal).origin) {
       rows.push([ref, NaN, 'other origin, not counted']);
       continue;
     }
-    const r = await server.get(u.pathname + u.search, { 'accept-encoding': 'gzip' });
+    const r = await server.get(u.href, { 'accept-encoding': 'gzip' });
     if (r.status !== 200) throw new Error(`first load: ${ref} answered ${r.status}`);
     rows.push([u.pathname + u.search, r.body.length, String(r.headers['content-encoding'] ?? 'identity')]);
   }
