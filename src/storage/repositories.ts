@@ -29,7 +29,7 @@ export function createRepositories(dialect: Dialect, sqlite?: SQLite.Database) {
     },
     reports: {
       ...reports,
-      summaryBuckets: (db: Executor, clientId: number, f: reports.CallFilter, key: reports.SummaryKey, quarters: boolean) => reports.summaryBuckets(db, dialect, clientId, f, key, quarters),
+      summaryPeriods: (db: Executor, clientId: number, f: reports.CallFilter, key: reports.SummaryKey, bounds: string[]) => reports.summaryPeriods(db, dialect, clientId, f, key, bounds),
       listCalls: (db: Executor, clientId: number, f: reports.CallFilter, opts: Parameters<typeof reports.listCalls>[3]) => reports.listCalls(db, clientId, f, opts, dialect),
     },
     telephony: {

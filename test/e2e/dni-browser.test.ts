@@ -9,18 +9,18 @@ import http from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { ManualClock } from '../../src/domain/clock.ts';
 import { CLI_ACTOR } from '../../src/services/accounts/audit.service.ts';
 import { DIALECTS } from '../support/dialects.ts';
 import { buildTestApp, type TestApp } from '../support/app.ts';
 import { accountWithUser, liveService } from '../support/calls.ts';
 import { Receiver } from '../support/receiver.ts';
+import { BROWSER_SKIP, launchBrowser } from '../support/browser.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const ARTIFACTS = path.join(ROOT, 'test-artifacts', 'dni');
-const CHROMIUM = '/usr/bin/chromium';
-const SKIP = fs.existsSync(CHROMIUM) ? false : `${CHROMIUM} is missing (apt-get install chromium): the browser tests cannot run here`;
+const SKIP = BROWSER_SKIP;
 
 const CLIENT = 7100;
 const BUSINESS = '+61401020304';
@@ -160,7 +160,7 @@ describe('DNI website script in Chromium (SQLite)', { skip: SKIP }, () => {
     demo = await create('Demo shop', [demoNumber]);
     beat = await create('Heartbeat', [beatNumber]);
     site = await new Site().start();
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+    browser = await launchBrowser();
   });
   after(async () => {
     for (const c of contexts) await c.close().catch(() => {});

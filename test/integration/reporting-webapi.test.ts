@@ -287,6 +287,21 @@ for (const dialect of DIALECTS) {
       const list = (await get('/webapi/v1/calls?from=2026-04-05&to=2026-04-05&order=asc&fields=started_at_local', dst)).json();
       assert.deepEqual(list.calls.map((c: { started_at_local: string }) => c.started_at_local), ['2026-04-05T00:30:00+11:00', '2026-04-05T02:30:00+11:00', '2026-04-05T02:30:00+10:00', '2026-04-05T23:30:00+10:00']);
     });
+
+    it('puts a call on its local day in a zone whose offset has minutes (India, +05:30)', async () => {
+      const ist = await makeAccount(t.app, 7201, { timezone: 'Asia/Kolkata' });
+      await insertReportCalls(t.app, ist.clientId, [
+        { started_at: '2026-05-10T18:29:59Z', status_code: 0 }, // 2026-05-10 23:59:59 +05:30
+        { started_at: '2026-05-10T18:30:00Z' }, // 2026-05-11 00:00 +05:30
+        { started_at: '2026-05-11T18:29:00Z', status_code: 0 }, // 2026-05-11 23:59 +05:30
+      ]);
+      const s = (await get('/webapi/v1/reports/summary?from=2026-05-10&to=2026-05-11&group_by=status', ist)).json();
+      assert.deepEqual(
+        s.rows.map((r: { period: string; group: number; calls: number }) => [r.period, r.group, r.calls]),
+        [['2026-05-10', 0, 1], ['2026-05-11', 0, 1], ['2026-05-11', 1, 1]],
+      );
+      assert.equal(s.totals.calls, 3);
+    });
   });
 
   describe(`WebAPI rate limits (${dialect.name})`, { skip: dialect.skip }, () => {

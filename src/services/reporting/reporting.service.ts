@@ -197,13 +197,12 @@ export class ReportingService {
     const to = filter.to ? new Date(filter.to) : now;
     if (to.getTime() - from.getTime() > 370 * 86_400_000 * (interval === 'day' ? 1 : 5)) throw fieldError('to', `the range is too long for interval=${interval} (at most ${interval === 'day' ? 'a year' : 'five years'})`);
     const periods = localPeriods(zone, from, to, interval);
-    // Periods start on whole UTC hours unless the zone's offset has minutes (India, Nepal, …): then use quarter hours.
-    const quarters = periods.some((p) => p.start % 3_600_000 !== 0);
-    const buckets = await this.storage.repos.reports.summaryBuckets(this.storage.db, clientId, { ...filter, to: to.toISOString() }, groupBy, quarters);
+    // The periods are contiguous: their starts and the last end are the bounds the database groups by.
+    const bounds = periods.length ? [...periods.map((p) => new Date(p.start).toISOString()), new Date(periods[periods.length - 1].end).toISOString()] : [];
+    const grouped = await this.storage.repos.reports.summaryPeriods(this.storage.db, clientId, { ...filter, to: to.toISOString() }, groupBy, bounds);
     const acc = new Map<string, SummaryRow>();
-    for (const b of buckets) {
-      const t = Date.parse(`${b.hour}:00:00.000Z`) + b.quarter * 900_000;
-      const p = findPeriod(periods, t);
+    for (const b of grouped) {
+      const p = periods[b.period];
       if (!p) continue;
       const group = groupBy === 'status' && b.key !== null ? Number(b.key) : b.key;
       const k = `${p.label}\u0000${String(group)}`;
@@ -234,19 +233,6 @@ export class ReportingService {
       totals: { ...totals, answered_rate: totals.calls ? Math.round((totals.answered / totals.calls) * 10_000) / 10_000 : 0 },
     };
   }
-}
-
-function findPeriod(periods: { label: string; start: number; end: number }[], t: number) {
-  let lo = 0;
-  let hi = periods.length - 1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >> 1;
-    const p = periods[mid];
-    if (t < p.start) hi = mid - 1;
-    else if (t >= p.end) lo = mid + 1;
-    else return p;
-  }
-  return undefined;
 }
 
 function parseFields(text: string | undefined): (keyof WebapiCall)[] | null {

@@ -20,6 +20,7 @@ import * as m016 from './016-call-work.ts';
 import * as m017 from './017-subscriptions.ts';
 import * as m018 from './018-dni.ts';
 import * as m020 from './020-outbound-expiry.ts';
+import * as m021 from './021-call-log-report-indexes.ts';
 
 /** Every migration, by name, in order. */
 export const MIGRATIONS: Record<string, Migration> = {
@@ -42,6 +43,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '017-subscriptions': m017,
   '018-dni': m018,
   '020-outbound-expiry': m020,
+  '021-call-log-report-indexes': m021,
 };
 
 class StaticMigrations implements MigrationProvider {
