@@ -39,7 +39,7 @@ describe('portal: dashboard, call log and call page', { skip: BROWSER_SKIP }, ()
     assert.equal(r.status, 200, `${path}: ${r.status}`);
     return r.json();
   };
-  const open = async (viewport = DESKTOP) => {
+  const open = async (viewport: { width: number; height: number } = DESKTOP) => {
     const w = await openPage(browser, viewport);
     watched.push(w);
     return w;

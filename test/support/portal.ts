@@ -2,29 +2,18 @@
 // 127.0.0.1 (SQLite: browser suites run once, not per dialect) whose public URL is its own address, so the links
 // the APIs give (recordings, feeds) open in the browser; an account with a user of the role asked; a page signed in
 // through the sign-in form; screenshots at desktop and phone widths saved under test-artifacts/portal/.
-import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import type { Role } from '../../src/domain/accounts/roles.ts';
 import type { AppOptions } from '../../src/app.ts';
 import { buildTestApp, makeAccount, type TestApp } from './app.ts';
 import { DIALECTS } from './dialects.ts';
 import { GOOD, lockoutOff } from './userapi.ts';
+import { ARTIFACTS_DIR, DESKTOP, openPage as openBrowserPage, PHONE, shoot as shootIn, type WatchedPage } from './browser.ts';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-export const ARTIFACTS = path.join(ROOT, 'test-artifacts', 'portal');
-export const CHROMIUM = '/usr/bin/chromium';
-/** false, or why the browser tests cannot run here (node:test reports them as skipped with this reason). */
-export const BROWSER_SKIP: false | string = fs.existsSync(CHROMIUM) ? false : `${CHROMIUM} is missing (apt-get install chromium): the browser tests cannot run here`;
-
-export const DESKTOP = { width: 1280, height: 800 };
-export const PHONE = { width: 390, height: 844 };
-
-export function launchBrowser(): Promise<Browser> {
-  return chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
-}
+export { BROWSER_SKIP, CHROMIUM, DESKTOP, launchBrowser, PHONE, type WatchedPage } from './browser.ts';
+export const ARTIFACTS = path.join(ARTIFACTS_DIR, 'portal');
 
 async function freePort(): Promise<number> {
   const s = net.createServer();
@@ -61,23 +50,18 @@ export async function portalAccount(t: TestApp, clientId: number, role: Role = '
   return { clientId, username, password, role };
 }
 
-/** A browser page that records console errors and uncaught exceptions (a test asserts `errors` is empty). */
-export interface WatchedPage {
-  page: Page;
-  context: BrowserContext;
-  errors: string[];
-}
-
-export async function openPage(browser: Browser, viewport = DESKTOP): Promise<WatchedPage> {
-  const context = await browser.newContext({ viewport });
-  const page = await context.newPage();
+/**
+ * A page in its own context recording console errors and uncaught exceptions (a test asserts `errors` is empty);
+ * a failed request the page handles (a 4xx it shows) is logged by Chromium as well and is not counted.
+ */
+export async function openPage(browser: Browser, viewport: { readonly width: number; readonly height: number } = DESKTOP): Promise<WatchedPage> {
+  const w = await openBrowserPage(browser, { viewport });
   const errors: string[] = [];
-  page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
-  page.on('console', (m) => {
-    // A failed request the page handles (a 4xx it shows) is logged by Chromium too: not a page error.
+  w.page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
+  w.page.on('console', (m) => {
     if (m.type() === 'error' && !/Failed to load resource/.test(m.text())) errors.push(`console: ${m.text()}`);
   });
-  return { page, context, errors };
+  return { ...w, errors };
 }
 
 /** Signs in through the form, as a person does, and waits for the first signed-in page to be ready. */
@@ -96,9 +80,6 @@ export async function ready(page: Page, name: string): Promise<void> {
 
 /** Saves a full-page screenshot as test-artifacts/portal/<name>-<desktop|phone>.png. */
 export async function shoot(page: Page, name: string): Promise<string> {
-  fs.mkdirSync(ARTIFACTS, { recursive: true });
   const w = page.viewportSize()?.width ?? DESKTOP.width;
-  const file = path.join(ARTIFACTS, `${name}-${w <= PHONE.width ? 'phone' : 'desktop'}.png`);
-  await page.screenshot({ path: file, fullPage: true });
-  return file;
+  return shootIn(page, 'portal', `${name}-${w <= PHONE.width ? 'phone' : 'desktop'}`);
 }
