@@ -65,6 +65,7 @@ describe('portal set-up pages (Chromium)', { skip: BROWSER_SKIP }, () => {
       await page.getByLabel('Name', { exact: true }).fill('Finance spreadsheet');
       await page.getByLabel('Feed user name').fill('finance');
       await page.getByLabel('Feed password').fill('feed-secret-1');
+      await shoot(page, 'admin-feeds-form');
       await page.getByRole('button', { name: 'Create feed' }).click();
       await page.getByRole('heading', { name: 'Finance spreadsheet' }).waitFor();
       const feeds = await t.app.reporting.feeds.listFeeds(CLIENT);
@@ -86,6 +87,7 @@ describe('portal set-up pages (Chromium)', { skip: BROWSER_SKIP }, () => {
       await page.getByRole('button', { name: 'Add a rule' }).click();
       await page.getByLabel('Rule 1 conditions').fill('utm_source=google; gclid=true');
       await page.getByLabel('Rule 1 shows').selectOption(services[2].id);
+      await shoot(page, 'admin-tracking-form');
       await page.getByRole('button', { name: 'Create tracking code' }).click();
       await ready(page, 'tracking-code');
       const snippet = await page.getByRole('textbox', { name: 'Snippet' }).inputValue();
@@ -141,6 +143,7 @@ describe('portal set-up pages (Chromium)', { skip: BROWSER_SKIP }, () => {
       await page.getByLabel('Description (optional)').fill('Our CRM');
       await page.getByLabel('call.finalized').check();
       await page.getByLabel('sms.received').check();
+      await shoot(page, 'admin-subscriptions-form');
       await page.getByRole('button', { name: 'Create subscription' }).click();
       const secret = await page.getByRole('textbox', { name: 'Signing secret' }).inputValue();
       assert.match(secret, /^whsec_/);

@@ -410,11 +410,19 @@ function Audit(props: { query: Record<string, string> }) {
             { key: 'who', label: 'Who', render: (r) => `${r.actor.name} (${r.actor.via.replace('_', ' ')})${r.actor.address ? ` from ${r.actor.address}` : ''}` },
             { key: 'action', label: 'Action', render: (r) => <code>{r.action}</code> },
             { key: 'target', label: 'Target', render: (r) => r.target ?? '—' },
-            { key: 'detail', label: 'Detail', render: (r) => (r.detail ? <code class="small">{JSON.stringify(r.detail).slice(0, 160)}</code> : '—') },
+            { key: 'detail', label: 'Detail', render: (r) => (r.detail ? <span class="audit-detail small">{detailText(r.detail)}</span> : '—') },
           ]}
         />
       ) : null}
       <Pager label="Audit log pages" cursor={q.cursor} next={list.data?.next_cursor} onPage={(c) => setQuery({ ...q, tab: 'audit', cursor: c ?? undefined }, { push: true })} />
     </section>
   );
+}
+
+/** {from: "A", to: "B", name: "x"} → "from: A; to: B; name: x" (nested values as JSON), cut at 300 characters. */
+function detailText(d: Record<string, unknown>): string {
+  const text = Object.entries(d)
+    .map(([k, v]) => `${k}: ${typeof v === 'string' ? v : JSON.stringify(v)}`)
+    .join('; ');
+  return text.length > 300 ? `${text.slice(0, 299)}…` : text;
 }

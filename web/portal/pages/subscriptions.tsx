@@ -158,7 +158,7 @@ export function SubscriptionsPage(props: PageProps) {
               ) : null}
             </dl>
             <div class="row">
-              <PingButton sub={s} onSent={() => setQuery({ ...q, sub: s.id })} />
+              <PingButton sub={s} onSent={() => setQuery({ ...q, sub: s.id })} onSettled={list.reload} />
               <button type="button" class="btn plain small" onClick={() => setQuery({ ...q, sub: selected === s.id ? undefined : s.id })} aria-expanded={selected === s.id ? 'true' : 'false'}>
                 {selected === s.id ? 'Hide deliveries' : 'Deliveries'}
               </button>
@@ -199,7 +199,7 @@ export function SubscriptionsPage(props: PageProps) {
 }
 
 /** Sends a ping, then follows its delivery until it is delivered or failed (role=status). */
-function PingButton(props: { sub: Subscription; onSent: () => void }) {
+function PingButton(props: { sub: Subscription; onSent: () => void; onSettled: () => void }) {
   const [state, setState] = useState<{ id: string; status: string; detail?: string; polls?: number } | null>(null);
   const [error, setError] = useState<unknown>(null);
   useEffect(() => {
@@ -210,7 +210,9 @@ function PingButton(props: { sub: Subscription; onSent: () => void }) {
         const r = await api<{ deliveries: Delivery[] }>(`/userapi/v1/subscriptions/${encodeURIComponent(props.sub.id)}/deliveries`, { query: { limit: 20 } });
         const d = r.deliveries.find((x) => x.id === state.id);
         const polls = (state.polls ?? 0) + 1;
-        if (d) setState({ id: d.id, status: d.status === 'pending' && d.total_attempts > 0 ? 'failed' : d.status, detail: outcome(d), polls });
+        const status = d ? (d.status === 'pending' && d.total_attempts > 0 ? 'failed' : d.status) : 'pending';
+        if (d && status !== 'pending') props.onSettled();
+        if (d) setState({ id: d.id, status, detail: outcome(d), polls });
         else setState({ ...state, polls });
       } catch (x) {
         setError(x);
@@ -256,7 +258,7 @@ function outcome(d: Delivery): string {
 
 function Deliveries(props: { sub: Subscription; cursor?: string }) {
   const [status, setStatus] = useState('');
-  const list = useAsync(() => api<{ deliveries: Delivery[]; next_cursor: string | null }>(`/userapi/v1/subscriptions/${encodeURIComponent(props.sub.id)}/deliveries`, { query: { cursor: props.cursor, status, limit: 20 } }), [props.sub.id, props.cursor, status]);
+  const list = useAsync(() => api<{ deliveries: Delivery[]; next_cursor: string | null }>(`/userapi/v1/subscriptions/${encodeURIComponent(props.sub.id)}/deliveries`, { query: { cursor: props.cursor, status, limit: 20 } }), [props.sub.id, props.cursor, status, props.sub.last_success_at, props.sub.last_failure_at]);
   const [error, setError] = useState<unknown>(null);
   const [notice, setNotice] = useState<string | undefined>();
   const rows = list.data?.deliveries ?? [];

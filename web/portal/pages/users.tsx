@@ -264,7 +264,7 @@ function RoleMatrix() {
     <section aria-labelledby="matrix-h">
       <h2 id="matrix-h">What each role may do</h2>
       <p class="muted small">Only owners grant or take away the owner role; everyone else hands out roles up to their own, and nobody changes their own role. The account always keeps one enabled owner.</p>
-      <div class="table-wrap">
+      <div class="table-wrap matrix-wrap">
         <table class="data matrix">
           <caption class="sr-only">Permissions of each role</caption>
           <thead>
