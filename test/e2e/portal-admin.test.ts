@@ -119,6 +119,7 @@ describe('portal set-up pages (Chromium)', { skip: BROWSER_SKIP }, () => {
       const token = await page.getByRole('textbox', { name: 'Invitation for newbie' }).inputValue();
       assert.ok(token.length > 10);
       await page.getByLabel('Role of newbie').selectOption('admin');
+      await page.getByRole('button', { name: 'Change role' }).click();
       await page.getByText('newbie is now Admin.').waitFor();
       const newbie = (await t.app.userAdmin.listUsers(CLIENT)).find((u) => u.username === 'newbie');
       assert.equal(newbie?.role, 'admin');

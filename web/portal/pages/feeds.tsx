@@ -64,7 +64,7 @@ export function FeedsPage(props: PageProps) {
         />
       ) : null}
       <ErrorBox error={list.error} />
-      {list.data && feeds.length === 0 ? (
+      {list.data && feeds.length === 0 && !creating ? (
         <Empty title="No data feeds yet">{s.can('settings') ? 'Create one with “New data feed”, then give its URL and credentials to the system that reads your calls.' : 'An owner or admin of the account can create one.'}</Empty>
       ) : null}
       {feeds.map((f) => (

@@ -113,7 +113,7 @@ export function SubscriptionsPage(props: PageProps) {
         />
       ) : null}
       <ErrorBox error={list.error} />
-      {list.data && subs.length === 0 ? <Empty title="No subscriptions yet">Create one with “New subscription”: give your endpoint’s URL and pick the events; then send it a ping to check it answers.</Empty> : null}
+      {list.data && subs.length === 0 && !creating ? <Empty title="No subscriptions yet">Create one with “New subscription”: give your endpoint’s URL and pick the events; then send it a ping to check it answers.</Empty> : null}
       {subs.map((s) =>
         editing === s.id ? (
           <SubscriptionForm

@@ -99,7 +99,7 @@ export function TrackingPage(props: PageProps) {
     >
       {creating ? <CodeForm onCancel={() => setQuery({}, { push: true })} onSaved={(c) => navigate(href(`/tracking/${c.tracking_code}`, { created: 1 }))} /> : null}
       <ErrorBox error={list.error} />
-      {list.data && codes.length === 0 ? (
+      {list.data && codes.length === 0 && !creating ? (
         <Empty title="No tracking codes yet">{s.can('numbers') ? 'Create one with “New tracking code”: name your website, give the business number it shows and the services whose numbers it may swap in. You get the snippet to paste into your pages.' : 'An owner or admin of the account can create one.'}</Empty>
       ) : null}
       {codes.length ? (
@@ -411,7 +411,6 @@ function CodeForm(props: { code?: TrackingCode; onCancel: () => void; onSaved: (
               error={fieldError(error, `rules[${i}].when`) ?? fieldError(error, `rules/${i}/when`)}
             />
             <SelectField label={`Rule ${i + 1} shows`} value={r.service_id} onValue={(v) => setRules(rules.map((x, j) => (j === i ? { ...x, service_id: v } : x)))} options={[['', 'Choose a service'], ...options]} error={fieldError(error, `rules[${i}].service_id`)} />
-            <span />
             <button type="button" class="btn plain small" onClick={() => setRules(rules.filter((_, j) => j !== i))} aria-label={`Remove rule ${i + 1}`}>
               Remove
             </button>

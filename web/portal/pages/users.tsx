@@ -135,7 +135,7 @@ export function UsersPage(_props: PageProps) {
                 u.id === s.user.id || !roles.some(([r]) => r === u.role) ? (
                   ROLE_TEXT[u.role]
                 ) : (
-                  <SelectField label={`Role of ${u.username}`} value={u.role} options={roles} onValue={(v) => act(() => api(`/userapi/v1/users/${encodeURIComponent(u.id)}/role`, { method: 'PUT', body: { role: v } }), `${u.username} is now ${ROLE_TEXT[v as Role]}.`)} />
+                  <RolePicker user={u} roles={roles} onChange={(v) => act(() => api(`/userapi/v1/users/${encodeURIComponent(u.id)}/role`, { method: 'PUT', body: { role: v } }), `${u.username} is now ${ROLE_TEXT[v]}.`)} />
                 ),
             },
             { key: 'last', label: 'Last sign-in', render: (u) => (u.last_login_at ? utc(u.last_login_at) : 'never') },
@@ -202,6 +202,34 @@ export function UsersPage(_props: PageProps) {
       <RoleMatrix />
       {s.can('integrations') ? <ApiKeys roles={roles} /> : null}
     </Page>
+  );
+}
+
+/** A role select with its own button, so moving through the options with the keyboard changes nothing yet. */
+function RolePicker(props: { user: User; roles: [string, string][]; onChange: (role: Role) => Promise<void> }) {
+  const [role, setRole] = useState<string>(props.user.role);
+  const [busy, setBusy] = useState(false);
+  return (
+    <div class="row">
+      <SelectField label={`Role of ${props.user.username}`} value={role} options={props.roles} onValue={setRole} />
+      {role !== props.user.role ? (
+        <button
+          type="button"
+          class="btn primary small"
+          disabled={busy}
+          onClick={async () => {
+            setBusy(true);
+            try {
+              await props.onChange(role as Role);
+            } finally {
+              setBusy(false);
+            }
+          }}
+        >
+          {busy ? 'Changing…' : 'Change role'}
+        </button>
+      ) : null}
+    </div>
   );
 }
 
