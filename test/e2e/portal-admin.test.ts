@@ -80,6 +80,10 @@ describe('portal set-up pages (Chromium)', { skip: BROWSER_SKIP }, () => {
       await go(page, '/tracking', 'tracking');
       await page.getByRole('button', { name: 'New tracking code' }).click();
       await page.getByLabel('Name', { exact: true }).fill('Shop');
+      await page.getByLabel('Business numbers to replace').fill('12');
+      await page.getByRole('button', { name: 'Create tracking code' }).click();
+      await page.getByRole('alert').filter({ hasText: 'Tracking code not created' }).getByText('replace[0]', { exact: true }).waitFor();
+      assert.equal((await t.app.dniCodes.list(CLIENT)).length, 0);
       await page.getByLabel('Business numbers to replace').fill('0401020304');
       await page.getByLabel('Allowed page origins').fill('https://shop.example');
       await page.getByLabel(/^\+61 2 9100 0101/).check();
@@ -106,6 +110,11 @@ describe('portal set-up pages (Chromium)', { skip: BROWSER_SKIP }, () => {
       assert.deepEqual(codes[0].origins, ['https://shop.example']);
       assert.deepEqual(codes[0].rules[0].when, { utm_source: 'google', gclid: true });
       await shoot(page, 'admin-tracking-code');
+      await page.getByRole('button', { name: 'Edit' }).click();
+      await page.getByLabel('Hold (minutes)').fill('45');
+      await page.getByRole('button', { name: 'Save changes' }).click();
+      await page.getByText('held 45 min after the last heartbeat', { exact: false }).waitFor();
+      assert.equal((await t.app.dniCodes.get(CLIENT, 1)).hold_minutes, 45);
       await go(page, '/tracking', 'tracking');
       await page.getByRole('link', { name: '#1 Shop' }).waitFor();
       await shoot(page, 'admin-tracking');
@@ -162,7 +171,13 @@ describe('portal set-up pages (Chromium)', { skip: BROWSER_SKIP }, () => {
       await page.getByText('Ping delivered (HTTP 200)').waitFor();
       await page.getByRole('region', { name: 'Deliveries' }).getByRole('button', { name: 'Refresh' }).click();
       await page.getByRole('region', { name: 'Deliveries' }).getByText('delivered', { exact: true }).waitFor();
+      await page.getByRole('button', { name: 'Disable', exact: true }).click();
+      await page.getByText('Subscription disabled: no new events are queued for it.').waitFor();
+      assert.equal((await inject(owner, 'GET', '/userapi/v1/subscriptions')).json().subscriptions[0].enabled, false);
+      await page.getByRole('button', { name: 'Enable', exact: true }).click();
+      await page.getByText('Subscription enabled again.').waitFor();
       const subs = await inject(owner, 'GET', '/userapi/v1/subscriptions');
+      assert.equal(subs.json().subscriptions[0].enabled, true);
       assert.deepEqual(subs.json().subscriptions.map((s: { url: string; events: string[] }) => [s.url, s.events]), [[`${receiver.url}/hook`, ['call.finalized', 'sms.received']]]);
       await shoot(page, 'admin-subscriptions');
 
@@ -188,8 +203,16 @@ describe('portal set-up pages (Chromium)', { skip: BROWSER_SKIP }, () => {
       await page.getByRole('button', { name: 'Show secret' }).click();
       const before = await page.getByRole('textbox', { name: 'Webhook signing secret' }).inputValue();
       assert.match(before, /^whsec_/);
+      // Escape cancels the confirmation (nothing rotated); then the keyboard confirms it.
       await page.getByRole('button', { name: 'Rotate secret' }).click();
-      await page.getByRole('dialog').getByRole('button', { name: 'Rotate now' }).click();
+      await page.getByRole('dialog').waitFor();
+      await page.keyboard.press('Escape');
+      await page.getByRole('dialog').waitFor({ state: 'hidden' });
+      assert.equal((await inject(owner, 'GET', '/userapi/v1/account/webhook-secret')).json().webhook_secret, before);
+      await page.getByRole('button', { name: 'Rotate secret' }).focus();
+      await page.keyboard.press('Enter');
+      await page.getByRole('dialog').getByRole('button', { name: 'Rotate now' }).focus();
+      await page.keyboard.press('Enter');
       await page.getByText(/^Rotated/).waitFor();
       const after = await page.getByRole('textbox', { name: 'Webhook signing secret' }).inputValue();
       assert.notEqual(after, before);
