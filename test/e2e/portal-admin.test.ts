@@ -294,6 +294,38 @@ describe('portal set-up pages (Chromium)', { skip: BROWSER_SKIP }, () => {
     }
   });
 
+  it('a user of two accounts switches account on a set-up page and sees the other account’s data only', async () => {
+    const other = await portalAccount(t, CLIENT + 1, 'owner', { name: 'Other Co' });
+    const agency: PortalUser = { clientId: CLIENT, username: 'agency7300', password: GOOD('agency-7300'), role: 'admin' };
+    await t.app.accounts.createUser({ username: agency.username, password: agency.password, clientIds: [CLIENT, other.clientId], role: 'admin' });
+    const { page, context, errors } = await openPage(browser);
+    try {
+      await signInTo(page, agency, '/data-feeds', 'feeds');
+      await page.getByRole('banner').getByRole('combobox').selectOption(String(CLIENT));
+      await ready(page, 'feeds');
+      await page.getByRole('heading', { name: 'Finance spreadsheet' }).waitFor();
+      await page.getByRole('banner').getByRole('combobox').selectOption(String(other.clientId));
+      await page.getByText('No data feeds yet').waitFor();
+      assert.equal(await page.getByRole('heading', { name: 'Finance spreadsheet' }).count(), 0);
+      await go(page, '/subscriptions', 'subscriptions');
+      await page.getByText('No subscriptions yet').waitFor();
+      // The other account has no tracking code 1: the API's 404, said on the page.
+      await page.goto(`${t.url}/tracking/1`);
+      await page.locator('main[data-page="tracking-code"][data-state="error"]').waitFor();
+      await page.getByRole('alert').getByText('No such tracking code in this account').waitFor();
+      assert.equal(await page.getByRole('textbox', { name: 'Snippet' }).count(), 0);
+      const feedId = (await t.app.reporting.feeds.listFeeds(CLIENT))[0].id;
+      const foreign = await inject(agency, 'GET', `/webapi/v1/feeds/${feedId}?client_id=${other.clientId}`);
+      assert.equal(foreign.statusCode, 404, foreign.body);
+      assert.deepEqual(errors, []);
+    } catch (err) {
+      await shoot(page, `admin-failure-${++failures}`).catch(() => undefined);
+      throw err;
+    } finally {
+      await context.close();
+    }
+  });
+
   it('every set-up page at phone width', async () => {
     const { page, context, errors } = await openPage(browser, PHONE);
     try {

@@ -158,7 +158,7 @@ export function TrackingCodePage(props: PageProps) {
       <p>
         <Link href="/tracking">← All tracking codes</Link>
       </p>
-      <ErrorBox error={one.error} />
+      <ErrorBox error={one.error} title={one.error instanceof ApiError && one.error.status === 404 ? 'No such tracking code in this account' : undefined} />
       <Notice>{notice}</Notice>
       {c && editing ? (
         <CodeForm
