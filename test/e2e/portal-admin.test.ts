@@ -144,6 +144,28 @@ describe('portal set-up pages (Chromium)', { skip: BROWSER_SKIP }, () => {
       assert.equal(withKey.statusCode, 200, withKey.body);
       await page.getByRole('region', { name: 'API key “CRM sync”' }).getByRole('button', { name: 'I have copied it' }).click();
       assert.equal(await page.getByRole('region', { name: 'API key “CRM sync”' }).count(), 0);
+      await page.getByRole('region', { name: 'Invitation for newbie' }).getByRole('button', { name: 'I have copied it' }).click();
+
+      // Disable, enable, reset the password of (the temporary one shown once, and it signs in) a user.
+      const row = page.getByRole('row').filter({ hasText: 'newbie' });
+      await row.getByRole('button', { name: 'Disable' }).click();
+      await page.getByRole('dialog').getByRole('button', { name: 'Disable user' }).click();
+      await row.getByText('disabled', { exact: true }).waitFor();
+      assert.equal((await t.app.userAdmin.listUsers(CLIENT)).find((u) => u.username === 'newbie')?.status, 'disabled');
+      await row.getByRole('button', { name: 'Enable' }).click();
+      await row.getByText('active', { exact: true }).waitFor();
+      await row.getByRole('button', { name: 'Reset password' }).click();
+      await page.getByRole('dialog').getByRole('button', { name: 'Reset password' }).click();
+      const temporary = await page.getByRole('textbox', { name: 'Temporary password for newbie' }).inputValue();
+      const signedIn = await t.server.inject({ method: 'POST', url: '/userapi/v1/session', payload: { username: 'newbie', password: temporary } });
+      assert.equal(signedIn.statusCode, 200, signedIn.body);
+      assert.equal(signedIn.json().password_change_required, true);
+
+      // Revoke the API key: refused from then on.
+      await page.getByRole('button', { name: 'Revoke API key CRM sync' }).click();
+      await page.getByRole('dialog').getByRole('button', { name: 'Revoke key' }).click();
+      await page.getByText(/^revoked/).waitFor();
+      assert.equal((await t.server.inject({ url: '/userapi/v1/session', headers: { authorization: `Bearer ${key}` } })).statusCode, 401);
       await shoot(page, 'admin-users');
 
       // 4. A subscription at a real receiver; its secret shown once; a ping that arrives.
