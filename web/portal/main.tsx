@@ -7,6 +7,7 @@ import { href, Link, match, navigate, useLocation } from './lib/router.tsx';
 import { loadSession, rememberCsrf, roleCan, SessionContext, type Session, type SessionState } from './lib/session.tsx';
 import { Layout } from './layout.tsx';
 import { LoginPage, PasswordChange } from './pages/login.tsx';
+import { InvitePage } from './pages/invite.tsx';
 import { PAGES } from './pages/routes.ts';
 import { ErrorBox, Page, Spinner } from './ui/kit.tsx';
 
@@ -78,6 +79,8 @@ function App() {
         </div>
       </main>
     );
+  // An invitation link works whoever is signed in on this browser (it sets another user's password).
+  if (loc.path === '/invite') return <InvitePage token={loc.query.get('token') ?? ''} />;
   if (session === undefined) return <Spinner label="Loading Telltale…" />;
   if (session === null) {
     // Signed out (or never signed in) on a page: the sign-in page, then back to that page.

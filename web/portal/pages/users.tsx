@@ -92,8 +92,8 @@ export function UsersPage(_props: PageProps) {
           if (r.invitation)
             setShown({
               title: `Invitation for ${r.user.username}`,
-              value: r.invitation.token,
-              note: `Send it to ${r.user.username}: they choose their password with it (POST /userapi/v1/invitations/accept with the token and a password), then sign in. It works once, until ${utc(r.invitation.expires_at)}.`,
+              value: `${window.location.origin}/invite?token=${encodeURIComponent(r.invitation.token)}`,
+              note: `Send this link to ${r.user.username}: they open it, choose their password, then sign in (an integration can post the token to POST /userapi/v1/invitations/accept instead). It works once, until ${utc(r.invitation.expires_at)}.`,
             });
           users.reload();
         }}
