@@ -33,10 +33,12 @@ import { callJobs } from './jobs/calls.job.ts';
 import { SandboxCarrier } from './telephony/sandbox/sandbox-carrier.ts';
 import { fetchRecordingMedia } from './integrations/calls/recording-fetch.ts';
 import { CallDeliveryService } from './services/delivery/call-delivery.service.ts';
+import { CallbackTestService } from './services/delivery/callback-test.service.ts';
 import { createSmtpMailer } from './integrations/delivery/smtp-mailer.ts';
 import { unconfiguredSms } from './integrations/delivery/sms-port.ts';
 import { sandboxSmsOutbox } from './telephony/sandbox/sandbox-sms.ts';
 import { AuditLog } from './services/accounts/audit.service.ts';
+import { AccountSettingsService } from './services/accounts/account-settings.service.ts';
 import { UserAdminService } from './services/accounts/user-admin.service.ts';
 import type { AccountEvents } from './services/events/account-events.ts';
 import { createCallWork, type CallWork } from './services/callwork/callwork.module.ts';
@@ -55,6 +57,8 @@ export interface App {
   log: Logger;
   storage: Storage;
   accounts: AccountService;
+  /** The current account's settings as its users change them (UserAPI): name, time zone, test calls, webhook secret. */
+  accountSettings: AccountSettingsService;
   inventory: InventoryService;
   delivery: DeliveryService;
   /** The outbox claim loop over the delivery engine (the worker's delivery lane runs it). */
@@ -83,6 +87,8 @@ export interface App {
   sandbox: SandboxCarrier;
   /** HTTP Callback, SMS Forward and notifications of finalized calls and received SMS (a call consumer). */
   callDelivery: CallDeliveryService;
+  /** A service's HTTP Callback tried now with a sample call (UserAPI), sent as the delivery engine sends it, unrecorded. */
+  callbackTests: CallbackTestService;
   /** Who changed what in an account: recorded inside the changing transaction. */
   audit: AuditLog;
   /** UserAPI administration: users and roles, invitations, API keys, password policy. */
@@ -210,6 +216,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     log,
     storage,
     accounts,
+    accountSettings: new AccountSettingsService(storage, accounts, audit),
     inventory,
     delivery,
     outbox,
@@ -226,6 +233,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     testCalls,
     sandbox,
     callDelivery,
+    callbackTests: new CallbackTestService(storage, clock, delivery, { publicUrl: config.publicUrl }),
     audit,
     events: subscriptions,
     subscriptions,

@@ -15,6 +15,8 @@ declare module 'fastify' {
   interface FastifyRequest {
     principal?: Principal;
     clientId?: number;
+    /** The CSRF token of the session this request signed in with (cookie or Bearer session token); unset otherwise. */
+    sessionCsrfToken?: string;
   }
 }
 
@@ -64,7 +66,10 @@ export async function signedIn(accounts: AccountService, request: FastifyRequest
     const bearer = /^Bearer\s+(\S+)\s*$/i.exec(header);
     if (bearer) {
       const token = bearer[1];
-      return token.startsWith('ttk_') ? accounts.apiKeyAuth(token, request.ip) : (await accounts.sessionAuth(token, request.ip)).principal;
+      if (token.startsWith('ttk_')) return accounts.apiKeyAuth(token, request.ip);
+      const session = await accounts.sessionAuth(token, request.ip);
+      request.sessionCsrfToken = session.csrfToken;
+      return session.principal;
     }
     const { username, password } = basicCredentials(request);
     return accounts.authenticate(username, password, request.ip);
@@ -78,6 +83,7 @@ export async function signedIn(accounts: AccountService, request: FastifyRequest
         throw new AppError('csrf_failed', `a ${request.method} with the session cookie needs the header X-CSRF-Token: the csrf_token given at sign-in`);
       }
     }
+    request.sessionCsrfToken = session.csrfToken;
     return session.principal;
   }
   throw new AppError('unauthorized', 'HTTP Basic credentials are required (or Authorization: Bearer with a session token or API key, or the session cookie)');

@@ -33,6 +33,8 @@ import { dniPublicRoutes } from './routes/dni/dni-public.routes.ts';
 import { dniUserapiRoutes } from './routes/userapi/dni.routes.ts';
 import { dniScriptRoutes } from './routes/dni/dni-script.routes.ts';
 import { isPortalDocument, portalRoutes } from './routes/portal/portal.routes.ts';
+import { accountRoutes } from './routes/userapi/account.routes.ts';
+import { callbacksRoutes } from './routes/userapi/callbacks.routes.ts';
 
 /** Builds the HTTP server of one Telltale process (routes registered, not listening). */
 /** The members of the app an API plugin uses, and nothing else: each plugin is handed only its own services. */
@@ -151,6 +153,8 @@ export async function buildServer(app: App): Promise<FastifyInstance> {
   await server.register(feedRoutes, { prefix: '/feeds', app: only(app, ['reporting']) });
   await server.register(legacyJsonRoutes, { app: only(app, ['reporting']) });
   await server.register(userapiRoutes, { prefix: '/userapi/v1', app: only(app, ['accounts', 'userAdmin', 'audit', 'config']) });
+  await server.register(accountRoutes, { prefix: '/userapi/v1', app: only(app, ['accounts', 'accountSettings']) });
+  await server.register(callbacksRoutes, { prefix: '/userapi/v1', app: only(app, ['accounts', 'callbackTests']) });
   await server.register(subscriptionsRoutes, { prefix: '/userapi/v1', app: only(app, ['accounts', 'subscriptions']) });
   await server.register(answerPointsRoutes, { prefix: '/userapi/v1', app: only(app, ['accounts', 'answerPoints']) });
   await server.register(outboundRoutes, { prefix: '/userapi/v1', app: only(app, ['accounts', 'outboundCalls']) });

@@ -84,6 +84,32 @@ for (const dialect of DIALECTS) {
       assert.equal(logoutNoCsrf.json().code, 'csrf_failed');
     });
 
+    it('GET /session gives a session its own CSRF token back (cookie or Bearer), null for Basic and API keys, and no CORS headers to another origin', async () => {
+      const s = await signIn(t.server, owner.username, owner.password);
+      const other = await signIn(t.server, owner.username, owner.password);
+      assert.notEqual(s.csrf_token, other.csrf_token);
+      const byCookie = await t.server.inject({ url: '/userapi/v1/session', headers: { cookie: s.cookie } });
+      assert.equal(byCookie.statusCode, 200, byCookie.body);
+      assert.equal(byCookie.json().csrf_token, s.csrf_token);
+      // The recovered token is the one the cookie's writes need.
+      const write = await t.server.inject({ method: 'PUT', url: '/userapi/v1/session/account', headers: { cookie: s.cookie, 'x-csrf-token': byCookie.json().csrf_token }, payload: { client_id: 2001 } });
+      assert.equal(write.statusCode, 200, write.body);
+      assert.equal((await t.server.inject({ url: '/userapi/v1/session', headers: { authorization: other.bearer } })).json().csrf_token, other.csrf_token);
+      assert.equal((await t.server.inject({ url: '/userapi/v1/session', headers: { authorization: owner.auth } })).json().csrf_token, null);
+      const key = (await t.server.inject({ method: 'POST', url: '/userapi/v1/api-keys', headers: { authorization: s.bearer }, payload: { name: 'csrf probe', role: 'read_only' } })).json().key;
+      const byKey = await t.server.inject({ url: '/userapi/v1/session', headers: { authorization: `Bearer ${key}` } });
+      assert.equal(byKey.statusCode, 200, byKey.body);
+      assert.equal(byKey.json().csrf_token, null);
+      // Another origin's page cannot read the answer: no Access-Control-* header on the answer or on a preflight.
+      const cross = await t.server.inject({ url: '/userapi/v1/session', headers: { cookie: s.cookie, origin: 'https://evil.example' } });
+      assert.equal(cross.statusCode, 200);
+      assert.ok(!Object.keys(cross.headers).some((h) => h.startsWith('access-control-')), JSON.stringify(cross.headers));
+      const preflight = await t.server.inject({ method: 'OPTIONS', url: '/userapi/v1/session', headers: { origin: 'https://evil.example', 'access-control-request-method': 'GET' } });
+      assert.ok(!Object.keys(preflight.headers).some((h) => h.startsWith('access-control-')), JSON.stringify(preflight.headers));
+      // Wrong credentials get no token at all.
+      assert.equal((await t.server.inject({ url: '/userapi/v1/session', headers: { cookie: 'tt_session=tts_not-a-session' } })).statusCode, 401);
+    });
+
     it('sign-out ends the session (token and cookie) and clears the cookie', async () => {
       const s = await signIn(t.server, owner.username, owner.password);
       const out = await t.server.inject({ method: 'DELETE', url: '/userapi/v1/session', headers: { cookie: s.cookie, 'x-csrf-token': s.csrf_token } });

@@ -93,10 +93,14 @@ export class AccountService {
     };
   }
 
-  async rotateWebhookSecret(clientId: number): Promise<string> {
+  /** A new webhook secret in place of the old one; `within` runs in the same transaction (the audit entry of who asked). */
+  async rotateWebhookSecret(clientId: number, within?: (tx: Executor) => Promise<void>): Promise<string> {
     await this.showAccount(clientId);
     const secret = newWebhookSecret();
-    await accounts.updateAccount(this.storage.db, clientId, { webhook_secret: secret }, this.secrets);
+    await this.storage.tx(async (tx) => {
+      await accounts.updateAccount(tx, clientId, { webhook_secret: secret }, this.secrets);
+      await within?.(tx);
+    });
     return secret;
   }
 

@@ -1,5 +1,5 @@
 import { DateTime } from 'luxon';
-import { callbackValues, renderTemplate } from '../../domain/delivery/callback-template.ts';
+import { callbackValues, renderTemplate, type CallForTags } from '../../domain/delivery/callback-template.ts';
 import { CALL_STATUSES, NOTIFY_NAME_BY_CODE, type CallStatusCode } from '../../domain/calls/call-status.ts';
 import { toAvanserFormat } from '../../domain/phone.ts';
 import type { Mailer } from '../../integrations/delivery/smtp-mailer.ts';
@@ -8,6 +8,7 @@ import type { OutboundResult } from '../../integrations/delivery/http-sender.ts'
 import type { Executor } from '../../storage/database.ts';
 import type { DeliveryRow } from '../../storage/delivery/delivery.repository.ts';
 import * as services from '../../storage/telco/service.repository.ts';
+import type { ServiceRow } from '../../storage/telco/service.repository.ts';
 import { audioUrl, avanserCaller } from '../../domain/report/formats.ts';
 import type { CallConsumer, CallRow, SmsRow } from '../calls/call-consumers.ts';
 import type { DeliveryService } from './delivery.service.ts';
@@ -38,22 +39,7 @@ export class CallDeliveryService implements CallConsumer {
     if (!svc) return;
     const clientId = Number(call.client_id);
     if (svc.call_callback_uri) {
-      const values = callbackValues(call, {
-        clientId,
-        serviceName: svc.name,
-        serviceCustomId: svc.custom_id,
-        serviceCustomGroup: svc.custom_group,
-        publicUrl: this.opts.publicUrl,
-      });
-      const method = svc.call_callback_method === 'POST' ? 'POST' : 'GET';
-      await this.delivery.enqueue(tx, {
-        clientId,
-        kind: 'call_callback',
-        subjectId: String(call.id),
-        method,
-        url: renderTemplate(svc.call_callback_uri, values),
-        body: method === 'POST' ? JSON.stringify(values) : undefined,
-      });
+      await this.delivery.enqueue(tx, { clientId, kind: 'call_callback', subjectId: String(call.id), ...callbackRequest(svc, call, svc.call_callback_uri, this.opts.publicUrl) });
     }
     const statusName = call.status_code !== null ? NOTIFY_NAME_BY_CODE[call.status_code as CallStatusCode] : undefined;
     if (!statusName) return;
@@ -112,6 +98,22 @@ export class CallDeliveryService implements CallConsumer {
     const msg = JSON.parse(d.body ?? '{}') as { to: string; from: string | null; text: string };
     return this.sms.send({ clientId: Number(d.client_id), from: msg.from, to: msg.to, body: msg.text, reference: d.id });
   }
+}
+
+/**
+ * The HTTP Callback of a call on a service: the template with every tag replaced (URL-encoded), GET by default or POST
+ * (`call_callback_method`) with a JSON body of every tag's value. The finalized call's delivery and the UserAPI's test
+ * callback are both made by it.
+ */
+export function callbackRequest(
+  svc: Pick<ServiceRow, 'client_id' | 'name' | 'custom_id' | 'custom_group' | 'call_callback_method'>,
+  call: CallForTags,
+  template: string,
+  publicUrl: string,
+): { method: 'GET' | 'POST'; url: string; body?: string } {
+  const values = callbackValues(call, { clientId: Number(svc.client_id), serviceName: svc.name, serviceCustomId: svc.custom_id, serviceCustomGroup: svc.custom_group, publicUrl });
+  const method = svc.call_callback_method === 'POST' ? 'POST' : 'GET';
+  return { method, url: renderTemplate(template, values), body: method === 'POST' ? JSON.stringify(values) : undefined };
 }
 
 function parseRules(json: string): NotificationRule[] {

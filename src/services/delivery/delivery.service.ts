@@ -192,8 +192,21 @@ export class DeliveryService {
     return withDeadline(deadline, `${d.kind} ${d.id}`, (signal) => (transport ? transport(d, { signal }) : this.sendHttp(d, secrets.get(Number(d.client_id)), signal)));
   }
 
+  /**
+   * Sends one request now exactly as an attempt of an HTTP delivery is sent — the same headers and Standard Webhooks
+   * signature with the account's secret, the same sender (connect timeout, outbound URL policy) and the same hard
+   * deadline — but writes no delivery and retries nothing: the UserAPI's test callback. `id` is a fresh `webhook-id`.
+   */
+  async sendNow(d: { clientId: number; method: 'GET' | 'POST'; url: string; body?: string }): Promise<{ id: string; result: OutboundResult; durationMs: number }> {
+    const id = newId('msg', this.clock.now().getTime());
+    const secret = (await deliveries.secretsOf(this.storage.db, [d.clientId], this.opts.secrets)).get(d.clientId);
+    const t0 = performance.now();
+    const result = await withDeadline(this.opts.attemptTimeoutMs || this.opts.leaseMs, `test ${id}`, (signal) => this.sendHttp({ id, method: d.method, url: d.url, body: d.body ?? null }, secret, signal));
+    return { id, result, durationMs: Math.round(performance.now() - t0) };
+  }
+
   /** Signed HTTP (Standard Webhooks): the signed payload is the body for a POST and the full URL for a GET. */
-  private sendHttp(d: deliveries.DeliveryRow, secret: string | undefined, signal: AbortSignal): Promise<OutboundResult> {
+  private sendHttp(d: Pick<deliveries.DeliveryRow, 'id' | 'method' | 'url' | 'body'>, secret: string | undefined, signal: AbortSignal): Promise<OutboundResult> {
     const ts = Math.floor(this.clock.now().getTime() / 1000);
     const payload = d.method === 'GET' ? d.url : (d.body ?? '');
     const headers: Record<string, string> = { 'user-agent': 'Telltale-Webhooks/1', ...(secret ? webhookHeaders(secret, d.id, ts, payload) : {}) };

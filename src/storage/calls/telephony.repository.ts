@@ -101,6 +101,21 @@ export function findCall(db: Executor, id: number): Promise<CallRow | undefined>
   return db.selectFrom('calls').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
+/** The service's most recent finalized call, if any (read through the tracking-number index, newest first). */
+export function latestFinalizedCallOfService(db: Executor, clientId: number, svc: { id: string; number: string }): Promise<CallRow | undefined> {
+  return db
+    .selectFrom('calls')
+    .selectAll()
+    .where('client_id', '=', clientId)
+    .where('tracking_number', '=', svc.number)
+    .where('service_id', '=', svc.id)
+    .where('state', '=', 'finalized')
+    .orderBy('started_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+}
+
 export function findCallByCarrierId(db: Executor, carrier: string, carrierCallId: string): Promise<CallRow | undefined> {
   return db.selectFrom('calls').selectAll().where('carrier', '=', carrier).where('carrier_call_id', '=', carrierCallId).executeTakeFirst();
 }

@@ -26,6 +26,12 @@ const MeOut = Type.Object({
   accounts: Type.Array(AccountOut),
   current_client_id: Nullable(Type.Integer()),
   password_change_required: Type.Boolean(),
+  csrf_token: Nullable(
+    Type.String({
+      description:
+        'The session’s CSRF token (the one sign-in gave) when this request signed in with a session (the `tt_session` cookie or `Authorization: Bearer` with a session token), so a reloaded browser page can recover it and send it as `X-CSRF-Token`; null for HTTP Basic and API keys. Only same-origin pages can read it: the UserAPI sends no CORS headers, so a page of another origin cannot read this answer, and the SameSite=Lax cookie is not sent with its requests anyway.',
+    }),
+  ),
 });
 
 const SessionItem = Type.Object({
@@ -81,7 +87,14 @@ export async function sessionRoutes(fastify: FastifyInstance, opts: { app: Sessi
       '/session',
       {
         config: { permission: 'self' },
-        schema: { tags, security, summary: 'Who I am', description: 'The caller, how they signed in, the accounts they reach with their role in each, and the current account.', response: { 200: MeOut, ...errors } },
+        schema: {
+          tags,
+          security,
+          summary: 'Who I am',
+          description:
+            'The caller, how they signed in, the accounts they reach with their role in each, the current account and, for a session, its CSRF token (`csrf_token`: a browser tab that was reloaded reads it here instead of signing in again). The UserAPI answers no cross-origin request with CORS headers, so only pages of Telltale’s own origin can read this answer.',
+          response: { 200: MeOut, ...errors },
+        },
       },
       async (request) => {
         const p = request.principal!;
@@ -93,6 +106,7 @@ export async function sessionRoutes(fastify: FastifyInstance, opts: { app: Sessi
           accounts: p.clientIds.map((c) => ({ client_id: c, name: names.get(c) ?? '', role: p.roles[c] })),
           current_client_id: p.currentClientId ?? (p.clientIds.length === 1 ? p.clientIds[0] : null),
           password_change_required: !!p.passwordChangeRequired,
+          csrf_token: p.via === 'session' ? (request.sessionCsrfToken ?? null) : null,
         };
       },
     );
