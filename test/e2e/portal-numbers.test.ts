@@ -19,6 +19,7 @@ describe('portal: numbers and deliveries', { skip: BROWSER_SKIP }, () => {
   let reader: PortalUser;
   const CLIENT = 7301;
   const numbers = sydneyNumbers(6, 300);
+  const privateNumbers = sydneyNumbers(3, 800);
   let serviceId = '';
   let deliveryId = '';
 
@@ -29,6 +30,7 @@ describe('portal: numbers and deliveries', { skip: BROWSER_SKIP }, () => {
     reader = { clientId: CLIENT, username: 'reader7301', password: GOOD('reader-7301'), role: 'read_only' };
     await t.app.accounts.createUser({ username: reader.username, password: reader.password, clientIds: [CLIENT], role: 'read_only' });
     await stock(t.app, numbers);
+    await stock(t.app, privateNumbers, { privateFor: CLIENT });
     t.app.worker.start();
     browser = await launchBrowser();
   });
@@ -48,6 +50,19 @@ describe('portal: numbers and deliveries', { skip: BROWSER_SKIP }, () => {
   const api = async (user: PortalUser, method: string, url: string, payload?: unknown) => {
     const res = await t.server.inject({ method: method as 'GET', url, headers: { authorization: basic(user.username, user.password) }, payload: payload as never });
     return { status: res.statusCode, body: res.body ? JSON.parse(res.body) : null };
+  };
+
+  /** Makes a Telco request through the API and waits for the running worker to complete it; answers the service id. */
+  const request = async (body: Record<string, unknown>): Promise<string> => {
+    const out = await api(owner, 'POST', '/telco/v1/requests', body);
+    assert.equal(out.status, 202, JSON.stringify(out.body));
+    for (let i = 0; i < 200; i++) {
+      const r = (await api(owner, 'GET', `/telco/v1/requests/${out.body.request.id}`)).body.request;
+      if (r.status === 'completed') return r.service_id;
+      assert.notEqual(r.status, 'failed', JSON.stringify(r.error));
+      await new Promise((res) => setTimeout(res, 50));
+    }
+    throw new Error('the request did not complete');
   };
 
   it('an owner orders a number, edits it, tests its callback, follows a call to Deliveries, redelivers it and decommissions the service', async () => {
@@ -180,7 +195,7 @@ describe('portal: numbers and deliveries', { skip: BROWSER_SKIP }, () => {
       await page.getByRole('link', { name: 'Private inventory' }).click();
       await ready(page, 'numbers');
       assert.match(page.url(), /tab=inventory/);
-      await page.getByText('This account has no private inventory').waitFor();
+      await page.getByRole('link', { name: 'Order +61 2 9100 0800' }).waitFor();
       await page.getByRole('link', { name: 'Quarantine' }).click();
       await ready(page, 'numbers');
       await page.getByText('Nothing in quarantine').waitFor();
@@ -204,21 +219,44 @@ describe('portal: numbers and deliveries', { skip: BROWSER_SKIP }, () => {
   });
 
   it('the pages at phone width', async () => {
+    const live = await request({ type: 'new', number: privateNumbers[0], service: { type: 'transfer', name: 'Radio spot', target_number: '+61299998888', target_name: 'Front desk', call_callback_uri: `${receiver.url}/radio?id=[[callid]]`, custom_group: 'radio' } });
+    const gone = await request({ type: 'new', number: privateNumbers[1], service: { type: 'voicemail', name: 'Old flyer' } });
+    await request({ type: 'decommission', service_id: gone });
     const { page, context, errors } = await openPage(browser, PHONE);
     try {
       await signIn(page, owner, '/numbers');
       await ready(page, 'numbers');
-      await page.getByRole('link', { name: '+61 2 9100 0302' }).waitFor();
+      await page.getByRole('link', { name: '+61 2 9100 0800' }).waitFor();
       await shoot(page, 'numbers');
+      await page.goto(`${t.url}/numbers?tab=inventory`);
+      await ready(page, 'numbers');
+      await page.getByText('Private numbers you can order now').waitFor();
+      await shoot(page, 'numbers-inventory');
+      await page.goto(`${t.url}/numbers?tab=quarantine`);
+      await ready(page, 'numbers');
+      await page.getByText('Numbers in quarantine').waitFor();
+      await shoot(page, 'numbers-quarantine');
       await page.goto(`${t.url}/numbers/order?area=02`);
       await ready(page, 'number-order');
       await page.getByRole('button', { name: /^Choose \+/ }).first().click();
       await page.getByText('Insert a tag').click();
       await page.getByLabel('Tag', { exact: true }).selectOption('callid');
       await shoot(page, 'number-order');
-      await page.goto(`${t.url}/numbers/${serviceId}`);
+      // By criteria nothing matches: the request fails with no_stock, said in words
+      await page.goto(`${t.url}/numbers/order?by=criteria&country=AU&area=08`);
+      await ready(page, 'number-order');
+      await page.getByLabel('What the number does').selectOption('voicemail');
+      await page.getByRole('button', { name: 'Order a matching number' }).click();
+      await page.locator('[role="status"][data-request-status="failed"]').filter({ hasText: 'Order failed' }).waitFor();
+      await page.getByRole('alert').getByText('no_stock').waitFor();
+      await shoot(page, 'number-order-failed');
+      await page.goto(`${t.url}/numbers/${live}`);
       await ready(page, 'service');
+      await page.getByText('Radio spot').first().waitFor();
       await shoot(page, 'service');
+      await page.getByRole('link', { name: 'Edit' }).click();
+      await page.getByRole('heading', { name: 'Edit the service' }).waitFor();
+      await shoot(page, 'service-edit');
       await page.goto(`${t.url}/deliveries?open=${deliveryId}`);
       await ready(page, 'deliveries');
       await page.getByRole('heading', { name: /^Delivery / }).waitFor();
@@ -232,15 +270,7 @@ describe('portal: numbers and deliveries', { skip: BROWSER_SKIP }, () => {
 
   it('a read_only user sees no Order, Edit or Redeliver, and the API refuses them (403)', async () => {
     // A live service to look at
-    const order = await api(owner, 'POST', '/telco/v1/requests', { type: 'new', number: numbers[4], service: { type: 'transfer', name: 'Flyers', target_number: '+61299998888', call_callback_uri: `${receiver.url}/ro` } });
-    assert.equal(order.status, 202);
-    let live = '';
-    for (let i = 0; i < 100 && !live; i++) {
-      const r = (await api(owner, 'GET', `/telco/v1/requests/${order.body.request.id}`)).body.request;
-      if (r.status === 'completed') live = r.service_id;
-      else await new Promise((res) => setTimeout(res, 50));
-    }
-    assert.ok(live, 'the order completed');
+    const live = await request({ type: 'new', number: numbers[4], service: { type: 'transfer', name: 'Flyers', target_number: '+61299998888', call_callback_uri: `${receiver.url}/ro` } });
 
     const { page, context, errors } = await openPage(browser, DESKTOP);
     try {
