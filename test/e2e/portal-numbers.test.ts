@@ -242,6 +242,15 @@ describe('portal: numbers and deliveries', { skip: BROWSER_SKIP }, () => {
       await page.getByText('Insert a tag').click();
       await page.getByLabel('Tag', { exact: true }).selectOption('callid');
       await shoot(page, 'number-order');
+      // Ordered with the saved answer point (chosen first): the new service is linked to it, that request followed too
+      assert.match(await page.getByLabel('Rings').locator('option:checked').textContent() ?? '', /Sydney office/);
+      await page.getByRole('button', { name: /^Order \+61/ }).click();
+      await page.locator('[role="status"]').filter({ hasText: /^\s*Linking the answer point Sydney office completed/ }).waitFor({ timeout: 15_000 });
+      const href = await page.getByRole('link', { name: /Open the new service/ }).getAttribute('href');
+      const linked = (await api(owner, 'GET', `/telco/v1/services/${href!.split('/').pop()}`)).body.service;
+      assert.equal(linked.target_name, 'Sydney office');
+      const points = (await api(owner, 'GET', '/userapi/v1/answer-points')).body.answer_points;
+      assert.ok(points.find((p: { name: string; service_ids: string[] }) => p.name === 'Sydney office').service_ids.includes(linked.id));
       // By criteria nothing matches: the request fails with no_stock, said in words
       await page.goto(`${t.url}/numbers/order?by=criteria&country=AU&area=08`);
       await ready(page, 'number-order');
@@ -289,6 +298,10 @@ describe('portal: numbers and deliveries', { skip: BROWSER_SKIP }, () => {
       await page.getByRole('heading', { name: /^Delivery / }).waitFor();
       await page.locator('.delivery-detail').getByText('HTTP 200').first().waitFor();
       assert.equal(await page.getByRole('button', { name: 'Redeliver' }).count(), 0);
+      // A service that is not the account's: the API's 404 in words
+      await page.goto(`${t.url}/numbers/svc_01aaaaaaaaaaaaaaaaaaaaaaaa`);
+      await page.locator('main[data-page="service"][data-state="error"]').waitFor();
+      await page.getByRole('alert').getByText(/does not exist|not found/i).waitFor();
       assert.deepEqual(errors, []);
     } finally {
       await context.close();
@@ -301,5 +314,11 @@ describe('portal: numbers and deliveries', { skip: BROWSER_SKIP }, () => {
     assert.equal((await api(reader, 'POST', '/telco/v1/requests', { type: 'decommission', service_id: live })).status, 403);
     assert.equal((await api(reader, 'POST', `/webapi/v1/deliveries/${deliveryId}/redeliver`)).status, 403);
     assert.equal((await api(reader, 'GET', '/userapi/v1/answer-points')).status, 403);
+    // Another account sees none of it (404)
+    const other = await portalAccount(t, CLIENT + 1);
+    assert.equal((await api(other, 'GET', `/telco/v1/services/${live}`)).status, 404);
+    assert.equal((await api(other, 'GET', `/webapi/v1/deliveries/${deliveryId}`)).status, 404);
+    assert.equal((await api(other, 'POST', `/webapi/v1/deliveries/${deliveryId}/redeliver`)).status, 404);
+    assert.equal((await api(other, 'POST', `/userapi/v1/services/${live}/test-callback`, {})).status, 404);
   });
 });

@@ -58,6 +58,8 @@ export function NumberOrderPage(props: PageProps) {
   const [warnings, setWarnings] = useState<{ path: string; message: string }[]>([]);
   const [linking, setLinking] = useState<TelcoRequest | null>(null);
   const [linkError, setLinkError] = useState<unknown>(null);
+  /** The request this page made (not one opened from a link): only its service gets the chosen answer point. */
+  const [submitted, setSubmitted] = useState<{ id: string; answerPointId: string } | null>(null);
   const points = useAnswerPoints(true);
   useEffect(() => {
     // The first saved answer point is the likely choice.
@@ -111,6 +113,7 @@ export function NumberOrderPage(props: PageProps) {
     try {
       const out = await api<{ request: TelcoRequest; warnings?: { path: string; message: string }[] }>('/telco/v1/requests', { method: 'POST', body });
       setWarnings(out.warnings ?? []);
+      setSubmitted({ id: out.request.id, answerPointId: chosenPoint && type === 'transfer' ? chosenPoint.id : '' });
       setQuery({ request: out.request.id }, { push: true });
     } catch (err) {
       setSubmitError(err);
@@ -118,9 +121,9 @@ export function NumberOrderPage(props: PageProps) {
   };
 
   const linkAnswerPoint = async (r: TelcoRequest) => {
-    if (r.status !== 'completed' || !r.service_id || !chosenPoint || linking) return;
+    if (r.status !== 'completed' || !r.service_id || !submitted || submitted.id !== r.id || !submitted.answerPointId || linking) return;
     try {
-      const out = await api<{ request: TelcoRequest }>(`/userapi/v1/services/${encodeURIComponent(r.service_id)}`, { method: 'PUT', body: { answer_point_id: chosenPoint.id } });
+      const out = await api<{ request: TelcoRequest }>(`/userapi/v1/services/${encodeURIComponent(r.service_id)}`, { method: 'PUT', body: { answer_point_id: submitted.answerPointId } });
       setLinking(out.request);
     } catch (err) {
       setLinkError(err);
