@@ -97,6 +97,10 @@ for (const dialect of DIALECTS) {
       const byCall = (await get(`/webapi/v1/deliveries?call_id=${callIds[2]}`, a.auth)).json().deliveries;
       assert.equal(byCall.length, 1);
       assert.equal(byCall[0].subject_id, String(callIds[2]));
+      // The call page's list: the call's deliveries in one state.
+      assert.equal((await get(`/webapi/v1/deliveries?call_id=${callIds[2]}&status=delivered`, a.auth)).json().deliveries.length, 1);
+      assert.equal((await get(`/webapi/v1/deliveries?call_id=${callIds[2]}&status=dead`, a.auth)).json().deliveries.length, 0);
+      assert.equal((await get(`/webapi/v1/deliveries?call_id=${callIds[2]}&kind=call_callback&status=delivered`, a.auth)).json().deliveries[0].subject_id, String(callIds[2]));
       assert.equal((await get('/webapi/v1/deliveries?status=failed', a.auth)).json().deliveries.length, 0);
       assert.equal((await get('/webapi/v1/deliveries?status=delivered&kind=call_callback', a.auth)).json().deliveries.length, 5);
       assert.equal((await get('/webapi/v1/deliveries?kind=sms_forward', a.auth)).json().deliveries.length, 0);

@@ -1,12 +1,13 @@
 import { CALL_STATUSES } from '../../domain/calls/call-status.ts';
 import { webapiCall, WEBAPI_FIELDS, type WebapiCall } from '../../domain/report/webapi-call.ts';
+import { exportColumns, exportRecord } from '../../domain/report/call-export.ts';
 import type { ReportCall } from '../../domain/report/formats.ts';
 import type { Clock } from '../../domain/clock.ts';
 import { AppError, fieldError } from '../../domain/errors.ts';
 import { parseNumber } from '../../domain/phone.ts';
 import { decodeCursor, encodeCursor } from '../../domain/cursor.ts';
 import { parseSearch } from '../../domain/callwork/call-work.ts';
-import { localPeriods, parseBound, type Interval } from '../../domain/report/report-time.ts';
+import { localDay, localPeriods, parseBound, type Interval } from '../../domain/report/report-time.ts';
 import type { Storage } from '../../storage/database.ts';
 import * as accounts from '../../storage/accounts/account.repository.ts';
 import * as reports from '../../storage/reporting/report.repository.ts';
@@ -146,6 +147,37 @@ export class ReportingService {
       timezone: zone,
     };
   }
+
+  /**
+   * Every matching call as CSV records (the same filters as listCalls), newest first by default: read page by page
+   * along the keyset (constant memory), at most `exportLimits.maxRows` (`truncated` says whether more matched when the
+   * export started). Times are local wall times in the account's zone, given in the `timezone` column.
+   */
+  async exportCalls(clientId: number, q: CallFilterIn & { order?: 'asc' | 'desc'; fields?: string }) {
+    const zone = await this.zoneOf(clientId);
+    const filter = toCallFilter(q, zone);
+    const order = q.order ?? 'desc';
+    const columns = exportColumns(q.fields);
+    const { pageSize, maxRows } = this.exportLimits;
+    const truncated = await reports.hasMoreCallsThan(this.storage.db, clientId, filter, maxRows, this.storage.dialect);
+    const { storage, opts } = this;
+    async function* records(): AsyncGenerator<string[]> {
+      let after: reports.Keyset | undefined;
+      let left = maxRows;
+      while (left > 0) {
+        const page = await storage.repos.reports.listCalls(storage.db, clientId, filter, { after, order, limit: Math.min(pageSize, left) });
+        for (const c of page) yield exportRecord(webapiCall(c, opts.publicUrl), columns, zone);
+        left -= page.length;
+        if (page.length < Math.min(pageSize, left + page.length)) return;
+        const last = page[page.length - 1];
+        after = { startedAt: last.started_at, id: Number(last.id) };
+      }
+    }
+    return { zone, columns: columns as string[], truncated, maxRows, fileDate: localDay(zone, this.clock.now()), records: records() };
+  }
+
+  /** The export's internal page size and its row cap (documented: 100,000 rows); tests lower them. */
+  exportLimits = { pageSize: 1000, maxRows: 100_000 };
 
   async getCall(clientId: number, id: number, fieldsText?: string) {
     const c = await reports.findCall(this.storage.db, clientId, id);

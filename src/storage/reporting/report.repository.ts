@@ -90,6 +90,12 @@ export async function listCalls(db: Executor, clientId: number, f: CallFilter, o
   return rows(await q.selectAll('calls').orderBy('started_at', opts.order).orderBy('id', opts.order).limit(opts.limit).execute());
 }
 
+/** Whether more than `n` calls match (one index step past the n-th, not a count of them all): the export's cap. */
+export async function hasMoreCallsThan(db: Executor, clientId: number, f: CallFilter, n: number, dialect?: Dialect): Promise<boolean> {
+  const r = await applyFilter(db.selectFrom('calls'), clientId, f, dialect).select('id').orderBy('started_at').orderBy('id').limit(1).offset(n).executeTakeFirst();
+  return r !== undefined;
+}
+
 export async function findCall(db: Executor, clientId: number, id: number): Promise<ReportCall | undefined> {
   const r = await db.selectFrom('calls').selectAll().where('client_id', '=', clientId).where('id', '=', id).where('state', '<>', IN_PROGRESS).executeTakeFirst();
   return r as ReportCall | undefined;

@@ -40,6 +40,22 @@ export const CallsQuery = Type.Object(
   { additionalProperties: false },
 );
 
+const { format: _format, ...ExportFilters } = CallFilters;
+
+export const ExportQuery = Type.Object(
+  {
+    ...ExportFilters,
+    order: CallsQuery.properties.order,
+    fields: Type.Optional(
+      Type.String({
+        maxLength: 2000,
+        description: 'Comma-separated columns, in the order wanted, e.g. `id,started_at,status,caller_number`: any WebAPI call field but the `*_at_local` ones (400 naming `fields` for an unknown one). Default: all of them. `timezone` is always added.',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
 export const CallQuery = Type.Object({ client_id: ClientId, format: Format, fields: Type.Optional(Type.String({ maxLength: 2000 })) }, { additionalProperties: false });
 export const CallParams = Type.Object({ id: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, description: 'Call id (`callid`).' }) });
 
