@@ -239,8 +239,15 @@ describe('portal: numbers and deliveries', { skip: BROWSER_SKIP }, () => {
       await page.goto(`${t.url}/numbers/order?area=02`);
       await ready(page, 'number-order');
       await page.getByRole('button', { name: /^Choose \+/ }).first().click();
+      await page.getByLabel('HTTP Callback URL').fill(`${receiver.url}/phone?u=`);
       await page.getByText('Insert a tag').click();
       await page.getByLabel('Tag', { exact: true }).selectOption('callid');
+      // The list of every tag with its meaning, filtered, inserts too
+      await page.getByText('Every tag and what it stands for').click();
+      await page.getByLabel('Find a tag').fill('unique');
+      await page.getByText('Unique id for each call').waitFor();
+      await page.getByRole('button', { name: 'Insert [[uniqueid]]' }).click();
+      assert.equal(await page.getByLabel('HTTP Callback URL').inputValue(), `${receiver.url}/phone?u=[[uniqueid]]`);
       await shoot(page, 'number-order');
       // Ordered with the saved answer point (chosen first): the new service is linked to it, that request followed too
       assert.match(await page.getByLabel('Rings').locator('option:checked').textContent() ?? '', /Sydney office/);

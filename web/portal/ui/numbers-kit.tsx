@@ -216,6 +216,7 @@ export function CallbackUrlField(props: { value: string; onValue: (v: string) =>
   const [tagsError, setTagsError] = useState<unknown>(null);
   const [choice, setChoice] = useState('');
   const [open, setOpen] = useState(false);
+  const [filter, setFilter] = useState('');
 
   useEffect(() => {
     if (!open || tags) return;
@@ -226,8 +227,8 @@ export function CallbackUrlField(props: { value: string; onValue: (v: string) =>
     const el = input.current;
     if (el) caret.current = { start: el.selectionStart ?? el.value.length, end: el.selectionEnd ?? el.value.length };
   };
-  const insert = () => {
-    const t = tags?.find((x) => x.tag === choice);
+  const insert = (tag = choice) => {
+    const t = tags?.find((x) => x.tag === tag);
     if (!t) return;
     const v = props.value;
     const at = caret.current ?? { start: v.length, end: v.length };
@@ -304,9 +305,39 @@ export function CallbackUrlField(props: { value: string; onValue: (v: string) =>
                 'Choose a tag to see what it stands for.'
               )}
             </p>
-            <button type="button" class="btn plain small" disabled={!chosen} onClick={insert}>
+            <button type="button" class="btn plain small" disabled={!chosen} onClick={() => insert()}>
               Insert {chosen ? chosen.placeholder : 'tag'} at the cursor
             </button>
+            <details class="tag-list">
+              <summary>Every tag and what it stands for</summary>
+              <input type="search" class="tag-filter" aria-label="Find a tag" placeholder="Find a tag, e.g. caller" value={filter} onInput={(e) => setFilter((e.target as HTMLInputElement).value)} />
+              <div class="tag-list-body">
+                {groups.map((g) => {
+                  const f = filter.trim().toLowerCase();
+                  const list = tags.filter((t) => t.group === g && (!f || `${t.tag} ${t.name} ${t.description}`.toLowerCase().includes(f)));
+                  if (!list.length) return null;
+                  return (
+                    <div key={g}>
+                      <h4>{GROUP_TEXT[g] ?? g}</h4>
+                      <dl>
+                        {list.map((t) => (
+                          <div key={t.tag} class="tag-row">
+                            <dt>
+                              <button type="button" class="btn plain small" aria-label={`Insert ${t.placeholder}`} onClick={() => insert(t.tag)}>
+                                {t.placeholder}
+                              </button>
+                            </dt>
+                            <dd>
+                              <strong>{t.name}</strong>: {t.description}
+                            </dd>
+                          </div>
+                        ))}
+                      </dl>
+                    </div>
+                  );
+                })}
+              </div>
+            </details>
           </div>
         ) : null}
       </details>
