@@ -5,10 +5,9 @@
 import { useEffect, useState } from 'preact/hooks';
 import './numbers.css';
 import { api } from '../lib/api.ts';
-import { phone } from '../lib/format.ts';
 import { href, Link, navigate, setQuery } from '../lib/router.tsx';
 import { ActionButton, CheckField, DataTable, Empty, ErrorBox, Notice, Page, SelectField, Spinner, TextField, useAsync } from '../ui/kit.tsx';
-import { AnswerPointFields, CallbackUrlField, fieldErr, NUMBER_CLASSES, RequestProgress, SERVICE_TYPES, useAnswerPoints, type AnswerPointChoice, type TelcoRequest } from '../ui/numbers-kit.tsx';
+import { AnswerPointFields, CallbackUrlField, fieldErr, num, NUMBER_CLASSES, RequestProgress, SERVICE_TYPES, useAnswerPoints, type AnswerPointChoice, type TelcoRequest } from '../ui/numbers-kit.tsx';
 import type { PageProps } from './routes.ts';
 
 interface OrderableNumber {
@@ -153,7 +152,7 @@ export function NumberOrderPage(props: PageProps) {
               r.status === 'completed' && r.service_id ? (
                 <p>
                   <Link class="btn primary" href={`/numbers/${encodeURIComponent(r.service_id)}`}>
-                    Open the new service {r.number ? phone(r.number) : ''}
+                    Open the new service {r.number ? num(r.number) : ''}
                   </Link>
                 </p>
               ) : r.status === 'failed' ? (
@@ -226,7 +225,7 @@ export function NumberOrderPage(props: PageProps) {
                 rowKey={(n) => n.number}
                 rowClass={(n) => (n.number === picked ? 'picked' : undefined)}
                 columns={[
-                  { key: 'number', label: 'Number', render: (n) => <strong>{phone(n.number)}</strong> },
+                  { key: 'number', label: 'Number', render: (n) => <strong>{num(n.number)}</strong> },
                   { key: 'class', label: 'Class', render: (n) => n.class },
                   { key: 'sms', label: 'SMS', render: (n) => (n.sms ? 'Yes' : 'No') },
                   { key: 'stock', label: 'Stock', render: (n) => (n.stock === 'private' ? 'Private' : 'Public') },
@@ -237,7 +236,7 @@ export function NumberOrderPage(props: PageProps) {
                       n.number === picked ? (
                         <span class="badge ok">Chosen</span>
                       ) : (
-                        <button type="button" class="btn plain small" aria-label={`Choose ${phone(n.number)}`} onClick={() => setQuery({ ...search, cursor: cursor || undefined, number: n.number })}>
+                        <button type="button" class="btn plain small" aria-label={`Choose ${num(n.number)}`} onClick={() => setQuery({ ...search, cursor: cursor || undefined, number: n.number })}>
                           Choose
                         </button>
                       ),
@@ -260,7 +259,7 @@ export function NumberOrderPage(props: PageProps) {
           ) : null}
           {picked ? (
             <Notice tone="info">
-              Chosen: <strong>{phone(picked)}</strong>
+              Chosen: <strong>{num(picked)}</strong>
             </Notice>
           ) : null}
         </>
@@ -304,7 +303,7 @@ export function NumberOrderPage(props: PageProps) {
         <ErrorBox error={points.error} title="The answer points did not load" />
         <div class="row">
           <ActionButton kind="primary" type="submit" busyText="Ordering…" disabled={!byCriteria && !picked} onAction={submit}>
-            {byCriteria ? 'Order a matching number' : picked ? `Order ${phone(picked)}` : 'Order (pick a number above first)'}
+            {byCriteria ? 'Order a matching number' : picked ? `Order ${num(picked)}` : 'Order (pick a number above first)'}
           </ActionButton>
           <button type="button" class="btn plain" onClick={() => navigate('/numbers')}>
             Cancel

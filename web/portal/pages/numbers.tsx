@@ -4,11 +4,11 @@
 import { useEffect, useState } from 'preact/hooks';
 import './numbers.css';
 import { api } from '../lib/api.ts';
-import { count, instant, percent, phone } from '../lib/format.ts';
+import { count, instant, percent } from '../lib/format.ts';
 import { href, Link, setQuery } from '../lib/router.tsx';
 import { useSession } from '../lib/session.tsx';
 import { ActionButton, DataTable, Empty, ErrorBox, Notice, Page, pageState, SelectField, Spinner, TextField, useAsync } from '../ui/kit.tsx';
-import { answerPointText, ServiceStatus, type Service } from '../ui/numbers-kit.tsx';
+import { answerPointText, num, ServiceStatus, type Service } from '../ui/numbers-kit.tsx';
 import type { PageProps } from './routes.ts';
 
 const TABS: [string, string][] = [
@@ -138,7 +138,7 @@ function ServicesTab(props: TabProps & { query: URLSearchParams }) {
                 label: 'Tracking number',
                 render: (r) => (
                   <Link href={`/numbers/${encodeURIComponent(r.id)}`} class="number-link">
-                    {phone(r.number)}
+                    {num(r.number)}
                   </Link>
                 ),
               },
@@ -237,17 +237,17 @@ function InventoryTab(props: TabProps) {
           </>
         )
       ) : null}
-      <h2>Private numbers you can order now</h2>
+      {r && r.total > 0 ? <h2>Private numbers you can order now</h2> : null}
       <ErrorBox error={free.error} />
-      {free.data === undefined && !free.error ? <Spinner label="Loading the stock…" /> : null}
-      {free.data && free.data.length === 0 ? <p class="muted">None available in the private stock right now.</p> : null}
-      {free.data && free.data.length ? (
+      {r && r.total > 0 && free.data === undefined && !free.error ? <Spinner label="Loading the stock…" /> : null}
+      {r && r.total > 0 && free.data && free.data.length === 0 ? <p class="muted">None available in the private stock right now.</p> : null}
+      {r && r.total > 0 && free.data && free.data.length ? (
         <DataTable
           caption="Private numbers available to order"
           rows={free.data}
           rowKey={(n) => n.number}
           columns={[
-            { key: 'number', label: 'Number', render: (n) => phone(n.number) },
+            { key: 'number', label: 'Number', render: (n) => num(n.number) },
             { key: 'class', label: 'Class', render: (n) => n.class },
             { key: 'sms', label: 'SMS', render: (n) => (n.sms ? 'Yes' : 'No') },
             ...(s.can('numbers')
@@ -256,7 +256,7 @@ function InventoryTab(props: TabProps) {
                     key: 'order',
                     label: 'Order',
                     render: (n: OrderableNumber) => (
-                      <Link class="btn plain small" href={href('/numbers/order', { number: n.number })} aria-label={`Order ${phone(n.number)}`}>
+                      <Link class="btn plain small" href={href('/numbers/order', { number: n.number })} aria-label={`Order ${num(n.number)}`}>
                         Order
                       </Link>
                     ),
@@ -326,7 +326,7 @@ function QuarantineTab(props: TabProps) {
                   setResult(null);
                   try {
                     const out = await api<{ number: OrderableNumber }>(`/telco/v1/numbers/${encodeURIComponent(number.trim())}/recycle`, { method: 'POST' });
-                    setResult(`${phone(out.number.number)} is back in the private stock.`);
+                    setResult(`${num(out.number.number)} is back in the private stock.`);
                     report.reload();
                   } catch (err) {
                     setError(err);

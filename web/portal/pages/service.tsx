@@ -7,11 +7,11 @@ import { Fragment, type ComponentChildren } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import './numbers.css';
 import { api } from '../lib/api.ts';
-import { duration, instant, phone } from '../lib/format.ts';
+import { duration, instant } from '../lib/format.ts';
 import { href, Link, setQuery } from '../lib/router.tsx';
 import { useSession } from '../lib/session.tsx';
 import { ActionButton, CheckField, ConfirmDialog, DataTable, ErrorBox, Page, pageState, SelectField, Spinner, TextField, useAsync } from '../ui/kit.tsx';
-import { AnswerPointFields, answerPointText, CallbackUrlField, fieldErr, RequestProgress, ServiceStatus, useAnswerPoints, type AnswerPoint, type AnswerPointChoice, type Service, type TelcoRequest } from '../ui/numbers-kit.tsx';
+import { AnswerPointFields, answerPointText, CallbackUrlField, fieldErr, num, RequestProgress, ServiceStatus, useAnswerPoints, type AnswerPoint, type AnswerPointChoice, type Service, type TelcoRequest } from '../ui/numbers-kit.tsx';
 import type { PageProps } from './routes.ts';
 
 interface TestCallbackResult {
@@ -53,7 +53,7 @@ export function ServicePage(props: PageProps) {
   return (
     <Page
       page="service"
-      title={service ? `${phone(service.number)}${service.name ? ` · ${service.name}` : ''}` : 'Service'}
+      title={service ? `${num(service.number)}${service.name ? ` · ${service.name}` : ''}` : 'Service'}
       state={pageState(svc)}
       actions={
         service ? (
@@ -145,7 +145,7 @@ export function ServicePage(props: PageProps) {
       {service ? (
         <ConfirmDialog
           open={confirm}
-          title={`Decommission ${phone(service.number)}?`}
+          title={`Decommission ${num(service.number)}?`}
           confirmText="Decommission"
           danger
           onClose={() => setConfirm(false)}
@@ -155,7 +155,7 @@ export function ServicePage(props: PageProps) {
           }}
         >
           <p>
-            Calls to <strong>{phone(service.number)}</strong>
+            Calls to <strong>{num(service.number)}</strong>
             {service.name ? ` (${service.name})` : ''} will no longer reach {answerPointText(service)}, and no HTTP Callback will be sent for them. This cannot be undone.
           </p>
         </ConfirmDialog>
@@ -167,7 +167,7 @@ export function ServicePage(props: PageProps) {
 function ServiceFields(props: { service: Service; linked?: AnswerPoint }) {
   const s = props.service;
   const rows: [string, ComponentChildren][] = [
-    ['Tracking number', <><strong>{phone(s.number)}</strong> <span class="muted small">({s.number_local})</span></>],
+    ['Tracking number', <><strong>{num(s.number)}</strong> <span class="muted small">({s.number_local})</span></>],
     ['Status', <ServiceStatus status={s.status} />],
     ['Name', s.name || '—'],
     ['Type', TYPE_TEXT[s.type] ?? s.type],
@@ -195,7 +195,7 @@ function ServiceFields(props: { service: Service; linked?: AnswerPoint }) {
       'None'
     ),
   ]);
-  if (s.ivr_options) rows.push(['IVR menu', <ul class="plain-list">{s.ivr_options.map((o) => <li key={o.digit}>{o.digit}: {o.name ?? ''} {o.target_number ? `→ ${phone(o.target_number)}` : '(voicemail)'}</li>)}</ul>]);
+  if (s.ivr_options) rows.push(['IVR menu', <ul class="plain-list">{s.ivr_options.map((o) => <li key={o.digit}>{o.digit}: {o.name ?? ''} {o.target_number ? `→ ${num(o.target_number)}` : '(voicemail)'}</li>)}</ul>]);
   rows.push(['Custom id', s.custom_id || '—']);
   rows.push(['Custom group', s.custom_group || '—']);
   rows.push(['Service id', <code>{s.id}</code>]);
@@ -393,7 +393,7 @@ function TestCall(props: { service: Service }) {
   return (
     <details class="panel test-call">
       <summary>Place a test call (sandbox servers only)</summary>
-      <p class="muted small">The sandbox carrier calls {phone(props.service.number)} from the number below; the answer point answers after 4 s. The call is recorded and reported like a real one.</p>
+      <p class="muted small">The sandbox carrier calls {num(props.service.number)} from the number below; the answer point answers after 4 s. The call is recorded and reported like a real one.</p>
       <div class="pair">
         <TextField label="Caller number" type="tel" value={from} onValue={setFrom} />
         <TextField label="Talk time (seconds)" type="number" min={0} value={talk} onValue={setTalk} />

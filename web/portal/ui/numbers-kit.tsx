@@ -78,10 +78,16 @@ export function ServiceStatus(props: { status: string }) {
   return <span class={`badge ${tone}`}>{label}</span>;
 }
 
+/** A number for reading: phone() of lib/format.ts, and Australian 13/1300/1800 numbers grouped too. */
+export function num(e164: string | null | undefined): string {
+  const m = e164 ? /^\+61(1[38]00)(\d{3})(\d{3})$/.exec(e164) ?? /^\+61(13)(\d{2})(\d{2})$/.exec(e164) : null;
+  return m ? `+61 ${m[1]} ${m[2]} ${m[3]}` : phone(e164);
+}
+
 /** "Reception · +61 2 9999 8888", or the number alone, or —. */
 export function answerPointText(s: { target_name: string | null; target_number: string | null }): string {
   if (!s.target_number) return '—';
-  return s.target_name ? `${s.target_name} · ${phone(s.target_number)}` : phone(s.target_number);
+  return s.target_name ? `${s.target_name} · ${num(s.target_number)}` : num(s.target_number);
 }
 
 const STEP_TEXT: Record<string, string> = {
@@ -154,7 +160,7 @@ export function RequestProgress(props: { request: TelcoRequest; onDone?: (r: Tel
         {req.number ? (
           <>
             {' '}
-            · number <strong>{phone(req.number)}</strong>
+            · number <strong>{num(req.number)}</strong>
           </>
         ) : null}
       </p>
@@ -378,7 +384,7 @@ export function AnswerPointFields(props: { value: AnswerPointChoice; onValue: (v
           label="Rings"
           value={v.answerPointId}
           onValue={(id) => props.onValue({ ...v, answerPointId: id })}
-          options={[...props.points.map((p): [string, string] => [p.id, `${p.name} · ${phone(p.number)}`]), ['', 'Another number…']]}
+          options={[...props.points.map((p): [string, string] => [p.id, `${p.name} · ${num(p.number)}`]), ['', 'Another number…']]}
           error={props.errors?.answer_point_id}
           hint="A saved answer point: the service follows later changes of its number."
         />
