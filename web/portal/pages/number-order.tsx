@@ -6,7 +6,7 @@ import { useEffect, useState } from 'preact/hooks';
 import './numbers.css';
 import { api } from '../lib/api.ts';
 import { href, Link, navigate, setQuery } from '../lib/router.tsx';
-import { ActionButton, CheckField, DataTable, Empty, ErrorBox, Notice, Page, SelectField, Spinner, TextField, useAsync } from '../ui/kit.tsx';
+import { ActionButton, CheckField, DataTable, Empty, ErrorBox, Page, SelectField, Spinner, TextField, useAsync } from '../ui/kit.tsx';
 import { AnswerPointFields, CallbackUrlField, fieldErr, num, NUMBER_CLASSES, RequestProgress, SERVICE_TYPES, useAnswerPoints, type AnswerPointChoice, type TelcoRequest } from '../ui/numbers-kit.tsx';
 import type { PageProps } from './routes.ts';
 
@@ -236,7 +236,11 @@ export function NumberOrderPage(props: PageProps) {
                       n.number === picked ? (
                         <span class="badge ok">Chosen</span>
                       ) : (
-                        <button type="button" class="btn plain small" aria-label={`Choose ${num(n.number)}`} onClick={() => setQuery({ ...search, cursor: cursor || undefined, number: n.number })}>
+                        <button type="button" class="btn plain small" aria-label={`Choose ${num(n.number)}`} onClick={() => {
+                            setQuery({ ...search, cursor: cursor || undefined, number: n.number });
+                            // the button gives way to a badge: keep the keyboard's place at the choice
+                            requestAnimationFrame(() => document.getElementById('chosen-note')?.focus());
+                          }}>
                           Choose
                         </button>
                       ),
@@ -258,9 +262,9 @@ export function NumberOrderPage(props: PageProps) {
             </>
           ) : null}
           {picked ? (
-            <Notice tone="info">
+            <p id="chosen-note" class="notice info" role="status" tabIndex={-1}>
               Chosen: <strong>{num(picked)}</strong>
-            </Notice>
+            </p>
           ) : null}
         </>
       )}
