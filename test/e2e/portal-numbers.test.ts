@@ -148,7 +148,7 @@ describe('portal: numbers and deliveries', { skip: BROWSER_SKIP }, () => {
       assert.deepEqual((await api(owner, 'GET', `/userapi/v1/answer-points/${ap.body.id}`)).body.service_ids, [serviceId]);
 
       // A sandbox call from the page: its HTTP Callback reaches the receiver
-      await page.getByText('Place a test call (sandbox servers only)').click();
+      await page.getByText('Place a test call').click();
       await page.getByRole('button', { name: 'Place the call' }).click();
       const callLink = page.locator('.test-call [role="status"] a').first();
       await callLink.waitFor();

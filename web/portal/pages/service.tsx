@@ -3,6 +3,7 @@
 // greeting and custom fields through a Telco update request — each followed live), try its HTTP Callback (POST
 // /userapi/v1/services/{id}/test-callback, with the draft URL), place a sandbox test call, decommission it (a Telco
 // decommission request, confirmed first, followed live).
+import { SandboxCall } from '../ui/sandbox-call.tsx';
 import { Fragment, type ComponentChildren } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import './numbers.css';
@@ -105,7 +106,7 @@ export function ServicePage(props: PageProps) {
             </section>
             <div>
               {canEdit && service.status === 'live' ? <TestCallback service={service} url={service.call_callback_uri ?? ''} /> : null}
-              {canEdit && service.status === 'live' ? <TestCall service={service} /> : null}
+              {service.status === 'live' ? <SandboxCall number={service.number} display={num(service.number)} /> : null}
               {canEdit && service.status !== 'decommissioned' ? (
                 <section class="panel danger-zone" aria-labelledby="decom-title">
                   <h2 id="decom-title">Decommission</h2>
@@ -384,49 +385,3 @@ function TestCallback(props: { service: Service; url: string; draft?: boolean })
   );
 }
 
-/** A sandbox call to the number (POST /sandbox/v1/calls): sandbox servers only. */
-function TestCall(props: { service: Service }) {
-  const [from, setFrom] = useState('+61390012300');
-  const [talk, setTalk] = useState('25');
-  const [result, setResult] = useState<{ call_id: number | null; status: string | null; duration: number; state: string } | null>(null);
-  const [error, setError] = useState<unknown>(null);
-  return (
-    <details class="panel test-call">
-      <summary>Place a test call (sandbox servers only)</summary>
-      <p class="muted small">The sandbox carrier calls {num(props.service.number)} from the number below; the answer point answers after 4 s. The call is recorded and reported like a real one.</p>
-      <div class="pair">
-        <TextField label="Caller number" type="tel" value={from} onValue={setFrom} />
-        <TextField label="Talk time (seconds)" type="number" min={0} value={talk} onValue={setTalk} />
-      </div>
-      <ActionButton
-        busyText="Calling…"
-        onAction={async () => {
-          setError(null);
-          setResult(null);
-          try {
-            setResult(await api('/sandbox/v1/calls', { method: 'POST', body: { to: props.service.number, from: from.trim(), answer_after: 4, talk: Number(talk) || 0 } }));
-          } catch (err) {
-            setError(err);
-          }
-        }}
-      >
-        Place the call
-      </ActionButton>
-      <ErrorBox error={error} title="No test call" />
-      <div role="status">
-        {result ? (
-          <p>
-            {result.call_id ? (
-              <>
-                Call <Link href={`/calls/${result.call_id}`}>{result.call_id}</Link>: {result.status ?? result.state}, {duration(result.duration)}.{' '}
-                <Link href={href('/deliveries', { call_id: result.call_id })}>Its deliveries</Link>
-              </>
-            ) : (
-              `The call was not recorded (${result.state}).`
-            )}
-          </p>
-        ) : null}
-      </div>
-    </details>
-  );
-}
