@@ -194,7 +194,7 @@ function DashboardBody(props: { d: DashboardData; preset: string; group: string;
       <div class="two-pane dash-panes">
         <div>
           {range.totals.calls ? (
-            <TimeChart title={`Calls per day by ${GROUPS.find(([k]) => k === group)![1].toLowerCase()}, ${dayRange(from, to)} (pick a day to see its calls)`} labels={days} series={series} stacked onPick={(i) => navigate(callsLink({ from: days[i], to: days[i] }))} />
+            <TimeChart title={`Calls per day by ${GROUPS.find(([k]) => k === group)![1].toLowerCase()}, ${dayRange(from, to)} (pick a day to see its calls)`} labels={days} series={series} stacked onPick={(i) => navigate(callsLink({ from: days[i], to: days[i] }))} linkFor={(i) => callsLink({ from: days[i], to: days[i] })} />
           ) : (
             <Empty title={`No calls ${presetName}`}>
               <p>Choose a longer range, or see <Link href="/calls">every call</Link>.</p>

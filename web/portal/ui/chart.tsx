@@ -4,6 +4,7 @@
 import { useEffect, useRef } from 'preact/hooks';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
+import { Link } from '../lib/router.tsx';
 
 export interface Series {
   label: string;
@@ -15,7 +16,11 @@ const PALETTE = ['#1f6feb', '#d1242f', '#8250df', '#bf8700', '#1a7f37', '#cf222e
 export const seriesColor = (i: number) => PALETTE[i % PALETTE.length];
 
 /** `labels` are the periods (x axis, e.g. "2026-12-01"); each series one value per period. */
-export function TimeChart(props: { title: string; labels: string[]; series: Series[]; stacked?: boolean; height?: number; onPick?: (index: number) => void }) {
+/**
+ * `onPick` makes a period clickable on the chart; `linkFor` gives each period's link in the figures table too, so
+ * the keyboard and screen readers reach the same calls.
+ */
+export function TimeChart(props: { title: string; labels: string[]; series: Series[]; stacked?: boolean; height?: number; onPick?: (index: number) => void; linkFor?: (index: number) => string }) {
   const box = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
   const pick = useRef(props.onPick);
@@ -51,6 +56,7 @@ export function TimeChart(props: { title: string; labels: string[]; series: Seri
           fill: props.stacked ? s.color : undefined,
           width: props.stacked ? 0 : 2,
           paths: props.stacked ? bars : undefined,
+          points: { show: !props.stacked },
           value: (_u: uPlot, _v: number | null, _si: number, idx: number | null) => (idx === null ? '' : String(props.series[i].values[idx] ?? 0)),
         })),
       ],
@@ -103,7 +109,7 @@ export function TimeChart(props: { title: string; labels: string[]; series: Seri
             <tbody>
               {props.labels.map((l, i) => (
                 <tr key={l}>
-                  <th scope="row">{l}</th>
+                  <th scope="row">{props.linkFor ? <Link href={props.linkFor(i)}>{l}</Link> : l}</th>
                   {props.series.map((s) => (
                     <td class="num" key={s.label}>
                       {s.values[i] ?? 0}
