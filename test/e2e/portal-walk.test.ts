@@ -8,22 +8,13 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { BIN, cleanEnv, ROOT } from '../support/cli.ts';
 import { Receiver } from '../support/receiver.ts';
 import { GOOD } from '../support/userapi.ts';
-import { BROWSER_SKIP, DESKTOP, launchBrowser, openPage, PHONE, ready, shoot, signInThroughForm } from '../support/portal.ts';
-
-async function freePort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as net.AddressInfo).port;
-  await new Promise((r) => s.close(r));
-  return port;
-}
+import { BROWSER_SKIP, DESKTOP, freePort, launchBrowser, openPage, PHONE, ready, shoot, signInThroughForm } from '../support/portal.ts';
 
 /** `telltale serve` on a fresh data folder; resolves with its URL and the demo credentials it printed. */
 function serve(dataDir: string, port: number): Promise<{ child: ChildProcess; url: string; username: string; password: string }> {

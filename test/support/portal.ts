@@ -15,7 +15,8 @@ import { ARTIFACTS_DIR, DESKTOP, openPage as openBrowserPage, PHONE, shoot as sh
 export { BROWSER_SKIP, CHROMIUM, DESKTOP, launchBrowser, PHONE, type WatchedPage } from './browser.ts';
 export const ARTIFACTS = path.join(ARTIFACTS_DIR, 'portal');
 
-async function freePort(): Promise<number> {
+/** A port nobody listens on now (for a server that must know its own URL before it listens). */
+export async function freePort(): Promise<number> {
   const s = net.createServer();
   await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
   const port = (s.address() as net.AddressInfo).port;
