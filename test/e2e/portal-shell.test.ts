@@ -97,8 +97,7 @@ describe('portal sign-in in Chromium (SQLite)', { skip: BROWSER_SKIP }, () => {
     await page.getByRole('alert').filter({ hasText: 'The username or password is not right' }).waitFor();
     // Default policy: locked after 5 failures in a row.
     for (let i = 0; i < 4; i++) {
-      await page.getByRole('button', { name: 'Sign in' }).click();
-      await page.waitForResponse((r) => r.url().endsWith('/userapi/v1/session') && r.request().method() === 'POST');
+      await Promise.all([page.waitForResponse((r) => r.url().endsWith('/userapi/v1/session') && r.request().method() === 'POST'), page.getByRole('button', { name: 'Sign in' }).click()]);
     }
     await page.getByLabel('Password').fill(u.password);
     await page.getByRole('button', { name: 'Sign in' }).click();

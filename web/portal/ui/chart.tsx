@@ -2,7 +2,7 @@
 // period calls `onPick` with its index (the dashboard opens the calls behind it). The figures are also given as a
 // table for screen readers and for anyone who wants the numbers.
 import { useEffect, useRef } from 'preact/hooks';
-import uPlot from 'uplot';
+import type uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import { Link } from '../lib/router.tsx';
 
@@ -29,6 +29,24 @@ export function TimeChart(props: { title: string; labels: string[]; series: Seri
   useEffect(() => {
     const el = box.current;
     if (!el) return;
+    let cancelled = false;
+    let resize: ResizeObserver | null = null;
+    // uPlot is loaded with the first chart (its own chunk): pages without a chart never download or parse it.
+    loadUPlot().then((UPlot) => {
+      if (cancelled) return;
+      plot.current = draw(UPlot, el);
+      resize = new ResizeObserver(() => plot.current?.setSize({ width: Math.max(280, el.clientWidth), height: props.height ?? 260 }));
+      resize.observe(el);
+    });
+    return () => {
+      cancelled = true;
+      resize?.disconnect();
+      plot.current?.destroy();
+      plot.current = null;
+    };
+  }, [JSON.stringify(props.labels), JSON.stringify(props.series), props.stacked]);
+
+  function draw(UPlot: typeof uPlot, el: HTMLDivElement): uPlot {
     const xs = props.labels.map((_, i) => i);
     // Stacked: each series drawn as the running total, so bars sit on top of each other.
     const acc = new Array(xs.length).fill(0);
@@ -36,7 +54,7 @@ export function TimeChart(props: { title: string; labels: string[]; series: Seri
       if (!props.stacked) return s.values;
       return s.values.map((v, i) => (acc[i] += v || 0));
     });
-    const bars = uPlot.paths.bars!({ size: [0.7, 48] });
+    const bars = UPlot.paths.bars!({ size: [0.7, 48] });
     const opts: uPlot.Options = {
       width: Math.max(280, el.clientWidth),
       height: props.height ?? 260,
@@ -77,16 +95,10 @@ export function TimeChart(props: { title: string; labels: string[]; series: Seri
       // uPlot draws series in order: put the biggest (running total) first.
       opts.series = [opts.series[0], ...order.map((i) => opts.series[i + 1])];
       const reordered: uPlot.AlignedData = [xs, ...order.map((i) => ys[i])];
-      plot.current = new uPlot(opts, reordered, el);
-    } else plot.current = new uPlot(opts, data, el);
-    const resize = new ResizeObserver(() => plot.current?.setSize({ width: Math.max(280, el.clientWidth), height: props.height ?? 260 }));
-    resize.observe(el);
-    return () => {
-      resize.disconnect();
-      plot.current?.destroy();
-      plot.current = null;
-    };
-  }, [JSON.stringify(props.labels), JSON.stringify(props.series), props.stacked]);
+      return new UPlot(opts, reordered, el);
+    }
+    return new UPlot(opts, data, el);
+  }
 
   return (
     <figure class="chart">
@@ -123,6 +135,12 @@ export function TimeChart(props: { title: string; labels: string[]; series: Seri
       </details>
     </figure>
   );
+}
+
+let uplotModule: Promise<typeof uPlot> | null = null;
+function loadUPlot(): Promise<typeof uPlot> {
+  uplotModule ??= import('uplot').then((m) => m.default);
+  return uplotModule;
 }
 
 /** "2026-12-01" → "1 Dec"; anything else unchanged. */

@@ -17,7 +17,7 @@ export interface PortalAsset {
 }
 
 export interface PortalBundle {
-  /** `/portal/app.<hash>.js` and `/portal/app.<hash>.css` → their bytes. */
+  /** `/portal/app.<hash>.js`, `/portal/app.<hash>.css` and the script's chunks `/portal/chunk.<hash>.js` → their bytes. */
   assets: Map<string, PortalAsset>;
   script: string;
   stylesheet: string;
@@ -44,7 +44,10 @@ export async function buildPortal(dir = webDir('portal', 'main.tsx')): Promise<P
     jsxImportSource: 'preact',
     legalComments: 'none',
     outdir: path.join(dir, 'out'),
-    entryNames: 'app',
+    // Code that only some pages need (the chart library) goes in chunks loaded when first used.
+    splitting: true,
+    entryNames: 'app.[hash]',
+    chunkNames: 'chunk.[hash]',
     define: { 'process.env.NODE_ENV': '"production"' },
   });
   const assets = new Map<string, PortalAsset>();
@@ -52,12 +55,14 @@ export async function buildPortal(dir = webDir('portal', 'main.tsx')): Promise<P
   let stylesheet = '';
   for (const f of result.outputFiles) {
     const body = Buffer.from(f.contents);
+    const name = `/portal/${path.basename(f.path)}`;
     if (f.path.endsWith('.js')) {
-      script = `/portal/app.${hash(body)}.js`;
-      assets.set(script, asset(body, 'text/javascript; charset=utf-8'));
+      // Names carry esbuild's content hash, which the entry's imports of its chunks use too.
+      if (path.basename(f.path).startsWith('app.')) script = name;
+      assets.set(name, asset(body, 'text/javascript; charset=utf-8'));
     } else if (f.path.endsWith('.css')) {
-      stylesheet = `/portal/app.${hash(body)}.css`;
-      assets.set(stylesheet, asset(body, 'text/css; charset=utf-8'));
+      stylesheet = name;
+      assets.set(name, asset(body, 'text/css; charset=utf-8'));
     }
   }
   if (!script) throw new Error('the portal build produced no script');
