@@ -2,8 +2,9 @@
 // call; PATCH needs `account`) and its webhook signing secret (GET/POST /userapi/v1/account/webhook-secret,
 // `integrations`); passwords and sessions: the password policy (GET/PUT /userapi/v1/password-policy, `account`), the
 // user's own password (PUT /userapi/v1/me/password) and sessions (GET /userapi/v1/sessions, DELETE one); the audit
-// log (GET /userapi/v1/audit, `audit`) keyset-paged with `cursor`.
-// Each tab is in its own file: settings-account.tsx, settings-security.tsx, settings-audit.tsx.
+// log (GET /userapi/v1/audit, `audit`) keyset-paged with `cursor`; the call evaluation questions (GET/POST/PATCH/DELETE
+// /userapi/v1/evaluation-questions, writes `settings`). Each tab is in its own file: settings-account.tsx,
+// settings-evaluation.tsx, settings-security.tsx, settings-audit.tsx.
 import { api } from '../lib/api.ts';
 import { href, Link, queryObject } from '../lib/router.tsx';
 import { useSession } from '../lib/session.tsx';
@@ -12,9 +13,11 @@ import type { PageProps } from './routes.ts';
 import { AccountForm, WebhookSecret, type Account } from './settings-account.tsx';
 import { OwnPassword, PolicyForm, Sessions } from './settings-security.tsx';
 import { Audit } from './settings-audit.tsx';
+import { EvaluationQuestions } from './settings-evaluation.tsx';
 
 const TABS: [string, string][] = [
   ['account', 'Account'],
+  ['evaluation', 'Call evaluation'],
   ['security', 'Passwords and sessions'],
   ['audit', 'Audit log'],
 ];
@@ -52,6 +55,7 @@ export function SettingsPage(props: PageProps) {
           <Sessions />
         </>
       ) : null}
+      {tab === 'evaluation' ? <EvaluationQuestions query={q} /> : null}
       {tab === 'audit' ? <Audit query={q} /> : null}
     </Page>
   );

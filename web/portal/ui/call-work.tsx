@@ -3,6 +3,7 @@
 // questions (PUT …/evaluation), with the score and the answers kept for archived questions.
 import { useState } from 'preact/hooks';
 import { api, ApiError } from '../lib/api.ts';
+import { Link } from '../lib/router.tsx';
 import { ActionButton, Empty, ErrorBox, Notice, Spinner, TextField, useId } from './kit.tsx';
 import { zonedTime } from './calls-common.tsx';
 import { Pairs, type Call, type Pair } from './call-common.tsx';
@@ -168,7 +169,9 @@ export function EvaluationPanel(props: { callId: number; evaluation: Evaluation;
         props.error ? null : <Spinner label="Loading the questions…" />
       ) : qs.length === 0 ? (
         <Empty title="No evaluation questions">
-          <p>An admin sets the account’s yes/no questions under Settings; calls are then evaluated here.</p>
+          <p>
+            An admin sets the account’s yes/no questions under <Link href="/settings?tab=evaluation">Settings → Call evaluation</Link>; calls are then evaluated here.
+          </p>
         </Empty>
       ) : props.canWork ? (
         <form
