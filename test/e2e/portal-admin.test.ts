@@ -310,6 +310,7 @@ describe('portal set-up pages (Chromium)', { skip: BROWSER_SKIP }, () => {
       assert.match(page.url(), /[?&]edit=\d+/);
       assert.equal(await page.getByRole('button', { name: 'Add question' }).count(), 0);
       await page.getByLabel('Question', { exact: true }).fill('Did the caller book a job or a quote?');
+      await shoot(page, 'admin-settings-evaluation-edit');
       await page.getByRole('button', { name: 'Save question' }).click();
       await page.getByText('Question “Booked” saved.').waitFor();
       await page.getByRole('cell', { name: /Did the caller book a job or a quote\?/ }).waitFor();
@@ -335,6 +336,7 @@ describe('portal set-up pages (Chromium)', { skip: BROWSER_SKIP }, () => {
       await asked.getByLabel('Yes').check();
       await evaluation.getByRole('button', { name: 'Save evaluation' }).click();
       await evaluation.getByText('Evaluation saved.').waitFor();
+      await shoot(page, 'admin-call-evaluation');
       const answered = (await inject(owner, 'GET', `/userapi/v1/calls/${callId}`)).json().evaluation;
       assert.deepEqual(
         answered.answers.map((a: { question_id: number; answer: string }) => [a.question_id, a.answer]),

@@ -111,7 +111,10 @@ export function EvaluationQuestions(props: { query: Record<string, string> }) {
                         </div>
                       ) : (
                         <div class="cell-actions">
-                          <button type="button" class="btn plain small" aria-label={`Edit question ${x.title}`} onClick={() => go({ edit: String(x.id) })}>
+                          <button type="button" class="btn plain small" aria-label={`Edit question ${x.title}`} onClick={() => {
+                              setNotice(undefined);
+                              go({ edit: String(x.id) });
+                            }}>
                             Edit
                           </button>
                           <button type="button" class="btn danger small" aria-label={`Remove question ${x.title}`} onClick={() => setRemoving(x)}>
