@@ -1,9 +1,11 @@
 // The portal's set-up pages in real Chromium: an owner creates a data feed and a tracking code (and sees its
 // snippet), invites a user and changes their role, creates an API key, subscribes a real Receiver and pings it (the
 // ping arrives), changes the password policy and the account's time zone and rotates the webhook secret — each
-// read back through the APIs or the app's services. A read_only user sees no Users or Subscriptions navigation and
-// no create/rotate buttons on the pages they open, and the APIs refuse those writes (403). Screenshots of every page
-// at desktop and phone widths (test-artifacts/portal/admin-*.png).
+// read back through the APIs or the app's services. The owner sets the call evaluation questions (adds two, edits one,
+// removes one; one answered on a sandbox call is archived, then restored) and the call page asks the one left. A
+// read_only user sees no Users or Subscriptions navigation and no create/rotate/add buttons on the pages they open,
+// and the APIs refuse those writes (403). Screenshots of every page at desktop and phone widths
+// (test-artifacts/portal/admin-*.png).
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
@@ -271,6 +273,100 @@ describe('portal set-up pages (Chromium)', { skip: BROWSER_SKIP }, () => {
     }
   });
 
+  it('an owner sets the call evaluation questions: adds two, edits one, removes one; a call is asked the one left', async () => {
+    const { page, context, errors } = await openPage(browser);
+    const questions = async (archived = false) => (await inject(owner, 'GET', `/userapi/v1/evaluation-questions${archived ? '?include_archived=true' : ''}`)).json().questions as { id: number; title: string; text: string; weight: number; archived: boolean }[];
+    try {
+      await signInTo(page, owner, '/settings', 'settings');
+      await page.getByRole('link', { name: 'Call evaluation' }).click();
+      await page.getByText('No evaluation questions yet').waitFor();
+      assert.match(page.url(), /[?&]tab=evaluation\b/);
+      await shoot(page, 'admin-settings-evaluation-empty');
+
+      // Only spaces typed: said on the form, nothing sent.
+      await page.getByLabel('Question', { exact: true }).fill('   ');
+      await page.getByRole('button', { name: 'Add question' }).click();
+      await page.getByRole('alert').filter({ hasText: 'Question not added' }).getByText('Write the question first.').waitFor();
+      assert.equal((await questions()).length, 0);
+
+      await page.getByLabel('Question', { exact: true }).fill('Did the caller book a job?');
+      await page.getByLabel('Short name (optional)').fill('Booked');
+      await page.getByLabel('Weight').fill('2');
+      await page.getByRole('button', { name: 'Add question' }).click();
+      await page.getByText('Question “Booked” added').waitFor();
+      await page.getByLabel('Question', { exact: true }).fill('Was the caller greeted by name?');
+      await page.getByRole('button', { name: 'Add question' }).click();
+      await page.getByText('Question “Was the caller greeted by name?” added').waitFor();
+      assert.deepEqual(
+        (await questions()).map((q) => [q.title, q.text, q.weight]),
+        [
+          ['Booked', 'Did the caller book a job?', 2],
+          ['Was the caller greeted by name?', 'Was the caller greeted by name?', 1],
+        ],
+      );
+
+      // Edit the first one's question; remove the second (no call answered it: deleted).
+      await page.getByRole('button', { name: 'Edit question Booked' }).click();
+      assert.match(page.url(), /[?&]edit=\d+/);
+      assert.equal(await page.getByRole('button', { name: 'Add question' }).count(), 0);
+      await page.getByLabel('Question', { exact: true }).fill('Did the caller book a job or a quote?');
+      await shoot(page, 'admin-settings-evaluation-edit');
+      await page.getByRole('button', { name: 'Save question' }).click();
+      await page.getByText('Question “Booked” saved.').waitFor();
+      await page.getByRole('cell', { name: /Did the caller book a job or a quote\?/ }).waitFor();
+      await page.getByRole('button', { name: 'Remove question Was the caller greeted by name?' }).click();
+      await page.getByRole('dialog').getByRole('button', { name: 'Remove question' }).click();
+      await page.getByText('Question “Was the caller greeted by name?” deleted.').waitFor();
+      const left = await questions(true);
+      assert.deepEqual(
+        left.map((q) => [q.title, q.text, q.weight, q.archived]),
+        [['Booked', 'Did the caller book a job or a quote?', 2, false]],
+      );
+      await shoot(page, 'admin-settings-evaluation');
+
+      // A sandbox call: its page asks the question left (and only it); the owner answers yes.
+      const sim = await t.app.sandbox.placeCall({ to: services[0].number, from: '+61733330001', voicemailSec: 4 });
+      const callId = Number((await t.app.callLookup.findCallByCarrierId('sandbox', sim.callSid))!.id);
+      await go(page, `/calls/${callId}`, 'call');
+      const evaluation = page.getByRole('region', { name: 'Evaluation' });
+      const asked = evaluation.getByRole('group', { name: /^Did the caller book a job or a quote\?/ });
+      await asked.waitFor();
+      assert.equal(await evaluation.getByRole('group').count(), 1);
+      assert.equal(await evaluation.getByText('Was the caller greeted by name?').count(), 0);
+      await asked.getByLabel('Yes').check();
+      await evaluation.getByRole('button', { name: 'Save evaluation' }).click();
+      await evaluation.getByText('Evaluation saved.').waitFor();
+      await shoot(page, 'admin-call-evaluation');
+      const answered = (await inject(owner, 'GET', `/userapi/v1/calls/${callId}`)).json().evaluation;
+      assert.deepEqual(
+        answered.answers.map((a: { question_id: number; answer: string }) => [a.question_id, a.answer]),
+        [[left[0].id, 'yes']],
+      );
+
+      // Removing an answered question archives it (the answer kept); shown with the archived ones, it is restored.
+      await go(page, '/settings?tab=evaluation', 'settings');
+      await page.getByRole('button', { name: 'Remove question Booked' }).click();
+      await page.getByRole('dialog').getByRole('button', { name: 'Remove question' }).click();
+      await page.getByText(/^Question “Booked” archived/).waitFor();
+      assert.deepEqual((await questions()).length, 0);
+      assert.equal((await questions(true))[0].archived, true);
+      await page.getByLabel('Show archived questions').check();
+      await page.getByText('archived', { exact: true }).waitFor();
+      await page.getByRole('button', { name: 'Restore question Booked' }).click();
+      await page.getByText('Question “Booked” restored').waitFor();
+      assert.deepEqual(
+        (await questions()).map((q) => [q.id, q.archived]),
+        [[left[0].id, false]],
+      );
+      assert.deepEqual(errors, []);
+    } catch (err) {
+      await shoot(page, `admin-failure-${++failures}`).catch(() => undefined);
+      throw err;
+    } finally {
+      await context.close();
+    }
+  });
+
   it('a read_only user: no Users or Subscriptions navigation, no create or rotate buttons, and the APIs refuse the writes (403)', async () => {
     const { page, context, errors } = await openPage(browser);
     try {
@@ -302,6 +398,14 @@ describe('portal set-up pages (Chromium)', { skip: BROWSER_SKIP }, () => {
       assert.equal(await page.getByRole('heading', { name: 'Password policy' }).count(), 0);
       await shoot(page, 'admin-settings-readonly');
 
+      // The evaluation questions: read, not changed.
+      await page.getByRole('link', { name: 'Call evaluation' }).click();
+      await page.getByRole('cell', { name: /Did the caller book a job or a quote\?/ }).waitFor();
+      for (const name of ['Add question', 'Edit question Booked', 'Remove question Booked']) assert.equal(await page.getByRole('button', { name }).count(), 0, name);
+      assert.equal(await page.getByLabel('Question', { exact: true }).count(), 0);
+      assert.equal(await page.getByRole('columnheader', { name: 'Actions' }).count(), 0);
+      await shoot(page, 'admin-settings-evaluation-readonly');
+
       await go(page, '/users', 'forbidden');
       await go(page, '/subscriptions', 'forbidden');
 
@@ -315,6 +419,8 @@ describe('portal set-up pages (Chromium)', { skip: BROWSER_SKIP }, () => {
         ['account', 'PATCH', '/userapi/v1/account', { timezone: 'UTC' }],
         ['password policy', 'PUT', '/userapi/v1/password-policy', { min_length: 8 }],
         ['webhook secret rotation', 'POST', '/userapi/v1/account/webhook-secret', undefined],
+        ['evaluation question', 'POST', '/userapi/v1/evaluation-questions', { title: 'Sneaky' }],
+        ['evaluation question change', 'PATCH', `/userapi/v1/evaluation-questions/${(await inject(owner, 'GET', '/userapi/v1/evaluation-questions')).json().questions[0].id}`, { text: 'Changed?' }],
       ];
       for (const [what, method, url, body] of refused) {
         const res = await inject(reader, method, url, body);
@@ -322,6 +428,10 @@ describe('portal set-up pages (Chromium)', { skip: BROWSER_SKIP }, () => {
       }
       assert.equal((await inject(reader, 'GET', '/userapi/v1/account/webhook-secret')).statusCode, 403);
       assert.equal((await inject(owner, 'GET', '/userapi/v1/account')).json().timezone, 'Australia/Perth');
+      assert.deepEqual(
+        (await inject(owner, 'GET', '/userapi/v1/evaluation-questions')).json().questions.map((q: { text: string }) => q.text),
+        ['Did the caller book a job or a quote?'],
+      );
       assert.deepEqual(errors, []);
     } catch (err) {
       await shoot(page, `admin-failure-${++failures}`).catch(() => undefined);
@@ -375,6 +485,7 @@ describe('portal set-up pages (Chromium)', { skip: BROWSER_SKIP }, () => {
         ['/subscriptions?sub=', 'subscriptions', 'admin-subscriptions'],
         ['/settings', 'settings', 'admin-settings'],
         ['/settings?tab=security', 'settings', 'admin-settings-security'],
+        ['/settings?tab=evaluation', 'settings', 'admin-settings-evaluation'],
         ['/settings?tab=audit', 'settings', 'admin-settings-audit'],
       ] as const) {
         await go(page, path, name);
@@ -383,6 +494,7 @@ describe('portal set-up pages (Chromium)', { skip: BROWSER_SKIP }, () => {
           await page.getByRole('region', { name: 'Deliveries' }).getByText('delivered', { exact: true }).waitFor();
         }
         if (path === '/tracking/1') await page.getByText('numbers in the pool').waitFor();
+        if (path === '/settings?tab=evaluation') await page.getByRole('button', { name: 'Edit question Booked' }).waitFor();
         await shoot(page, file);
       }
       await page.getByRole('button', { name: 'Menu' }).click();

@@ -7,7 +7,8 @@ import './numbers.css';
 import { api } from '../lib/api.ts';
 import { href, Link, navigate, setQuery } from '../lib/router.tsx';
 import { ActionButton, CheckField, DataTable, Empty, ErrorBox, Page, SelectField, Spinner, TextField, useAsync } from '../ui/kit.tsx';
-import { AnswerPointFields, CallbackUrlField, fieldErr, num, NUMBER_CLASSES, RequestProgress, SERVICE_TYPES, useAnswerPoints, type AnswerPointChoice, type TelcoRequest } from '../ui/numbers-kit.tsx';
+import { AnswerPointFields, fieldErr, num, NUMBER_CLASSES, RequestProgress, SERVICE_TYPES, useAnswerPoints, type AnswerPointChoice, type TelcoRequest } from '../ui/numbers-kit.tsx';
+import { CallbackUrlField } from '../ui/callback-url-field.tsx';
 import type { PageProps } from './routes.ts';
 
 interface OrderableNumber {

@@ -12,7 +12,8 @@ import { duration, instant } from '../lib/format.ts';
 import { href, Link, setQuery } from '../lib/router.tsx';
 import { useSession } from '../lib/session.tsx';
 import { ActionButton, CheckField, ConfirmDialog, DataTable, ErrorBox, Page, pageState, SelectField, Spinner, TextField, useAsync } from '../ui/kit.tsx';
-import { AnswerPointFields, answerPointText, CallbackUrlField, fieldErr, num, RequestProgress, ServiceStatus, useAnswerPoints, type AnswerPoint, type AnswerPointChoice, type Service, type TelcoRequest } from '../ui/numbers-kit.tsx';
+import { AnswerPointFields, answerPointText, fieldErr, num, RequestProgress, ServiceStatus, useAnswerPoints, type AnswerPoint, type AnswerPointChoice, type Service, type TelcoRequest } from '../ui/numbers-kit.tsx';
+import { CallbackUrlField } from '../ui/callback-url-field.tsx';
 import type { PageProps } from './routes.ts';
 
 interface TestCallbackResult {

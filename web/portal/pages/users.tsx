@@ -1,14 +1,17 @@
 // Users and roles (/users, permission `users`): the account's users (GET /userapi/v1/users) with status, role and last
 // sign-in; invite one (POST: the invitation token shown once), change a role (PUT …/role), disable / enable, reset a
 // password (the temporary password shown once), remove (DELETE). The role matrix from the domain's ROLE_PERMISSIONS.
-// API keys (GET/POST/DELETE /userapi/v1/api-keys, permission `integrations`) below.
+// API keys (GET/POST/DELETE /userapi/v1/api-keys, permission `integrations`) below: users-api-keys.tsx; the role
+// names and matrix: users-roles.tsx.
 import { useState } from 'preact/hooks';
-import { ROLE_PERMISSIONS, PERMISSIONS, ROLES, roleRank, type Role } from '../../../src/domain/accounts/roles.ts';
+import type { Role } from '../../../src/domain/accounts/roles.ts';
 import { api, ApiError } from '../lib/api.ts';
 import { useSession } from '../lib/session.tsx';
 import { ConfirmDialog, DataTable, Empty, ErrorBox, Notice, Page, pageState, SelectField, TextField, useAsync } from '../ui/kit.tsx';
 import { ShownOnce, utc } from '../ui/admin-kit.tsx';
 import type { PageProps } from './routes.ts';
+import { grantable, RoleMatrix, ROLE_TEXT } from './users-roles.tsx';
+import { ApiKeys } from './users-api-keys.tsx';
 
 interface User {
   id: string;
@@ -20,37 +23,8 @@ interface User {
   last_login_at: string | null;
   created_at: string;
 }
-interface ApiKey {
-  id: string;
-  name: string;
-  role: Role;
-  prefix: string;
-  created_by: string;
-  created_at: string;
-  last_used_at: string | null;
-  revoked_at: string | null;
-}
 
-const ROLE_TEXT: Record<Role, string> = { owner: 'Owner', admin: 'Admin', analyst: 'Analyst', read_only: 'Read only' };
 const STATUS_TONE: Record<User['status'], string> = { active: 'ok', disabled: 'neutral', invited: 'info', locked: 'warn' };
-const PERMISSION_TEXT: Record<string, string> = {
-  self: 'Sign in, own password and sessions',
-  read: 'Read calls, reports, numbers, settings, deliveries, recordings',
-  call_work: 'Label calls, write notes and evaluations',
-  dial: 'Place click-to-call calls',
-  numbers: 'Order and change numbers, services, answer points, website tracking, sandbox calls',
-  settings: 'Account settings: evaluation questions, data feeds, callbacks',
-  integrations: 'Event subscriptions, API keys, webhook secret, redelivery',
-  users: 'Invite users, change roles, disable, reset, remove',
-  audit: 'Read the audit log',
-  account: 'The account itself: name, time zone, password policy',
-};
-
-/** The roles the signed-in user may hand out (up to their own; owner only by owners). */
-function grantable(mine: Role | undefined): [string, string][] {
-  if (!mine) return [];
-  return ROLES.filter((r) => roleRank(r) <= roleRank(mine)).map((r) => [r, ROLE_TEXT[r]]);
-}
 
 type Pending = { kind: 'remove' | 'disable' | 'reset'; user: User } | null;
 
@@ -284,142 +258,5 @@ function InviteForm(props: { roles: [string, string][]; onDone: (r: { user: User
         </button>
       </div>
     </form>
-  );
-}
-
-function RoleMatrix() {
-  return (
-    <section aria-labelledby="matrix-h">
-      <h2 id="matrix-h">What each role may do</h2>
-      <p class="muted small">Only owners grant or take away the owner role; everyone else hands out roles up to their own, and nobody changes their own role. The account always keeps one enabled owner.</p>
-      <div class="table-wrap matrix-wrap">
-        <table class="data matrix">
-          <caption class="sr-only">Permissions of each role</caption>
-          <thead>
-            <tr>
-              <th scope="col">Permission</th>
-              {ROLES.map((r) => (
-                <th scope="col" key={r}>
-                  {ROLE_TEXT[r]}
-                </th>
-              ))}
-            </tr>
-          </thead>
-          <tbody>
-            {PERMISSIONS.map((p) => (
-              <tr key={p}>
-                <th scope="row">
-                  {PERMISSION_TEXT[p] ?? p} <span class="muted small">({p})</span>
-                </th>
-                {ROLES.map((r) => (
-                  <td key={r} data-label={ROLE_TEXT[r]}>
-                    {ROLE_PERMISSIONS[r].includes(p) ? (
-                      <span class="yes" aria-label="yes">
-                        ✓
-                      </span>
-                    ) : (
-                      <span class="no" aria-label="no">
-                        –
-                      </span>
-                    )}
-                  </td>
-                ))}
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
-    </section>
-  );
-}
-
-function ApiKeys(props: { roles: [string, string][] }) {
-  const keys = useAsync(() => api<{ api_keys: ApiKey[] }>('/userapi/v1/api-keys'), []);
-  const [name, setName] = useState('');
-  const [role, setRole] = useState('read_only');
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
-  const [created, setCreated] = useState<{ name: string; key: string } | null>(null);
-  const [revoking, setRevoking] = useState<ApiKey | null>(null);
-  const err = error instanceof ApiError ? error : null;
-  const list = keys.data?.api_keys ?? [];
-  return (
-    <section aria-labelledby="keys-h">
-      <h2 id="keys-h">API keys</h2>
-      <p class="muted small">
-        An API key acts on this account alone with its role: send it as <code>Authorization: Bearer &lt;key&gt;</code> on any API.
-      </p>
-      {created ? (
-        <ShownOnce title={`API key “${created.name}”`} value={created.key} onDismiss={() => setCreated(null)} />
-      ) : null}
-      <form
-        class="filters"
-        aria-label="New API key"
-        onSubmit={async (e) => {
-          e.preventDefault();
-          setBusy(true);
-          setError(null);
-          try {
-            const k = await api<ApiKey & { key: string }>('/userapi/v1/api-keys', { method: 'POST', body: { name: name.trim(), role } });
-            setCreated({ name: k.name, key: k.key });
-            setName('');
-            keys.reload();
-          } catch (x) {
-            setError(x);
-          } finally {
-            setBusy(false);
-          }
-        }}
-      >
-        <TextField label="Key name" value={name} onValue={setName} required maxLength={100} placeholder="CRM sync" error={err?.field('name')} />
-        <SelectField label="Key role" value={role} onValue={setRole} options={props.roles} error={err?.field('role')} />
-        <div class="field">
-          <button type="submit" class="btn primary" disabled={busy}>
-            {busy ? 'Creating…' : 'Create API key'}
-          </button>
-        </div>
-      </form>
-      <ErrorBox error={error ?? keys.error} />
-      {keys.data && list.length === 0 ? <Empty title="No API keys yet">Create one for each integration, with the smallest role it needs.</Empty> : null}
-      {list.length ? (
-        <DataTable
-          caption="API keys"
-          rowKey={(k) => k.id}
-          rows={list}
-          columns={[
-            { key: 'name', label: 'Name', render: (k) => <strong>{k.name}</strong> },
-            { key: 'prefix', label: 'Starts with', render: (k) => <code>{k.prefix}…</code> },
-            { key: 'role', label: 'Role', render: (k) => ROLE_TEXT[k.role] },
-            { key: 'created', label: 'Created', render: (k) => `${utc(k.created_at)} by ${k.created_by}` },
-            { key: 'used', label: 'Last used', render: (k) => (k.last_used_at ? utc(k.last_used_at) : 'never') },
-            {
-              key: 'state',
-              label: 'State',
-              render: (k) =>
-                k.revoked_at ? (
-                  <span class="badge neutral">revoked {utc(k.revoked_at)}</span>
-                ) : (
-                  <button type="button" class="btn danger small" onClick={() => setRevoking(k)} aria-label={`Revoke API key ${k.name}`}>
-                    Revoke
-                  </button>
-                ),
-            },
-          ]}
-        />
-      ) : null}
-      <ConfirmDialog
-        open={!!revoking}
-        title={`Revoke the API key “${revoking?.name}”?`}
-        confirmText="Revoke key"
-        danger
-        onClose={() => setRevoking(null)}
-        onConfirm={async () => {
-          await api(`/userapi/v1/api-keys/${encodeURIComponent(revoking!.id)}`, { method: 'DELETE' });
-          keys.reload();
-        }}
-      >
-        <p>Requests with it are refused (401) from now on. This cannot be undone: create a new key if the integration needs one.</p>
-      </ConfirmDialog>
-    </section>
   );
 }
