@@ -2,8 +2,8 @@
 // folder, the demo account it seeds, the sandbox carrier), in real Chromium: sign in with the printed demo
 // credentials, order a number with a callback to a real receiver, place a sandbox call that ends in a voicemail,
 // find it in the call log, play its recording, add a note and a label, see the dashboard count it, redeliver its
-// callback, sign out. Then a read_only user: no order button, and the API refuses the order. The screenshots it
-// takes of the dashboard and the call page are the README's (docs/images/).
+// callback, sign out. Then a read_only user: no order button, and the API refuses the order. Its screenshots of the
+// dashboard and the call page are the README's: with TT_UPDATE_DOCS_IMAGES=1 it writes them to docs/images/ too.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -35,6 +35,13 @@ function serve(dataDir: string, port: number): Promise<{ child: ChildProcess; ur
 }
 
 const DOCS_IMAGES = path.join(ROOT, 'docs', 'images');
+
+/** The README's screenshots, written only when asked (a test run leaves tracked files alone). */
+async function docsImage(page: Page, name: string): Promise<void> {
+  if (process.env.TT_UPDATE_DOCS_IMAGES !== '1') return;
+  fs.mkdirSync(DOCS_IMAGES, { recursive: true });
+  await page.screenshot({ path: path.join(DOCS_IMAGES, name), fullPage: true });
+}
 
 describe('the portal walk on `telltale serve` (SQLite, demo account)', { skip: BROWSER_SKIP }, () => {
   let dataDir: string;
@@ -144,8 +151,7 @@ describe('the portal walk on `telltale serve` (SQLite, demo account)', { skip: B
     assert.equal(call.call.label, 'Lead');
     assert.equal(call.notes.length, 1);
     await shoot(page, 'walk-call');
-    fs.mkdirSync(DOCS_IMAGES, { recursive: true });
-    await page.screenshot({ path: path.join(DOCS_IMAGES, 'portal-call.png'), fullPage: true });
+    await docsImage(page, 'portal-call.png');
 
     // 6. The dashboard counts it: one call today, in the chart's figures for today.
     await page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: 'Dashboard' }).click();
@@ -157,7 +163,7 @@ describe('the portal walk on `telltale serve` (SQLite, demo account)', { skip: B
     const figures = page.locator('.chart-table tbody tr', { has: page.locator('th', { hasText: day }) });
     assert.match((await figures.textContent())!, /1/);
     await shoot(page, 'walk-dashboard');
-    await page.screenshot({ path: path.join(DOCS_IMAGES, 'portal-dashboard.png'), fullPage: true });
+    await docsImage(page, 'portal-dashboard.png');
 
     // 7. Redeliver its callback from the delivery log: the receiver gets it again.
     await go(page, `/deliveries?call_id=${callId}`, 'deliveries');
