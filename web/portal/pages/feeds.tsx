@@ -5,7 +5,7 @@ import { useState } from 'preact/hooks';
 import { api, ApiError } from '../lib/api.ts';
 import { setQuery } from '../lib/router.tsx';
 import { useSession } from '../lib/session.tsx';
-import { CheckField, ConfirmDialog, Empty, ErrorBox, Notice, Page, pageState, SelectField, TextField, useAsync } from '../ui/kit.tsx';
+import { CheckField, ConfirmDialog, Empty, ErrorBox, Notice, Page, pageState, SelectField, TextField, useAsync, FormActions, useSubmit } from '../ui/kit.tsx';
 import { CopyValue, fieldError, listOf, TextArea, utc } from '../ui/admin-kit.tsx';
 import type { PageProps } from './routes.ts';
 
@@ -169,40 +169,29 @@ function FeedForm(props: { onCancel: () => void; onCreated: (f: Feed) => void })
   const [uUser, setUUser] = useState('');
   const [uPass, setUPass] = useState('');
   const [hostKey, setHostKey] = useState('');
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
-  const err = error instanceof ApiError ? error : null;
+  const { busy, error, err, submit } = useSubmit();
   return (
     <form
       class="panel admin-form"
       aria-labelledby="new-feed"
-      onSubmit={async (e) => {
-        e.preventDefault();
-        setBusy(true);
-        setError(null);
-        try {
-          const body: Record<string, unknown> = { auth, csv_formula_protection: csvSafe };
-          if (name.trim()) body.name = name.trim();
-          if (auth !== 'ip') {
-            body.username = username;
-            body.password = password;
-          }
-          const ips = listOf(allow);
-          if (ips.length) body.allow = ips;
-          if (upload) {
-            const u: Record<string, unknown> = { kind, target: target.trim(), time, format: uFormat };
-            if (kind !== 'folder' && uUser) u.username = uUser;
-            if (kind !== 'folder' && uPass) u.password = uPass;
-            if (kind === 'sftp' && hostKey.trim()) u.host_key = hostKey.trim();
-            body.upload = u;
-          }
-          props.onCreated(await api<Feed>('/webapi/v1/feeds', { method: 'POST', body }));
-        } catch (x) {
-          setError(x);
-        } finally {
-          setBusy(false);
+      onSubmit={submit(async () => {
+        const body: Record<string, unknown> = { auth, csv_formula_protection: csvSafe };
+        if (name.trim()) body.name = name.trim();
+        if (auth !== 'ip') {
+          body.username = username;
+          body.password = password;
         }
-      }}
+        const ips = listOf(allow);
+        if (ips.length) body.allow = ips;
+        if (upload) {
+          const u: Record<string, unknown> = { kind, target: target.trim(), time, format: uFormat };
+          if (kind !== 'folder' && uUser) u.username = uUser;
+          if (kind !== 'folder' && uPass) u.password = uPass;
+          if (kind === 'sftp' && hostKey.trim()) u.host_key = hostKey.trim();
+          body.upload = u;
+        }
+        props.onCreated(await api<Feed>('/webapi/v1/feeds', { method: 'POST', body }));
+      })}
     >
       <h2 id="new-feed">New data feed</h2>
       <TextField label="Name" value={name} onValue={setName} maxLength={200} hint="For people: what reads this feed, e.g. “Finance spreadsheet”." error={err?.field('name')} />
@@ -267,14 +256,7 @@ function FeedForm(props: { onCancel: () => void; onCreated: (f: Feed) => void })
         </fieldset>
       ) : null}
       <ErrorBox error={error} title="Feed not created" />
-      <div class="form-actions">
-        <button type="submit" class="btn primary" disabled={busy}>
-          {busy ? 'Creating…' : 'Create feed'}
-        </button>
-        <button type="button" class="btn plain" onClick={props.onCancel}>
-          Cancel
-        </button>
-      </div>
+      <FormActions busy={busy} submitText="Create feed" busyText="Creating…" onCancel={props.onCancel} />
     </form>
   );
 }

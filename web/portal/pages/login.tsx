@@ -4,6 +4,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, ApiError } from '../lib/api.ts';
 import { rememberCsrf } from '../lib/session.tsx';
 import { ErrorBox, TextField } from '../ui/kit.tsx';
+import { PasswordChangeForm } from '../ui/password-form.tsx';
 
 function signInMessage(err: unknown): unknown {
   if (!(err instanceof ApiError)) return err;
@@ -71,46 +72,14 @@ export function LoginPage(props: { onSignedIn: () => void; notice?: string }) {
   );
 }
 
-/** Change the password (PUT /userapi/v1/me/password): the policy's rules, as the API states them, shown at the field. */
+/** The forced password change after sign-in (expired or reset): the policy's rules, as the API states them, at the field. */
 export function PasswordChange(props: { reason?: string; onDone: () => void }) {
-  const [current, setCurrent] = useState('');
-  const [next, setNext] = useState('');
-  const [again, setAgain] = useState('');
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
-  const err = error instanceof ApiError ? error : null;
   return (
     <main id="main" class="login" data-page="password" data-state="ready">
       <div class="login-card">
         <h1>Choose a new password</h1>
         {props.reason ? <p class="notice info">{props.reason}</p> : null}
-        <form
-          onSubmit={async (e) => {
-            e.preventDefault();
-            if (next !== again) {
-              setError(new ApiError(400, 'mismatch', 'The two new passwords differ.', [{ path: 'again', message: 'type the same new password twice' }]));
-              return;
-            }
-            setBusy(true);
-            setError(null);
-            try {
-              await api('/userapi/v1/me/password', { method: 'PUT', body: { current_password: current, new_password: next } });
-              props.onDone();
-            } catch (x) {
-              setError(x);
-            } finally {
-              setBusy(false);
-            }
-          }}
-        >
-          <TextField label="Current password" type="password" autoComplete="current-password" value={current} onValue={setCurrent} required error={err?.field('current_password')} />
-          <TextField label="New password" type="password" autoComplete="new-password" value={next} onValue={setNext} required error={err?.field('new_password')} />
-          <TextField label="New password again" type="password" autoComplete="new-password" value={again} onValue={setAgain} required error={err?.field('again')} />
-          <ErrorBox error={error} title="Password not changed" />
-          <button class="btn primary wide" type="submit" disabled={busy}>
-            {busy ? 'Saving…' : 'Change password'}
-          </button>
-        </form>
+        <PasswordChangeForm submitClass="btn primary wide" onChanged={props.onDone} />
       </div>
     </main>
   );

@@ -4,6 +4,7 @@ import { useState } from 'preact/hooks';
 import { api, ApiError } from '../lib/api.ts';
 import { ConfirmDialog, DataTable, Empty, ErrorBox, Notice, Spinner, TextField, useAsync } from '../ui/kit.tsx';
 import { utc } from '../ui/admin-kit.tsx';
+import { PasswordChangeForm } from '../ui/password-form.tsx';
 
 interface Policy {
   min_length: number;
@@ -88,50 +89,13 @@ function PolicyEditor(props: { policy: Policy; onSaved: () => void }) {
 }
 
 export function OwnPassword() {
-  const [current, setCurrent] = useState('');
-  const [next, setNext] = useState('');
-  const [again, setAgain] = useState('');
-  const [error, setError] = useState<unknown>(null);
   const [notice, setNotice] = useState<string | undefined>();
-  const [busy, setBusy] = useState(false);
-  const err = error instanceof ApiError ? error : null;
   return (
     <section aria-labelledby="own-h">
       <h2 id="own-h">Your password</h2>
-      <form
-        class="panel admin-form"
-        aria-labelledby="own-h"
-        onSubmit={async (e) => {
-          e.preventDefault();
-          setNotice(undefined);
-          if (next !== again) {
-            setError(new ApiError(400, 'mismatch', 'The two new passwords differ.', [{ path: 'again', message: 'type the same new password twice' }]));
-            return;
-          }
-          setBusy(true);
-          setError(null);
-          try {
-            await api('/userapi/v1/me/password', { method: 'PUT', body: { current_password: current, new_password: next } });
-            setCurrent('');
-            setNext('');
-            setAgain('');
-            setNotice('Password changed. Your other sessions have ended.');
-          } catch (x) {
-            setError(x);
-          } finally {
-            setBusy(false);
-          }
-        }}
-      >
-        <TextField label="Current password" type="password" autoComplete="current-password" value={current} onValue={setCurrent} required error={err?.field('current_password')} />
-        <TextField label="New password" type="password" autoComplete="new-password" value={next} onValue={setNext} required error={err?.field('new_password')} />
-        <TextField label="New password again" type="password" autoComplete="new-password" value={again} onValue={setAgain} required error={err?.field('again')} />
-        <ErrorBox error={error} title="Password not changed" />
+      <PasswordChangeForm formClass="panel admin-form" labelledBy="own-h" onChanged={() => setNotice('Password changed. Your other sessions have ended.')}>
         <Notice>{notice}</Notice>
-        <button type="submit" class="btn primary" disabled={busy}>
-          {busy ? 'Saving…' : 'Change password'}
-        </button>
-      </form>
+      </PasswordChangeForm>
     </section>
   );
 }

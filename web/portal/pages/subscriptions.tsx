@@ -5,7 +5,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, ApiError } from '../lib/api.ts';
 import { queryObject, setQuery } from '../lib/router.tsx';
-import { CheckField, ConfirmDialog, DataTable, Empty, ErrorBox, Notice, Page, pageState, SelectField, Spinner, TextField, useAsync } from '../ui/kit.tsx';
+import { CheckField, ConfirmDialog, DataTable, Empty, ErrorBox, Notice, Page, pageState, SelectField, Spinner, TextField, useAsync, FormActions, useSubmit } from '../ui/kit.tsx';
 import { fieldError, Pager, ShownOnce, utc } from '../ui/admin-kit.tsx';
 import type { PageProps } from './routes.ts';
 
@@ -340,27 +340,16 @@ function SubscriptionForm(props: { sub?: Subscription; catalogue: EventType[] | 
   const [url, setUrl] = useState(s?.url ?? '');
   const [description, setDescription] = useState(s?.description ?? '');
   const [events, setEvents] = useState<string[]>(s?.events ?? []);
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
-  const err = error instanceof ApiError ? error : null;
+  const { busy, error, err, submit } = useSubmit();
   return (
     <form
       class="panel admin-form"
       aria-labelledby="sub-form-h"
-      onSubmit={async (e) => {
-        e.preventDefault();
-        setBusy(true);
-        setError(null);
-        try {
-          const body = { url: url.trim(), events, description: description.trim() || null };
-          const saved = s ? await api<Subscription>(`/userapi/v1/subscriptions/${encodeURIComponent(s.id)}`, { method: 'PATCH', body }) : await api<Subscription & { secret: string }>('/userapi/v1/subscriptions', { method: 'POST', body });
-          props.onSaved(saved);
-        } catch (x) {
-          setError(x);
-        } finally {
-          setBusy(false);
-        }
-      }}
+      onSubmit={submit(async () => {
+        const body = { url: url.trim(), events, description: description.trim() || null };
+        const saved = s ? await api<Subscription>(`/userapi/v1/subscriptions/${encodeURIComponent(s.id)}`, { method: 'PATCH', body }) : await api<Subscription & { secret: string }>('/userapi/v1/subscriptions', { method: 'POST', body });
+        props.onSaved(saved);
+      })}
     >
       <h2 id="sub-form-h">{s ? 'Edit subscription' : 'New subscription'}</h2>
       <TextField label="Endpoint URL" type="url" value={url} onValue={setUrl} required maxLength={2000} placeholder="https://example.com/telltale-events" error={err?.field('url')} hint="Telltale POSTs each event there as JSON." />
@@ -377,14 +366,7 @@ function SubscriptionForm(props: { sub?: Subscription; catalogue: EventType[] | 
         {fieldError(error, 'events') ? <p class="field-error">{fieldError(error, 'events')}</p> : null}
       </fieldset>
       <ErrorBox error={error} title={s ? 'Not saved' : 'Subscription not created'} />
-      <div class="form-actions">
-        <button type="submit" class="btn primary" disabled={busy}>
-          {busy ? 'Saving…' : s ? 'Save changes' : 'Create subscription'}
-        </button>
-        <button type="button" class="btn plain" onClick={props.onCancel}>
-          Cancel
-        </button>
-      </div>
+      <FormActions busy={busy} submitText={s ? 'Save changes' : 'Create subscription'} onCancel={props.onCancel} />
     </form>
   );
 }

@@ -4,7 +4,7 @@
 import { useState } from 'preact/hooks';
 import { api, ApiError } from '../lib/api.ts';
 import { phone } from '../lib/format.ts';
-import { CheckField, ErrorBox, SelectField, Spinner, TextField, useAsync } from '../ui/kit.tsx';
+import { CheckField, ErrorBox, SelectField, Spinner, TextField, useAsync, FormActions, useSubmit } from '../ui/kit.tsx';
 import { fieldError, listOf, TextArea } from '../ui/admin-kit.tsx';
 
 type When = Record<string, string | boolean>;
@@ -83,9 +83,7 @@ export function CodeForm(props: { code?: TrackingCode; onCancel: () => void; onS
   const [hold, setHold] = useState(String(c?.hold_minutes ?? 30));
   const [cooldown, setCooldown] = useState(String(c?.cooldown_minutes ?? 5));
   const [cookie, setCookie] = useState(String(c?.cookie_days ?? 90));
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
-  const err = error instanceof ApiError ? error : null;
+  const { busy, error, err, submit } = useSubmit();
   const list = services.data ?? [];
   // Services of the pool, rules and fallback that are not live any more still show, by id.
   const options: [string, string][] = list.map((s) => [s.id, serviceLabel(s)]);
@@ -93,31 +91,22 @@ export function CodeForm(props: { code?: TrackingCode; onCancel: () => void; onS
     <form
       class="panel admin-form"
       aria-labelledby="code-form-h"
-      onSubmit={async (e) => {
-        e.preventDefault();
-        setBusy(true);
-        setError(null);
-        try {
-          const body = {
-            name: name.trim(),
-            replace: listOf(replace),
-            country: country.trim().toUpperCase(),
-            origins: listOf(origins),
-            pool,
-            rules: rules.filter((r) => r.when.trim() || r.service_id).map((r) => ({ when: parseWhen(r.when), service_id: r.service_id })),
-            fallback_service_id: fallback || null,
-            hold_minutes: Number(hold),
-            cooldown_minutes: Number(cooldown),
-            cookie_days: Number(cookie),
-          };
-          const saved = c ? await api<TrackingCode>(`/userapi/v1/dni/${c.tracking_code}`, { method: 'PATCH', body }) : await api<TrackingCode>('/userapi/v1/dni', { method: 'POST', body });
-          props.onSaved(saved);
-        } catch (x) {
-          setError(x);
-        } finally {
-          setBusy(false);
-        }
-      }}
+      onSubmit={submit(async () => {
+        const body = {
+          name: name.trim(),
+          replace: listOf(replace),
+          country: country.trim().toUpperCase(),
+          origins: listOf(origins),
+          pool,
+          rules: rules.filter((r) => r.when.trim() || r.service_id).map((r) => ({ when: parseWhen(r.when), service_id: r.service_id })),
+          fallback_service_id: fallback || null,
+          hold_minutes: Number(hold),
+          cooldown_minutes: Number(cooldown),
+          cookie_days: Number(cookie),
+        };
+        const saved = c ? await api<TrackingCode>(`/userapi/v1/dni/${c.tracking_code}`, { method: 'PATCH', body }) : await api<TrackingCode>('/userapi/v1/dni', { method: 'POST', body });
+        props.onSaved(saved);
+      })}
     >
       <h2 id="code-form-h">{c ? 'Edit tracking code' : 'New tracking code'}</h2>
       <TextField label="Name" value={name} onValue={setName} required maxLength={200} hint="Your website, e.g. “Shop”." error={err?.field('name')} />
@@ -177,14 +166,7 @@ export function CodeForm(props: { code?: TrackingCode; onCancel: () => void; onS
         <TextField label="Cookie (days)" type="number" min={1} max={730} value={cookie} onValue={setCookie} error={err?.field('cookie_days')} />
       </div>
       <ErrorBox error={error} title={c ? 'Not saved' : 'Tracking code not created'} />
-      <div class="form-actions">
-        <button type="submit" class="btn primary" disabled={busy}>
-          {busy ? 'Saving…' : c ? 'Save changes' : 'Create tracking code'}
-        </button>
-        <button type="button" class="btn plain" onClick={props.onCancel}>
-          Cancel
-        </button>
-      </div>
+      <FormActions busy={busy} submitText={c ? 'Save changes' : 'Create tracking code'} onCancel={props.onCancel} />
     </form>
   );
 }

@@ -177,6 +177,44 @@ export function CheckField(props: { label: string; checked: boolean; onChecked: 
   );
 }
 
+/**
+ * A form's submission: `submit(action)` is its onSubmit — busy while the action runs (the submit button says so),
+ * the error kept for the form (ErrorBox; each field reads `err?.field(name)`).
+ */
+export function useSubmit() {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  const submit = (action: () => Promise<unknown>) => async (e?: Event) => {
+    e?.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      await action();
+    } catch (x) {
+      setError(x);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return { busy, error, setError, err: error instanceof ApiError ? error : null, submit };
+}
+
+/** A form's buttons: submit (with its busy text) and, when given, Cancel. */
+export function FormActions(props: { busy: boolean; submitText: ComponentChildren; busyText?: string; onCancel?: () => void }) {
+  return (
+    <div class="form-actions">
+      <button type="submit" class="btn primary" disabled={props.busy}>
+        {props.busy ? (props.busyText ?? 'Saving…') : props.submitText}
+      </button>
+      {props.onCancel ? (
+        <button type="button" class="btn plain" onClick={props.onCancel}>
+          Cancel
+        </button>
+      ) : null}
+    </div>
+  );
+}
+
 /** A button that shows progress while its action runs and cannot be pressed twice meanwhile. */
 export function ActionButton(props: { onAction: () => Promise<unknown>; children: ComponentChildren; kind?: 'primary' | 'danger' | 'plain'; busyText?: string; disabled?: boolean; type?: 'button' | 'submit'; title?: string }) {
   const [busy, setBusy] = useState(false);
