@@ -1,7 +1,7 @@
 // Small pieces the set-up pages share: a secret shown once (with its copy button), a value to copy, a text area
 // with its label, a keyset pager over `next_cursor`, and a list split from a multi-line or comma-separated field.
 import type { ComponentChildren } from 'preact';
-import { CopyButton, useId } from './kit.tsx';
+import { CopyButton, useId, FieldNotes } from './kit.tsx';
 import './admin-kit.css';
 
 /** A value the API shows only in this answer (a key, a token, a signing secret): copy it now. */
@@ -56,16 +56,7 @@ export function TextArea(props: { label: string; value: string; onValue: (v: str
         aria-invalid={props.error ? 'true' : undefined}
         aria-describedby={[props.hint ? `${id}-hint` : '', props.error ? `${id}-err` : ''].filter(Boolean).join(' ') || undefined}
       />
-      {props.hint ? (
-        <small id={`${id}-hint`} class="hint">
-          {props.hint}
-        </small>
-      ) : null}
-      {props.error ? (
-        <small id={`${id}-err`} class="field-error">
-          {props.error}
-        </small>
-      ) : null}
+      <FieldNotes id={id} hint={props.hint} error={props.error} />
     </div>
   );
 }

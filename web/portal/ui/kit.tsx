@@ -108,6 +108,24 @@ export function useId(prefix = 'f'): string {
   return ref.current;
 }
 
+/** A control's hint and error lines (ids `<id>-hint`, `<id>-err`, for its aria-describedby). */
+export function FieldNotes(props: { id: string; hint?: ComponentChildren; error?: string }) {
+  return (
+    <>
+      {props.hint ? (
+        <small id={`${props.id}-hint`} class="hint">
+          {props.hint}
+        </small>
+      ) : null}
+      {props.error ? (
+        <small id={`${props.id}-err`} class="field-error">
+          {props.error}
+        </small>
+      ) : null}
+    </>
+  );
+}
+
 type InputProps = Omit<JSX.InputHTMLAttributes<HTMLInputElement>, 'onInput' | 'value'> & {
   label: string;
   value: string;
@@ -125,16 +143,7 @@ export function TextField(props: InputProps) {
     <div class={`field${error ? ' invalid' : ''}`}>
       <label for={id}>{label}</label>
       <input id={id} {...rest} value={value} onInput={(e) => onValue((e.target as HTMLInputElement).value)} aria-invalid={error ? 'true' : undefined} aria-describedby={described} />
-      {hint ? (
-        <small id={`${id}-hint`} class="hint">
-          {hint}
-        </small>
-      ) : null}
-      {error ? (
-        <small id={`${id}-err`} class="field-error">
-          {error}
-        </small>
-      ) : null}
+      <FieldNotes id={id} hint={hint} error={error} />
     </div>
   );
 }
@@ -152,16 +161,7 @@ export function SelectField(props: { label: string; value: string; onValue: (v: 
           </option>
         ))}
       </select>
-      {props.hint ? (
-        <small id={`${id}-hint`} class="hint">
-          {props.hint}
-        </small>
-      ) : null}
-      {props.error ? (
-        <small id={`${id}-err`} class="field-error">
-          {props.error}
-        </small>
-      ) : null}
+      <FieldNotes id={id} hint={props.hint} error={props.error} />
     </div>
   );
 }
