@@ -3,7 +3,7 @@ import { render } from 'preact';
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import './styles.css';
 import { api, whenUnauthorized } from './lib/api.ts';
-import { href, Link, match, navigate, useLocation } from './lib/router.tsx';
+import { href, Link, match, navigate, Redirect, useLocation } from './lib/router.tsx';
 import { loadSession, rememberCsrf, roleCan, SessionContext, type Session, type SessionState } from './lib/session.tsx';
 import { Layout } from './layout.tsx';
 import { LoginPage, PasswordChange } from './pages/login.tsx';
@@ -85,8 +85,7 @@ function App() {
   if (session === null) {
     // Signed out (or never signed in) on a page: the sign-in page, then back to that page.
     if (loc.path !== '/login') {
-      navigate(loc.path === '/' ? '/login' : href('/login', { next: loc.path + loc.query.toString().replace(/^(?=.)/, '?') }), { replace: true });
-      return null;
+      return <Redirect to={loc.path === '/' ? '/login' : href('/login', { next: loc.path + loc.query.toString().replace(/^(?=.)/, '?') })} />;
     }
     return (
       <LoginPage
@@ -102,8 +101,7 @@ function App() {
   if (loc.path === '/login') {
     // Signed in: on to the page the sign-in was asked for (a path of this site only), or the dashboard.
     const next = loc.query.get('next');
-    navigate(next && next.startsWith('/') && !next.startsWith('//') ? next : '/', { replace: true });
-    return null;
+    return <Redirect to={next && next.startsWith('/') && !next.startsWith('//') ? next : '/'} />;
   }
 
   let body = null;

@@ -37,6 +37,12 @@ export function useLocation(): Location {
   return loc;
 }
 
+/** Replaces the location once rendered (a redirect is a navigation after the render, never during it). */
+export function Redirect(props: { to: string }) {
+  useEffect(() => navigate(props.to, { replace: true }), [props.to]);
+  return null;
+}
+
 /** Matches `/calls/:id` against a path: the parameters, or null. */
 export function match(pattern: string, path: string): Record<string, string> | null {
   const a = pattern.split('/').filter(Boolean);
