@@ -8,6 +8,7 @@ import type { AnswerPointTable, RequestTable, ServiceTable } from './telco/telco
 import type { EventSubscriptionTable } from './events/events.tables.ts';
 import type { OutboundCallTable } from './calls/outbound.tables.ts';
 import type { DniCallAttributionTable, DniPoolNumberTable, DniTrackingCodeTable, DniVisitTable } from './dni/dni.tables.ts';
+import type { ArticAgentTable, ArticAgentTeamTable, ArticJournalTable, ArticMenuTable, ArticQueueCallTable, ArticQueueTable, ArticQueueTeamTable, ArticTeamTable } from './artic/artic.tables.ts';
 
 /** Every table, by area: each area's row types live beside its repositories (`storage/<area>/<area>.tables.ts`). */
 export type { AccountTable, ApiKeyTable, AuditLogTable, AuthFailureTable, DigestNonceTable, IdempotencyKeyTable, PasswordHistoryTable, PasswordPolicyTable, RateLimitTable, SessionTable, UserAccountTable, UserTable, UserTokenTable } from './accounts/accounts.tables.ts';
@@ -19,6 +20,7 @@ export type { FeedTable, FeedUploadTable, LegacyApiKeyTable, LegacyTokenTable } 
 export type { AnswerPointTable, RequestTable, ServiceTable } from './telco/telco.tables.ts';
 export type { EventSubscriptionTable } from './events/events.tables.ts';
 export type { OutboundCallTable } from './calls/outbound.tables.ts';
+export type { ArticAgentTable, ArticAgentTeamTable, ArticJournalTable, ArticMenuTable, ArticQueueCallTable, ArticQueueTable, ArticQueueTeamTable, ArticTeamTable } from './artic/artic.tables.ts';
 export type { DniCallAttributionTable, DniPoolNumberTable, DniTrackingCodeTable, DniVisitTable } from './dni/dni.tables.ts';
 
 /** The database as Kysely sees it: every table by its name. */
@@ -66,4 +68,12 @@ export interface Database {
   dni_pool_numbers: DniPoolNumberTable;
   dni_visits: DniVisitTable;
   dni_call_attributions: DniCallAttributionTable;
+  artic_teams: ArticTeamTable;
+  artic_agents: ArticAgentTable;
+  artic_agent_teams: ArticAgentTeamTable;
+  artic_queues: ArticQueueTable;
+  artic_queue_teams: ArticQueueTeamTable;
+  artic_menus: ArticMenuTable;
+  artic_queue_calls: ArticQueueCallTable;
+  artic_journal: ArticJournalTable;
 }

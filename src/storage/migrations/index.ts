@@ -21,6 +21,7 @@ import * as m017 from './017-subscriptions.ts';
 import * as m018 from './018-dni.ts';
 import * as m020 from './020-outbound-expiry.ts';
 import * as m021 from './021-call-log-report-indexes.ts';
+import * as m022 from './022-artic.ts';
 
 /** Every migration, by name, in order. */
 export const MIGRATIONS: Record<string, Migration> = {
@@ -44,6 +45,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '018-dni': m018,
   '020-outbound-expiry': m020,
   '021-call-log-report-indexes': m021,
+  '022-artic': m022,
 };
 
 class StaticMigrations implements MigrationProvider {
