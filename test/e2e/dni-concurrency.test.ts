@@ -63,7 +63,8 @@ for (const dialect of DIALECTS) {
         const leased = answers.filter((a) => !a.body.is_default);
         assert.equal(leased.length, POOL);
         assert.deepEqual([...new Set(leased.map((a) => a.body.e164))].sort(), numbers, 'on distinct numbers, the whole pool');
-        assert.ok(leased.some((a) => a.via === 0) && leased.some((a) => a.via === 1), 'both processes leased numbers');
+        // Both processes raced for the same rows (which one wins the leases is timing: under load one may win all 20).
+        assert.deepEqual([0, 1].map((via) => answers.filter((a) => a.via === via && a.status === 200).length), [VISITORS / 2, VISITORS / 2], 'each process answered its half');
         assert.equal(answers.filter((a) => a.body.is_default && a.body.e164 === '+61401020304').length, VISITORS - POOL);
         const rows = await withApp(settings, (app) => app.storage.db.selectFrom('dni_pool_numbers').select(['visitor_id', 'number']).execute());
         assert.equal(new Set(rows.map((r) => r.visitor_id)).size, POOL);
