@@ -30,6 +30,8 @@ import { CallLookupService } from './services/calls/call-lookup.service.ts';
 import { fileRecordingStore } from './integrations/calls/recording-store.ts';
 import { TestCallService } from './services/calls/test-call.service.ts';
 import { callJobs } from './jobs/calls.job.ts';
+import { QueueEngine } from './services/artic/queue-engine.service.ts';
+import { AgentActionsService } from './services/artic/agent-actions.service.ts';
 import { SandboxCarrier } from './telephony/sandbox/sandbox-carrier.ts';
 import { fetchRecordingMedia } from './integrations/calls/recording-fetch.ts';
 import { CallDeliveryService } from './services/delivery/call-delivery.service.ts';
@@ -103,6 +105,8 @@ export interface App {
   subscriptions: SubscriptionService;
   /** Named answer points and the UserAPI's service settings, applied through Telco requests. */
   answerPoints: AnswerPointService;
+  /** ARTIC: agents log in and out, pause and unpause, set their answer point (issue #14). */
+  agentActions: AgentActionsService;
   /** Click-to-call: the agent leg (sandbox carrier only for now), then the customer; tracked as a call-out. */
   outboundCalls: OutboundCallService;
   /** DNI set-up: tracking codes, their pools and rules, the pool report. */
@@ -185,7 +189,8 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     fetchMedia: (url) => fetchRecordingMedia(url, config),
     log,
   });
-  const callIngest = new CallIngestService(storage, clock, inventory, callFinalizer, recordings, callConsumers, { graceSeconds: config.callGraceSeconds });
+  const queueEngine = new QueueEngine(clock);
+  const callIngest = new CallIngestService(storage, clock, inventory, callFinalizer, recordings, callConsumers, { graceSeconds: config.callGraceSeconds }, queueEngine);
   const carrierWebhooks = new CarrierWebhookService(storage, clock, callIngest, {
     publicUrl: config.publicUrl,
     mode: config.mode,
@@ -238,6 +243,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     events: subscriptions,
     subscriptions,
     answerPoints: new AnswerPointService(storage, clock, telco, audit),
+    agentActions: new AgentActionsService(storage, clock),
     // The sandbox carrier rings the agent when POST /sandbox/v1/outbound/{id} plays it; production has no carrier REST client yet.
     outboundCalls,
     callWork,

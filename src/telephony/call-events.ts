@@ -9,7 +9,7 @@ export type RecordingKind = 'voicemail' | 'call';
 
 export type EdgeEventBody =
   | { kind: 'call.received'; trackingNumber: string; from: string | null; callerName?: string; forwardedFrom?: string; carrierAccountId?: string }
-  | { kind: 'leg.started'; legId: string; target: string; record: boolean }
+  | { kind: 'leg.started'; legId: string; target: string; record: boolean; targetName?: string }
   | { kind: 'leg.ringing'; legId: string; carrierLegId?: string }
   | { kind: 'leg.answered'; legId: string; carrierLegId?: string }
   | { kind: 'leg.ended'; legId: string; source: 'action' | 'status'; result: LegResult; talkSec: number; carrierStatus: string; carrierLegId?: string }

@@ -4,7 +4,22 @@
  * where the call is.
  */
 
-export type Step = TransferStep | PlayStep | RecordStep | GatherStep | { kind: 'hangup'; id: string } | { kind: 'reject'; id: string; reason: 'busy' | 'rejected' };
+export type Step = TransferStep | PlayStep | RecordStep | GatherStep | QueueStep | { kind: 'hangup'; id: string } | { kind: 'reject'; id: string; reason: 'busy' | 'rejected' };
+
+/**
+ * The caller waits in an ARTIC queue and is offered to its agents (services/artic/queue-engine.service.ts decides what
+ * each document does: hold, offer, overflow). `onOverflow` runs when the call leaves after the maximum wait (or with
+ * nobody logged in), `onClosed` outside business hours.
+ */
+export interface QueueStep {
+  kind: 'queue';
+  id: string;
+  queueId: string;
+  queueName: string;
+  record: boolean;
+  onOverflow: Step[];
+  onClosed: Step[];
+}
 
 export interface TransferStep {
   kind: 'transfer';
@@ -54,7 +69,7 @@ export interface GatherStep {
   otherwise: Step[];
 }
 
-export type ServiceType = 'transfer' | 'voicemail' | 'prompt' | 'ivr';
+export type ServiceType = 'transfer' | 'voicemail' | 'prompt' | 'ivr' | 'queue';
 
 export interface CallPlan {
   version: 1;
@@ -139,6 +154,8 @@ export function buildCallPlan(svc: PlanService): CallPlan {
       ];
       break;
     }
+    case 'queue':
+      throw new Error('a queue service’s plan is built from its call-centre set-up (domain/artic/plan.ts)');
     default:
       throw new Error(`unknown service type ${svc.type}`);
   }
@@ -154,8 +171,8 @@ export function buildClickToCallPlan(customer: string, svc: Pick<PlanService, 'r
   return { version: 1, serviceType: 'transfer', steps: assignIds([dial as Step], '') };
 }
 
-/** Ids are paths: `0`, `0.f.1` (second step of the first step's onFail), `0.b2.0` (first step of the third branch), `0.o.0`. */
-function assignIds(steps: Step[], prefix: string): Step[] {
+/** Ids are paths: `0`, `0.f.1` (second step of the first step's onFail), `0.b2.0` (first step of the third branch), `0.o.0`, `0.x.0` (a queue's overflow), `0.c.0` (a queue's closed route). */
+export function assignIds(steps: Step[], prefix: string): Step[] {
   return steps.map((s, i) => {
     const id = prefix ? `${prefix}.${i}` : String(i);
     const out = { ...s, id } as Step;
@@ -164,6 +181,10 @@ function assignIds(steps: Step[], prefix: string): Step[] {
       out.prompt = { ...out.prompt, id: `${id}.p` };
       out.branches = out.branches.map((b, j) => ({ ...b, steps: assignIds(b.steps, `${id}.b${j}`) }));
       out.otherwise = assignIds(out.otherwise, `${id}.o`);
+    }
+    if (out.kind === 'queue') {
+      out.onOverflow = assignIds(out.onOverflow, `${id}.x`);
+      out.onClosed = assignIds(out.onClosed, `${id}.c`);
     }
     return out;
   });
@@ -193,13 +214,17 @@ export function findStep(plan: CallPlan, id: string): Located | null {
         const hit = walk(s.otherwise);
         if (hit) return hit;
       }
+      if (s.kind === 'queue') {
+        const hit = walk(s.onOverflow) ?? walk(s.onClosed);
+        if (hit) return hit;
+      }
     }
     return null;
   };
   return walk(plan.steps);
 }
 
-export type StepResult = { kind: 'transfer'; answered: boolean } | { kind: 'gather'; digits: string } | { kind: 'record' };
+export type StepResult = { kind: 'transfer'; answered: boolean } | { kind: 'gather'; digits: string } | { kind: 'record' } | { kind: 'queue'; left: 'overflow' | 'closed' | 'answered' | 'abandoned' };
 
 /** The steps a call runs after an action step finished (an unknown step id ends the call). */
 export function continuation(plan: CallPlan, stepId: string, result: StepResult): Step[] {
@@ -212,6 +237,7 @@ export function continuation(plan: CallPlan, stepId: string, result: StepResult)
     const branch = s.branches.find((b) => b.digits === result.digits);
     return branch ? branch.steps : s.otherwise;
   }
+  if (s.kind === 'queue' && result.kind === 'queue') return result.left === 'overflow' ? s.onOverflow : result.left === 'closed' ? s.onClosed : [{ kind: 'hangup', id: `${s.id}.h` }];
   return rest;
 }
 
@@ -220,7 +246,7 @@ export function segment(steps: Step[]): Step[] {
   const out: Step[] = [];
   for (const s of steps) {
     out.push(s);
-    if (s.kind === 'transfer' || s.kind === 'gather' || s.kind === 'record' || s.kind === 'hangup' || s.kind === 'reject') break;
+    if (s.kind === 'transfer' || s.kind === 'gather' || s.kind === 'record' || s.kind === 'queue' || s.kind === 'hangup' || s.kind === 'reject') break;
   }
   return out;
 }

@@ -24,6 +24,8 @@ export interface ReduceInput {
   events: StoredEvent[];
   recordings: RecordingState[];
   service: { targetNumber: string | null; targetName: string | null };
+  /** ARTIC calls: the last queue the call was in, its agent and outcome (storage/artic articSummaryOf); null otherwise. */
+  artic?: { outcome: string | null; agent: string | null } | null;
 }
 
 /** The parts of the call record that follow from the events (the rest is fixed when the call arrives). */
@@ -45,6 +47,7 @@ export interface ReducedCall
     | 'has_audio'
     | 'recording_path'
     | 'recording_duration'
+    | 'artic'
   > {
   state: 'in_progress' | 'ended';
   disposition: Disposition | null;
@@ -57,6 +60,7 @@ export interface ReducedCall
 interface Leg {
   id: string;
   target: string;
+  targetName?: string;
   record: boolean;
   startedAt: string;
   answeredAt: string | null;
@@ -93,7 +97,7 @@ export function reduceCall(input: ReduceInput, forced = false): ReducedCall {
   const waitingFor: string[] = [];
   for (const e of events) {
     const b = e.body;
-    if (b.kind === 'leg.started') legs.set(b.legId, { id: b.legId, target: b.target, record: b.record, startedAt: e.occurredAt, answeredAt: null, endedAt: null, result: null, talkSec: 0, hasAction: false });
+    if (b.kind === 'leg.started') legs.set(b.legId, { id: b.legId, target: b.target, targetName: b.targetName, record: b.record, startedAt: e.occurredAt, answeredAt: null, endedAt: null, result: null, talkSec: 0, hasAction: false });
   }
   for (const e of events) {
     const b = e.body;
@@ -169,7 +173,9 @@ export function reduceCall(input: ReduceInput, forced = false): ReducedCall {
   if (endedAt) {
     const vm = !!message;
     if (primary) {
-      switch (primary.result) {
+      // A caller who hung up in a queue after agents missed the call abandoned it.
+      const abandoned = input.artic?.outcome === 'abandoned' && primary.result !== 'answered' && !vm;
+      switch (abandoned ? 'canceled' : primary.result) {
         case 'answered':
           st = statusOf(0, 'ANSWERED');
           break;
@@ -191,6 +197,8 @@ export function reduceCall(input: ReduceInput, forced = false): ReducedCall {
       st = c === 'busy' ? statusOf(2, 'BUSY') : c === 'failed' ? statusOf(3, 'FAILED') : c === 'canceled' ? statusOf(4, 'NO ANSWER') : statusOf(1, 'NO ANSWER');
     } else if (vm) {
       st = statusOf(7, 'ANSWERED');
+    } else if (input.artic?.outcome === 'abandoned') {
+      st = statusOf(4, 'NO ANSWER');
     } else {
       st = statusOf(8, 'IVR');
     }
@@ -216,12 +224,13 @@ export function reduceCall(input: ReduceInput, forced = false): ReducedCall {
     status: st?.status ?? null,
     disposition: st?.disposition ?? null,
     target_number: primary?.target ?? input.service.targetNumber,
-    target_name: targetStep?.kind === 'transfer' ? targetStep.targetName : input.service.targetName,
+    target_name: targetStep?.kind === 'transfer' ? targetStep.targetName : (primary?.targetName ?? input.service.targetName),
     ivr: selections.length ? selections.map((s) => s.digits).join(',') : null,
     features: JSON.stringify(selections.slice(0, 10).map((s, i) => ({ name: `IVR ${i + 1}`, value: s.name ?? s.digits }))),
     has_audio: audioCopy?.status === 'stored' ? 1 : 0,
     recording_path: audioCopy?.status === 'stored' ? audioCopy.path : null,
     recording_duration: audio ? audio[1].duration : null,
+    artic: input.artic ? JSON.stringify(input.artic) : null,
     complete: !!ended && waitingFor.length === 0,
     waitingFor,
   };

@@ -48,6 +48,8 @@ export interface CallRecord {
   custom_group: string | null;
   /** JSON: DNI attribution (url, source, medium, term, campaign, location, state, country, usercode, sessioncode, gclid …). */
   dni: string | null;
+  /** JSON: the ARTIC queue, agent and outcome (domain/artic/call-artic.ts); null for calls that never reached a queue. Optional so older row literals still type. */
+  artic?: string | null;
   /** JSON: sentiment fields, empty until analysed. */
   sentiment: string | null;
   is_test: number;

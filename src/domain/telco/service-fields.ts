@@ -5,7 +5,7 @@ import { unknownTags } from '../delivery/callback-template.ts';
 
 /** The Telco API's service fields: what an order may set on a service, checked before anything is stored. */
 
-export const SERVICE_TYPES = ['transfer', 'voicemail', 'prompt', 'ivr'] as const;
+export const SERVICE_TYPES = ['transfer', 'voicemail', 'prompt', 'ivr', 'queue'] as const;
 export const NOTIFY_STATUSES = ['answered', 'missed', 'busy', 'failed', 'abandoned', 'voicemail', 'ivr'] as const;
 
 export interface NotificationIn {
@@ -32,6 +32,9 @@ export interface ServiceFieldsIn {
   record?: boolean;
   voicemail_fallback?: boolean;
   ivr_options?: { digit: string; name?: string | null; target_number?: string | null; target_name?: string | null }[] | null;
+  /** queue: the ARTIC queue the calls wait in (or artic_menu_id: the menu that leads to queues). */
+  artic_queue_id?: string | null;
+  artic_menu_id?: string | null;
 }
 
 export interface CriteriaIn {
@@ -75,6 +78,9 @@ export interface ServiceSettings {
   voicemail_fallback: number;
   /** IVR: JSON [{digit, name?, target_number?, target_name?}]. */
   ivr_options: string | null;
+  /** queue: the ARTIC queue or menu the calls go to (migration 022; one of the two). */
+  artic_queue_id?: string | null;
+  artic_menu_id?: string | null;
 }
 
 /**
@@ -181,6 +187,14 @@ function validateCallFields(s: ServiceFieldsIn, out: ServiceChanges, errors: Fie
       out.ivr_options = JSON.stringify(options);
     }
   }
+  for (const f of ['artic_queue_id', 'artic_menu_id'] as const) {
+    const v = s[f];
+    if (v === undefined) continue;
+    if (v !== null && (typeof v !== 'string' || !/^[A-Za-z0-9_-]{1,64}$/.test(v))) errors.push({ path: p(f), message: 'must be the id of a call-centre queue (or menu) of the account' });
+    else out[f] = v;
+  }
   const type = out.type ?? s.type;
+  if (full && type === 'queue' && !out.artic_queue_id && !out.artic_menu_id) errors.push({ path: p('artic_queue_id'), message: 'is required for a queue service (or artic_menu_id)' });
+  if (out.artic_queue_id && out.artic_menu_id) errors.push({ path: p('artic_menu_id'), message: 'give artic_queue_id or artic_menu_id, not both' });
   if (full && type === 'ivr' && !out.ivr_options) errors.push({ path: p('ivr_options'), message: 'is required for an ivr service (at least one option)' });
 }

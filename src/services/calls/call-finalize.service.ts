@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { Clock } from '../../domain/clock.ts';
 import { newToken } from '../../domain/ids.ts';
 import { feedLineColumns } from '../../domain/report/feed-line.ts';
+import { articSummaryOf } from '../../storage/artic/queue.repository.ts';
 import { reduceCall, type StoredEvent } from '../../telephony/call-record.ts';
 import type { Executor, Storage } from '../../storage/database.ts';
 import type { CallRow, CallSessionRow } from '../../storage/calls/telephony.repository.ts';
@@ -51,6 +52,7 @@ export class CallFinalizer {
         events: stored,
         recordings: recs.map((x) => ({ carrierRecordingId: x.carrier_recording_id, kind: x.kind as 'voicemail' | 'call', status: x.status, duration: x.duration, path: x.path })),
         service: { targetNumber: sp.target.number, targetName: sp.target.name },
+        artic: sp.plan.serviceType === 'queue' ? await articSummaryOf(tx, session.carrier, session.carrier_call_id) : null,
       },
       forced,
     );

@@ -4,7 +4,11 @@ import { newId } from '../../domain/ids.ts';
 import { parseNumber } from '../../domain/phone.ts';
 import { callerGeo, classifyCaller } from '../../domain/calls/caller-geo.ts';
 import { newCallRecord, PROBE_NUMBER } from '../../domain/calls/call-row.ts';
-import { buildCallPlan, buildClickToCallPlan, continuation, type Step, type StepResult } from '../../telephony/call-plan.ts';
+import { buildCallPlan, buildClickToCallPlan, continuation, type CallPlan, type Step, type StepResult } from '../../telephony/call-plan.ts';
+import { openQueueCallsOf } from '../../storage/artic/queue.repository.ts';
+import { renderHold } from '../../telephony/adapters/twiml/render-queue.ts';
+import type { QueueCaller, QueueEngine } from '../artic/queue-engine.service.ts';
+import { offerLegEnds, QueueDocuments, type Doc } from './queue-documents.ts';
 import { endPendingOutboundCall, findOutboundCall, updateOutboundCall } from '../../storage/calls/outbound.repository.ts';
 import { agentLegEndStatus } from '../../domain/calls/outbound-status.ts';
 import { eventKey, type EdgeEvent } from '../../telephony/call-events.ts';
@@ -62,6 +66,7 @@ const geoOf = (n: string | null) => {
  */
 export class CallIngestService {
   private readonly repos: Storage['repos']['telephony'];
+  private readonly queueDocs: QueueDocuments;
 
   constructor(
     private readonly storage: Storage,
@@ -71,8 +76,28 @@ export class CallIngestService {
     private readonly recordings: RecordingService,
     private readonly consumers: CallConsumers,
     private readonly opts: { graceSeconds: number },
+    private readonly queue: QueueEngine,
   ) {
     this.repos = storage.repos.telephony;
+    this.queueDocs = new QueueDocuments(queue, (steps, at) => this.renderedEvents(steps, at));
+  }
+
+  private articPlan(tx: Executor, svc: Parameters<QueueDocuments['plan']>[1]): Promise<CallPlan> {
+    return this.queueDocs.plan(tx, svc);
+  }
+
+  /** The document a call runs next and the events it announces; a queue plan's queue steps ask the queue engine. */
+  private document(tx: Executor, plan: CallPlan, steps: Step[], caller: QueueCaller, ctx: RenderCtx, at: string): Promise<Doc> | Doc {
+    if (plan.serviceType !== 'queue') return { twiml: renderTwiml(steps, ctx), events: this.renderedEvents(steps, at) };
+    return this.queueDocs.document(tx, plan, steps, caller, ctx, at);
+  }
+
+  /** A retried incoming-call webhook of a queue call: hold and ask the queue again (no state changes here). */
+  private async resumeQueue(tx: Executor, carrier: string, callSid: string, sp: SessionPlan, ctx: Omit<RenderCtx, 'trackingNumber'>): Promise<string> {
+    const [qc] = await openQueueCallsOf(tx, carrier, callSid);
+    if (!qc) return HANGUP_TWIML;
+    const c = { ...ctx, trackingNumber: sp.tracking };
+    return renderTwiml([{ kind: 'queue', id: qc.step_id, queueId: qc.queue_id, queueName: '', record: false, onOverflow: [], onClosed: [] }], { ...c, queueVerbs: renderHold({ kind: 'hold', stepId: qc.step_id, queueCallId: qc.id, position: null, text: null, musicUrl: null, pollSec: 1 }, c) });
   }
 
   async inbound(carrier: string, callSid: string | null, received: EdgeEvent | undefined, raw: CarrierRequestRow, ctx: Omit<RenderCtx, 'trackingNumber'>, now: Date): Promise<string> {
@@ -85,8 +110,9 @@ export class CallIngestService {
       raw.id = await st.insertCarrierRequest(raw);
       const existing = await st.findSession(carrier, callSid);
       if (existing) {
-        // A retried webhook: the same answer, nothing new.
+        // A retried webhook: the same answer, nothing new (a queue call asks the queue where it is).
         const sp = sessionPlan(existing.plan);
+        if (sp.plan.serviceType === 'queue') return { twiml: await this.resumeQueue(tx, carrier, callSid, sp, ctx), noise: false };
         return { twiml: renderTwiml(sp.plan.steps, { ...ctx, trackingNumber: sp.tracking }), noise: false };
       }
       // Number, service and account in one lookup.
@@ -97,7 +123,7 @@ export class CallIngestService {
       }
       const svc = route?.service;
       if (!svc || svc.status !== 'live') return { twiml: rejectTwiml('rejected'), noise: false };
-      const plan = buildCallPlan(svc);
+      const plan = svc.type === 'queue' ? await this.articPlan(tx, svc) : buildCallPlan(svc);
       let testCallId: string | null = null;
       if (caller.e164 === PROBE_NUMBER) {
         const t = await this.repos.runningTestCallFor(tx, to, new Date(now.getTime() - PROBE_WINDOW_MS).toISOString());
@@ -144,9 +170,11 @@ export class CallIngestService {
       if (testCallId) await this.repos.updateTestCall(tx, testCallId, { call_id: callId, updated_at: now.toISOString() });
       // Callbacks that overtook the incoming-call webhook are folded in now; usually there are none.
       const early = await st.hasEvents(carrier, callSid);
-      await this.storeEvents(tx, carrier, callSid, [received, ...this.renderedEvents(plan.steps, received.occurredAt)], raw.id, now);
+      const caller_: QueueCaller = { callId, clientId: Number(svc.client_id), carrier, carrierCallId: callSid, caller: caller.e164 };
+      const doc = await this.document(tx, plan, plan.steps, caller_, { ...ctx, trackingNumber: to }, received.occurredAt);
+      await this.storeEvents(tx, carrier, callSid, [received, ...doc.events], raw.id, now);
       if (early) await this.finalizer.recompute(tx, callId);
-      return { twiml: renderTwiml(plan.steps, { ...ctx, trackingNumber: to }), noise: false };
+      return { twiml: doc.twiml, noise: false };
     });
     if (result.noise) await this.inventory.recordNoiseCall(to, caller.e164 ?? (caller.withheld ? 'Private' : null), now);
     return result.twiml;
@@ -300,8 +328,9 @@ export class CallIngestService {
   }
 
   /** Dial, Gather and Record actions: stored, then answered with what the call does next. */
-  async action(kind: 'dial' | 'gather' | 'record', carrier: string, callSid: string | null, events: EdgeEvent[], raw: CarrierRequestRow, ctx: Omit<RenderCtx, 'trackingNumber'>, step: string): Promise<string> {
+  async action(kind: 'dial' | 'gather' | 'record', carrier: string, callSid: string | null, events: EdgeEvent[], raw: CarrierRequestRow, ctx: Omit<RenderCtx, 'trackingNumber'>, step: string, queue?: { qc: string; callStatus: string | null }): Promise<string> {
     if (!callSid) throw new AppError('validation_failed', 'CallSid is required');
+    if (kind === 'dial' && queue?.qc) return this.offerAction(carrier, callSid, events, raw, ctx, step, queue.qc, queue.callStatus);
     let recording = false;
     const twiml = await this.storage.writes.run(async (tx) => {
       const st = this.repos.callStore(tx);
@@ -335,14 +364,75 @@ export class CallIngestService {
     return twiml;
   }
 
-  /** Status and recording callbacks: stored; recordings are then copied into our storage. */
-  async notification(carrier: string, callSid: string | null, events: EdgeEvent[], raw: CarrierRequestRow): Promise<void> {
+  /**
+   * The dial action of a queue offer (`?qc=`): the engine completes, abandons or moves the queue call on; the record
+   * gets each offered leg's end; the caller's next document is the engine's (hold, the next agent, or the route out).
+   */
+  private async offerAction(carrier: string, callSid: string, events: EdgeEvent[], raw: CarrierRequestRow, ctx: Omit<RenderCtx, 'trackingNumber'>, offerId: string, qcId: string, callStatus: string | null): Promise<string> {
+    return this.storage.writes.run(async (tx) => {
+      const st = this.repos.callStore(tx);
+      raw.id = await st.insertCarrierRequest(raw);
+      const session = await st.findSession(carrier, callSid);
+      const now = this.clock.now();
+      if (!session) return HANGUP_TWIML;
+      const sp = sessionPlan(session.plan);
+      const ended = events.find((e) => e.body.kind === 'leg.ended')?.body;
+      const result = ended?.kind === 'leg.ended' ? ended.result : 'failed';
+      const talkSec = ended?.kind === 'leg.ended' ? ended.talkSec : 0;
+      const known = (await st.eventsOfCall(carrier, callSid)).filter((e) => e.kind === 'leg.started' || e.kind === 'leg.answered').map((e) => JSON.parse(e.data) as { kind: string; legId: string; carrierLegId?: string });
+      const legIds = known.filter((e) => e.kind === 'leg.started' && e.legId.startsWith(`${offerId}.`)).map((e) => e.legId);
+      const answered = known.find((e) => e.kind === 'leg.answered' && e.legId.startsWith(`${offerId}.`));
+      const at = events[0]?.occurredAt ?? now.toISOString();
+      const decision = await this.queue.offerEnded(tx, qcId, { result, talkSec, callerGone: callStatus === 'completed' || result === 'canceled', answeredLegId: answered?.legId ?? null, carrierLegId: answered?.carrierLegId ?? (ended?.kind === 'leg.ended' ? (ended.carrierLegId ?? null) : null) });
+      const c = { ...ctx, trackingNumber: sp.tracking };
+      const doc =
+        result === 'canceled' || callStatus === 'completed'
+          ? { twiml: HANGUP_TWIML, events: [] }
+          : await this.queueDocs.after(tx, sp.plan, qcId, decision, () => this.queueCaller(tx, session.call_id, carrier, callSid), c, at);
+      const stored = await this.storeEvents(tx, carrier, callSid, [...events, ...offerLegEnds(legIds, answered?.legId ?? null, result, talkSec, ended?.kind === 'leg.ended' ? ended.carrierStatus : 'failed', at), ...doc.events], raw.id, now);
+      if (stored.changed) await this.finalizer.recompute(tx, session.call_id, false, session);
+      return doc.twiml;
+    });
+  }
+
+  /** The caller of a call as a queue sees it (for an overflow into another queue). */
+  private async queueCaller(tx: Executor, callId: number, carrier: string, callSid: string): Promise<QueueCaller | null> {
+    const call = await this.repos.callStore(tx).findCall(callId);
+    return call ? { callId, clientId: Number(call.client_id), carrier, carrierCallId: callSid, caller: call.caller_number } : null;
+  }
+
+  /** A queue's hold document asks again (`/queue?qc=`): the engine answers hold, an offer, or the route out. */
+  async queuePoll(carrier: string, callSid: string | null, raw: CarrierRequestRow, ctx: Omit<RenderCtx, 'trackingNumber'>, qcId: string): Promise<string> {
+    if (!callSid || !qcId) throw new AppError('validation_failed', 'CallSid and the queue call (?qc=) are required');
+    return this.storage.writes.run(async (tx) => {
+      const st = this.repos.callStore(tx);
+      raw.id = await st.insertCarrierRequest(raw);
+      const session = await st.findSession(carrier, callSid);
+      if (!session) return HANGUP_TWIML;
+      const sp = sessionPlan(session.plan);
+      const now = this.clock.now();
+      const decision = await this.queue.poll(tx, qcId);
+      const doc = await this.queueDocs.after(tx, sp.plan, qcId, decision, () => this.queueCaller(tx, session.call_id, carrier, callSid), { ...ctx, trackingNumber: sp.tracking }, now.toISOString());
+      const stored = await this.storeEvents(tx, carrier, callSid, doc.events, raw.id, now);
+      if (stored.changed) await this.finalizer.recompute(tx, session.call_id, false, session);
+      return doc.twiml;
+    });
+  }
+
+  /** Status and recording callbacks: stored; recordings are then copied into our storage. A queue call's agent leg answering, and its end, move the queue. */
+  async notification(carrier: string, callSid: string | null, events: EdgeEvent[], raw: CarrierRequestRow, qcId?: string): Promise<void> {
     if (!callSid) throw new AppError('validation_failed', 'CallSid (or ParentCallSid) is required');
     const recording = await this.storage.writes.run(async (tx) => {
       const st = this.repos.callStore(tx);
       raw.id = await st.insertCarrierRequest(raw);
       const session = await st.findSession(carrier, callSid);
       const stored = await this.storeEvents(tx, carrier, callSid, events, raw.id, this.clock.now());
+      if (session && sessionPlan(session.plan).plan.serviceType === 'queue') {
+        for (const e of events) {
+          if (e.body.kind === 'leg.answered' && qcId) await this.queue.legAnswered(tx, qcId, e.body.legId, e.body.carrierLegId ?? null);
+          if (e.body.kind === 'call.ended') await this.queue.callEnded(tx, carrier, callSid);
+        }
+      }
       if (session && stored.changed) await this.finalizer.recompute(tx, session.call_id, false, session);
       return stored.recording;
     });

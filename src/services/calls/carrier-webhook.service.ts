@@ -109,9 +109,11 @@ export class CarrierWebhookService {
         case 'dial':
         case 'gather':
         case 'record':
-          return { kind: 'accepted', twiml: await this.ingest.action(kind, carrier, parsed.carrierCallId, parsed.events, raw, ctx, req.query.step ?? '') };
+          return { kind: 'accepted', twiml: await this.ingest.action(kind, carrier, parsed.carrierCallId, parsed.events, raw, ctx, req.query.step ?? '', req.query.qc ? { qc: req.query.qc, callStatus: params.get('CallStatus') } : undefined) };
+        case 'queue':
+          return { kind: 'accepted', twiml: await this.ingest.queuePoll(carrier, parsed.carrierCallId, raw, ctx, req.query.qc ?? '') };
         default:
-          await this.ingest.notification(carrier, parsed.carrierCallId, parsed.events, raw);
+          await this.ingest.notification(carrier, parsed.carrierCallId, parsed.events, raw, req.query.qc);
           return { kind: 'accepted', twiml: EMPTY_TWIML };
       }
     } catch (err) {

@@ -34,6 +34,8 @@ export interface ArticAgentTable {
   last_call_end_at: Ts | null;
   calls_since_login: number;
   last_offered_at: Ts | null;
+  /** `pause:<reason>` or `logoff`, asked for during a call: carried out when the call ends. */
+  pending_action: string | null;
   created_at: Ts;
   updated_at: Ts;
 }

@@ -38,6 +38,8 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('last_call_end_at', 'text')
     .addColumn('calls_since_login', 'integer', (c) => c.notNull().defaultTo(0))
     .addColumn('last_offered_at', 'text')
+    // a pause (`pause:<reason>`) or `logoff` asked for during a call: done when the call ends
+    .addColumn('pending_action', 'text')
     .addColumn('created_at', 'text', (c) => c.notNull())
     .addColumn('updated_at', 'text', (c) => c.notNull())
     .execute();
@@ -160,9 +162,12 @@ export async function up(db: Kysely<any>): Promise<void> {
 
   await db.schema.alterTable('services').addColumn('artic_queue_id', 'text').execute();
   await db.schema.alterTable('services').addColumn('artic_menu_id', 'text').execute();
+  // JSON: the queue, agent and outcome of an ARTIC call (null for other calls): call_is_artic and the queue tags.
+  await db.schema.alterTable('calls').addColumn('artic', 'text').execute();
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
   for (const c of ['artic_queue_id', 'artic_menu_id']) await db.schema.alterTable('services').dropColumn(c).execute();
+  await db.schema.alterTable('calls').dropColumn('artic').execute();
   for (const t of ['artic_journal', 'artic_queue_calls', 'artic_menus', 'artic_queue_teams', 'artic_queues', 'artic_agent_teams', 'artic_agents', 'artic_teams']) await db.schema.dropTable(t).execute();
 }

@@ -4,7 +4,7 @@ import type { ServiceSettings } from '../../domain/telco/service-fields.ts';
 type Ts = string;
 
 /** Settings columns added by migrations 003 and 004: optional, so row literals written before them still type. */
-type LaterSettings = 'call_callback_method' | 'ring_timeout' | 'record' | 'voicemail_fallback' | 'ivr_options';
+type LaterSettings = 'call_callback_method' | 'ring_timeout' | 'record' | 'voicemail_fallback' | 'ivr_options' | 'artic_queue_id' | 'artic_menu_id';
 
 /** A service: its settings (the Telco API's service fields, see domain/telco) and its lifecycle. */
 export interface ServiceTable extends Omit<ServiceSettings, LaterSettings>, Partial<Pick<ServiceSettings, LaterSettings>> {

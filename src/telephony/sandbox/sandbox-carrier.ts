@@ -3,6 +3,7 @@ import { AppError } from '../../domain/errors.ts';
 import { twilioSignature } from '../adapters/twiml/signature.ts';
 import { SimCall } from './sim-call.ts';
 import { sid } from './recordings.ts';
+import type { VirtualTime } from './virtual-time.ts';
 
 /** How the sandbox reaches Telltale: real HTTP to TT_PUBLIC_URL, or in-process through the server (`inject`). */
 export interface SandboxTransport {
@@ -47,6 +48,18 @@ export interface SimScript {
    * answers, instead of the incoming-call webhook; `from` is the caller id it shows. Direction `outbound-api`.
    */
   answeredUrl?: string;
+  /** Shared virtual time (a scripted call-centre day): the call's waits are sleeps on it, its timestamps its instants. */
+  time?: VirtualTime;
+  /** The caller hangs up this many seconds after the call started unless someone answered by then (holding in a queue, at a prompt, or while an agent rings). */
+  hangUpAfterSec?: number;
+  /** Who ends an answered call after the talk: the caller (the carrier reports the caller gone, CallStatus completed) or the answer point. Default: the answer point, and the call goes on with Telltale's next document. */
+  hangsUp?: 'caller' | 'agent';
+}
+
+/** An answer point the sandbox plays the same way on every call (call-centre agents): answers after some seconds, or does not answer, is busy, fails. */
+export interface SimPhone {
+  outcome: 'answered' | 'no-answer' | 'busy' | 'failed';
+  answerAfterSec?: number;
 }
 
 export interface SimResult {
@@ -113,6 +126,14 @@ export class SandboxCarrier {
 
   setTransport(t: SandboxTransport): void {
     this.transport = t;
+  }
+
+  /** Answer points the sandbox plays by their own behaviour (agents), whatever the call's script says. */
+  readonly phones = new Map<string, SimPhone>();
+
+  setPhone(answerPoint: string, phone: SimPhone | null): void {
+    if (phone) this.phones.set(answerPoint, phone);
+    else this.phones.delete(answerPoint);
   }
 
   get base(): string {

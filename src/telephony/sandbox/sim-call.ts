@@ -1,4 +1,4 @@
-import type { SandboxCarrier, SimResult, SimScript } from './sandbox-carrier.ts';
+import type { SandboxCarrier, SimPhone, SimResult, SimScript } from './sandbox-carrier.ts';
 import { recordingSid, sid } from './recordings.ts';
 import { parseTwiml, type XmlNode } from './twiml-parse.ts';
 
@@ -14,7 +14,9 @@ export class SimCall {
   private readonly deferred: (() => Promise<unknown>)[] = [];
   private digitsLeft: string;
   private seqNo = 0;
-  private readonly s: Required<Omit<SimScript, 'startAt' | 'answeredUrl'>> & Pick<SimScript, 'answeredUrl'>;
+  private readonly s: Required<Omit<SimScript, 'startAt' | 'answeredUrl' | 'time' | 'hangUpAfterSec' | 'hangsUp'>> & Pick<SimScript, 'answeredUrl' | 'time' | 'hangUpAfterSec' | 'hangsUp'>;
+  /** Someone answered the caller (from then on `hangUpAfterSec` no longer applies). */
+  private connected = false;
   private readonly start: number;
 
   constructor(
@@ -31,9 +33,36 @@ export class SimCall {
       late: false,
       callSid: sid('CA'),
       ...Object.fromEntries(Object.entries(script).filter(([, v]) => v !== undefined)),
-    } as Required<Omit<SimScript, 'startAt' | 'answeredUrl'>> & Pick<SimScript, 'answeredUrl'>;
+    } as Required<Omit<SimScript, 'startAt' | 'answeredUrl' | 'time' | 'hangUpAfterSec' | 'hangsUp'>> & Pick<SimScript, 'answeredUrl' | 'time' | 'hangUpAfterSec' | 'hangsUp'>;
     this.digitsLeft = this.s.digits;
-    this.start = script.startAt ? script.startAt.getTime() : Math.floor(Date.now() / 1000) * 1000;
+    this.start = script.startAt ? script.startAt.getTime() : script.time ? script.time.now() : Math.floor(Date.now() / 1000) * 1000;
+  }
+
+  /** Lets `sec` seconds of the call pass: on the shared virtual time when there is one, else on the call's own. */
+  private async wait(sec: number): Promise<void> {
+    if (!this.s.time) {
+      this.t += sec;
+      return;
+    }
+    await this.s.time.sleep(sec);
+    this.t = (this.s.time.now() - this.start) / 1000;
+  }
+
+  /** Seconds until the caller gives up (Infinity when they do not, or someone answered). */
+  private patienceLeft(): number {
+    return this.s.hangUpAfterSec === undefined || this.connected ? Infinity : this.s.hangUpAfterSec - this.t;
+  }
+
+  /** Waits `sec` unless the caller gives up first; says whether they did (then the call has ended). */
+  private async waitOrGiveUp(sec: number, where: string): Promise<boolean> {
+    const left = this.patienceLeft();
+    if (left >= sec) {
+      await this.wait(sec);
+      return false;
+    }
+    await this.wait(Math.max(0, left));
+    this.hangup('completed', `caller hung up ${where}`);
+    return true;
   }
 
   private ts(): string {
@@ -146,7 +175,7 @@ export class SimCall {
       case 'Say':
       case 'Play':
       case 'Pause':
-        this.t += this.playSeconds(v);
+        if (await this.waitOrGiveUp(this.playSeconds(v), `during <${v.name}>`)) return undefined;
         this.trace.push(`t=${this.t} ${v.name.toLowerCase()} ${v.text || v.attrs.length || ''}`.trim());
         return undefined;
       case 'Hangup':
@@ -174,7 +203,7 @@ export class SimCall {
   }
 
   private async gather(v: XmlNode): Promise<string | null | undefined> {
-    for (const c of v.children) this.t += this.playSeconds(c);
+    for (const c of v.children) await this.wait(this.playSeconds(c));
     const numDigits = Number(v.attrs.numDigits ?? 0) || 0;
     let digits = '';
     if (this.digitsLeft) {
@@ -186,11 +215,11 @@ export class SimCall {
         digits = end >= 0 ? this.digitsLeft.slice(0, end) : this.digitsLeft;
         this.digitsLeft = end >= 0 ? this.digitsLeft.slice(end + 1) : '';
       }
-      this.t += 1;
+      await this.wait(1);
     } else if (this.s.outcome === 'caller-hangup') {
       this.hangup('completed', 'caller hung up at the menu');
       return undefined;
-    } else this.t += Number(v.attrs.timeout ?? 5) || 5;
+    } else await this.wait(Number(v.attrs.timeout ?? 5) || 5);
     this.trace.push(`t=${this.t} gather "${digits}"`);
     if (!digits && v.attrs.actionOnEmptyResult !== 'true') return undefined;
     if (!v.attrs.action) return undefined;
@@ -206,14 +235,14 @@ export class SimCall {
       return undefined;
     }
     if (this.s.voicemailSec <= 0) {
-      this.t += silence;
+      await this.wait(silence);
       this.trace.push(`t=${this.t} record: silence, no message`);
       // An empty recording calls no action; the carrier moves on to the next verb.
       if (events.includes('absent')) await this.notify(v.attrs.recordingStatusCallback, this.params({ RecordingStatus: 'absent', RecordingSid: recordingSid(0), RecordingDuration: '0', RecordingSource: 'RecordVerb' }));
       return undefined;
     }
     const duration = Math.min(maxLength, this.s.voicemailSec);
-    this.t += 1 + duration;
+    await this.wait(1 + duration);
     const rec = recordingSid(duration);
     const url = this.carrier.recordingUrl(rec);
     this.trace.push(`t=${this.t} record: ${duration} s message ${rec}`);
@@ -226,6 +255,8 @@ export class SimCall {
   }
 
   private async dial(v: XmlNode): Promise<string | null | undefined> {
+    const legs = v.children.filter((c) => c.name === 'Number' || c.name === 'Sip');
+    if (legs.length > 1 || legs.some((c) => this.carrier.phones.has(c.text.trim())) || (v.attrs.action ?? '').includes('qc=')) return this.dialPhones(v, legs);
     const number = v.children.find((c) => c.name === 'Number');
     const target = (number?.text ?? v.text).trim();
     const timeout = Number(v.attrs.timeout ?? 30) || 30;
@@ -246,30 +277,30 @@ export class SimCall {
     const o = this.s.outcome;
     if (o === 'answered' && this.s.answerAfterSec <= timeout) {
       await leg('ringing', 'ringing');
-      this.t += this.s.answerAfterSec;
+      await this.wait(this.s.answerAfterSec);
       await leg('answered', 'in-progress');
       this.trace.push(`t=${this.t} answered`);
       talk = this.s.talkSec;
-      this.t += talk;
+      await this.wait(talk);
       dialStatus = 'completed';
       await leg('completed', 'completed', { CallDuration: String(talk) });
     } else if (o === 'busy') {
-      this.t += 1;
+      await this.wait(1);
       dialStatus = 'busy';
       await leg('completed', 'busy', { CallDuration: '0' });
     } else if (o === 'failed') {
-      this.t += 1;
+      await this.wait(1);
       dialStatus = 'failed';
       await leg('completed', 'failed', { CallDuration: '0' });
     } else if (o === 'caller-hangup' && this.s.answerAfterSec < timeout) {
       await leg('ringing', 'ringing');
-      this.t += this.s.answerAfterSec;
+      await this.wait(this.s.answerAfterSec);
       dialStatus = 'canceled';
       await leg('completed', 'canceled', { CallDuration: '0' });
       this.hangup('completed', 'caller hung up while the answer point rang');
     } else {
       await leg('ringing', 'ringing');
-      this.t += timeout;
+      await this.wait(timeout);
       dialStatus = 'no-answer';
       await leg('completed', 'no-answer', { CallDuration: '0' });
     }
@@ -284,6 +315,80 @@ export class SimCall {
       next = await this.ask(
         v.attrs.action,
         this.params({ DialCallStatus: dialStatus, DialCallSid: child, DialCallDuration: String(talk), DialBridged: String(talk > 0), ...(recording ? { RecordingUrl: recording.RecordingUrl, RecordingSid: recording.RecordingSid } : {}) }),
+      );
+    }
+    if (recording && (v.attrs.recordingStatusCallbackEvent ?? 'completed').split(/[\s,]+/).includes('completed')) await this.notify(v.attrs.recordingStatusCallback, this.params(recording));
+    if (this.ended || !v.attrs.action) return undefined;
+    return next ?? undefined;
+  }
+  /**
+   * A `<Dial>` to answer points the sandbox plays by their own behaviour (call-centre agents; several at once for a
+   * ring-all offer): the first to answer takes the call and the others are cancelled; the caller may give up while
+   * they ring (`hangUpAfterSec`); after the talk the caller or the agent hangs up (`hangsUp`). The action says which.
+   */
+  private async dialPhones(v: XmlNode, legs: XmlNode[]): Promise<string | null | undefined> {
+    const timeout = Number(v.attrs.timeout ?? 30) || 30;
+    const fallback: SimPhone = { outcome: this.s.outcome === 'caller-hangup' ? 'no-answer' : this.s.outcome, answerAfterSec: this.s.answerAfterSec };
+    const plays = legs.map((n) => {
+      const target = n.text.trim();
+      return { target, child: sid('CA'), phone: this.carrier.phones.get(target) ?? fallback, events: (n.attrs.statusCallbackEvent ?? '').split(/[\s,]+/).filter(Boolean), url: n.attrs.statusCallback };
+    });
+    type Play = (typeof plays)[number];
+    const legCb = async (p: Play, event: string, status: string, extra: Record<string, string> = {}) => {
+      if (!p.events.includes(event)) return;
+      await this.notify(p.url, {
+        ...this.params({ CallSid: p.child, ParentCallSid: this.s.callSid, CallStatus: status, Direction: 'outbound-dial', From: this.s.from, To: p.target, Called: p.target, CallbackSource: 'call-progress-events', SequenceNumber: String(this.seqNo++) }),
+        ...extra,
+      });
+    };
+    this.trace.push(`t=${this.t} dial ${plays.map((p) => p.target).join(', ')} (timeout ${timeout} s)`);
+    const answerAt = (p: Play) => (p.phone.outcome === 'answered' && (p.phone.answerAfterSec ?? 5) <= timeout ? (p.phone.answerAfterSec ?? 5) : Infinity);
+    const winner = plays.reduce((best, p) => (answerAt(p) < answerAt(best) ? p : best), plays[0]);
+    let dialStatus: string;
+    let talk = 0;
+    if (answerAt(winner) !== Infinity) {
+      if (await this.waitOrGiveUp(answerAt(winner), 'while an agent rang')) {
+        dialStatus = 'canceled';
+        for (const p of plays) await legCb(p, 'completed', 'canceled', { CallDuration: '0' });
+      } else {
+        this.connected = true;
+        await legCb(winner, 'answered', 'in-progress');
+        for (const p of plays) if (p !== winner) await legCb(p, 'completed', 'canceled', { CallDuration: '0' });
+        this.trace.push(`t=${this.t} answered by ${winner.target}`);
+        talk = this.s.talkSec;
+        await this.wait(talk);
+        dialStatus = 'completed';
+        await legCb(winner, 'completed', 'completed', { CallDuration: String(talk) });
+      }
+    } else {
+      const fast = plays.every((p) => p.phone.outcome === 'busy' || p.phone.outcome === 'failed');
+      if (await this.waitOrGiveUp(fast ? 1 : timeout, 'while an agent rang')) {
+        dialStatus = 'canceled';
+        for (const p of plays) await legCb(p, 'completed', 'canceled', { CallDuration: '0' });
+      } else {
+        dialStatus = fast ? (plays.some((p) => p.phone.outcome === 'busy') ? 'busy' : 'failed') : 'no-answer';
+        for (const p of plays) await legCb(p, 'completed', p.phone.outcome === 'busy' || p.phone.outcome === 'failed' ? p.phone.outcome : 'no-answer', { CallDuration: '0' });
+      }
+    }
+    this.trace.push(`t=${this.t} dial ${dialStatus}${talk ? ` after ${talk} s of talk` : ''}`);
+    if (dialStatus === 'completed' && this.s.hangsUp === 'caller') this.hangup('completed', 'caller hung up after the talk');
+    let recording: Record<string, string> | null = null;
+    if (v.attrs.record && v.attrs.record !== 'do-not-record' && talk > 0) {
+      const rec = recordingSid(talk);
+      recording = { RecordingSid: rec, RecordingUrl: this.carrier.recordingUrl(rec), RecordingDuration: String(talk), RecordingChannels: v.attrs.record.endsWith('dual') ? '2' : '1', RecordingSource: 'DialVerb', RecordingStatus: 'completed' };
+    }
+    let next: string | null = null;
+    if (v.attrs.action) {
+      next = await this.ask(
+        v.attrs.action,
+        this.params({
+          CallStatus: this.ended ? 'completed' : 'in-progress',
+          DialCallStatus: dialStatus,
+          DialCallSid: winner.child,
+          DialCallDuration: String(talk),
+          DialBridged: String(talk > 0),
+          ...(recording ? { RecordingUrl: recording.RecordingUrl, RecordingSid: recording.RecordingSid } : {}),
+        }),
       );
     }
     if (recording && (v.attrs.recordingStatusCallbackEvent ?? 'completed').split(/[\s,]+/).includes('completed')) await this.notify(v.attrs.recordingStatusCallback, this.params(recording));

@@ -15,6 +15,7 @@ const SUMMARIES: Record<TwimlKind, string> = {
   record: '<Record> action: the voicemail left (answers TwiML)',
   recording: 'Recording status callback (voicemail or call recording)',
   sms: 'Incoming SMS',
+  queue: 'Call-centre hold: the redirect of a caller waiting in a queue (answers TwiML: hold again, an offer to agents, or the route out)',
   outbound: 'Click-to-call agent leg: answer URL (answers TwiML that dials the customer) and status callback (a final CallStatus before any answer ends the attempt)',
 };
 
@@ -44,7 +45,7 @@ export async function carrierRoutes(fastify: FastifyInstance, opts: { carrierWeb
           tags: ['Carrier webhooks'],
           summary: `${flavour.name}: ${SUMMARIES[kind]}`,
           description: `Form-encoded (application/x-www-form-urlencoded) as a ${flavour.name}-style carrier sends it, ${SIGNING[flavour.name]}. Wrong or missing signature: 403, nothing stored. Answers TwiML (text/xml).`,
-          querystring: { type: 'object', properties: { step: { type: 'string', maxLength: 64 }, kind: { type: 'string', enum: ['voicemail', 'call'] }, call: { type: 'string', maxLength: 64, description: 'outbound: the click-to-call attempt (`oc_…`); the same URL is the agent leg’s answer URL and its status callback.' } } },
+          querystring: { type: 'object', properties: { step: { type: 'string', maxLength: 64 }, kind: { type: 'string', enum: ['voicemail', 'call'] }, call: { type: 'string', maxLength: 64, description: 'outbound: the click-to-call attempt (`oc_…`); the same URL is the agent leg’s answer URL and its status callback.' }, qc: { type: 'string', maxLength: 64, description: 'queue, dial, leg: the caller’s place in a call-centre queue (`qc_…`).' } } },
           response: { 200: { description: 'TwiML', type: 'string' }, 403: { description: 'missing or wrong signature', type: 'string' } },
         },
       },

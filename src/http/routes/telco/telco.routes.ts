@@ -34,6 +34,8 @@ export function serviceOut(s: ServiceRow) {
     record: s.record === 1,
     voicemail_fallback: s.voicemail_fallback === 1,
     ivr_options: s.ivr_options ? (JSON.parse(s.ivr_options) as { digit: string }[]) : null,
+    artic_queue_id: s.artic_queue_id ?? null,
+    artic_menu_id: s.artic_menu_id ?? null,
   };
 }
 

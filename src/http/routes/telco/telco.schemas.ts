@@ -72,6 +72,8 @@ export const serviceFields = {
   record: Type.Optional(Type.Boolean({ description: 'Transfer: record the answered call (default false); the recording is served at the call’s `[[audio]]` URL.' })),
   voicemail_fallback: Type.Optional(Type.Boolean({ description: 'Transfer: take a voicemail when the answer point is busy, does not answer or fails (default false); the greeting is `prompt_url` / `prompt_text`.' })),
   ivr_options: Type.Optional(Type.Union([Type.Array(IvrOption, { minItems: 1, maxItems: 12 }), Type.Null()], { description: 'IVR: the menu. A digit with `target_number` transfers there; without, it takes a voicemail. No input transfers to the service’s `target_number` when set, else hangs up.' })),
+  artic_queue_id: Type.Optional(Nullable(Type.String({ maxLength: 64, description: 'Queue service: the call-centre queue (`/artic/v1/queues`) its calls wait in. Its calls are ARTIC calls (`call_is_artic` 1).' }))),
+  artic_menu_id: Type.Optional(Nullable(Type.String({ maxLength: 64, description: 'Queue service: instead of a queue, the call-centre menu (`/artic/v1/menus`) that leads callers to queues.' }))),
 };
 
 export const ServiceIn = Type.Object(
@@ -124,6 +126,8 @@ export const ServiceOut = Type.Object({
   record: Type.Boolean(),
   voicemail_fallback: Type.Boolean(),
   ivr_options: Type.Union([Type.Array(IvrOption), Type.Null()]),
+  artic_queue_id: Nullable(Type.String()),
+  artic_menu_id: Nullable(Type.String()),
   created_at: Type.String(),
   updated_at: Type.String(),
   live_at: Nullable(Type.String()),

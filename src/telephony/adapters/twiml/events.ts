@@ -1,7 +1,7 @@
 import { legResultOf, type EdgeEvent, type RecordingKind } from '../../call-events.ts';
 
 /** The callbacks a Twilio-style carrier sends, by the path Telltale gave it. */
-export const TWIML_KINDS = ['voice', 'status', 'dial', 'leg', 'gather', 'record', 'recording', 'sms', 'outbound'] as const;
+export const TWIML_KINDS = ['voice', 'status', 'dial', 'leg', 'gather', 'record', 'recording', 'sms', 'outbound', 'queue'] as const;
 export type TwimlKind = (typeof TWIML_KINDS)[number];
 
 export interface ParsedCallback {
@@ -142,6 +142,7 @@ export function twimlToEvents(kind: TwimlKind, p: URLSearchParams, query: Record
       break;
     }
     case 'sms':
+    case 'queue':
       break;
   }
   return out;

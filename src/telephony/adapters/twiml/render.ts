@@ -8,11 +8,14 @@ export interface RenderCtx {
   trackingNumber: string;
   /** Language of `<Say>`. */
   language?: string;
+  /** What a queue step does in this document (the queue engine decides: hold, offer to agents): its verbs. */
+  queueVerbs?: string;
 }
 
 export const TWIML_CONTENT_TYPE = 'text/xml; charset=utf-8';
 
 const ESC: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' };
+export { attrs };
 export function xmlEscape(s: string): string {
   return s.replace(/[&<>"']/g, (c) => ESC[c]);
 }
@@ -55,6 +58,8 @@ function verb(s: Step, ctx: RenderCtx): string {
       );
     case 'gather':
       return `<Gather${attrs({ action: cb('gather'), method: 'POST', input: 'dtmf', numDigits: s.numDigits, timeout: s.timeoutSec, actionOnEmptyResult: true })}>${play(s.prompt, ctx)}</Gather>`;
+    case 'queue':
+      return ctx.queueVerbs ?? '<Hangup/>';
     case 'transfer': {
       const [lo, hi] = ctx.flavour.dialTimeoutRange;
       // Only the leg events the record uses: when the answer point answered and when the leg ended.
