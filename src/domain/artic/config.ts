@@ -149,7 +149,8 @@ export function parseAnswerPoint(v: unknown): string | null {
   const host = '[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*';
   const sip = new RegExp(`^sip:([A-Za-z0-9._~+*#%!$&'()=-]+)@(${host})(:\\d{1,5})?$`, 'i').exec(t);
   if (sip) return `sip:${sip[1]}@${sip[2].toLowerCase()}${sip[3] ?? ''}`;
-  if (/^[a-z]+:/i.test(t)) return null;
+  // Digits and the usual separators only: libphonenumber would read past trailing text.
+  if (!/^\+?[\d\s().-]+$/.test(t)) return null;
   return parseNumber(t, DEFAULT_COUNTRY)?.e164 ?? null;
 }
 
