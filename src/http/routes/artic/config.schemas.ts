@@ -23,7 +23,7 @@ const Seconds = (k: keyof typeof QUEUE_NUMBERS, description: string) => {
 
 const Range = Type.Object(
   {
-    day: Type.Integer({ description: '0 = Sunday … 6 = Saturday.' }),
+    day: Type.Integer({ minimum: 0, maximum: 6, description: '0 = Sunday … 6 = Saturday.' }),
     open: Type.String({ maxLength: 5, description: "Local time 'HH:MM' the range opens (inclusive)." }),
     close: Type.String({ maxLength: 5, description: "Local time 'HH:MM' it closes (exclusive; after open; '24:00' = midnight)." }),
   },
