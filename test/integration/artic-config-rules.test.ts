@@ -70,6 +70,14 @@ for (const dialect of DIALECTS) {
       assertField(await api('PATCH', `/agents/${agent.id}`, a.auth, { answer_point: 'nope' }), 'answer_point', 'agent patch');
       assertField(await api('PATCH', `/agents/${agent.id}`, a.auth, { state_since: null }), 'state_since', 'the live state is read-only');
       assert.equal((await api('GET', '/agents', a.auth)).json().agents.length, 1, 'nothing else was created');
+      // A user acts as one agent at most.
+      const owner = await t.app.storage.db.selectFrom('users').select('id').where('username', '=', 'user7201').executeTakeFirstOrThrow();
+      assert.equal((await api('PATCH', `/agents/${agent.id}`, a.auth, { user_id: owner.id })).statusCode, 200);
+      const twice = await api('POST', '/agents', a.auth, { ...ok, user_id: owner.id });
+      assert.equal(twice.statusCode, 409, twice.body);
+      assert.equal(twice.json().errors[0].path, 'user_id');
+      assert.match(twice.json().detail, new RegExp(agent.id));
+      assert.equal((await api('PATCH', `/agents/${agent.id}`, a.auth, { user_id: owner.id, name: 'Ann B' })).statusCode, 200, 'the same agent keeps its user');
     });
 
     it('queues: strategy, timings, URLs, teams, time zone, hours, holidays, overflow and closed route', async () => {
