@@ -51,6 +51,7 @@ import { AnswerPointService } from './services/telco/answer-point.service.ts';
 import { OutboundCallService } from './services/calls/outbound-call.service.ts';
 import { TrackingCodeService } from './services/dni/tracking-codes.service.ts';
 import { DniVisitService } from './services/dni/visits.service.ts';
+import { ArticConfigService } from './services/artic/config.service.ts';
 
 /** Everything one Telltale process holds: storage, services and the worker. The composition root. */
 export interface App {
@@ -113,6 +114,8 @@ export interface App {
   dniCodes: TrackingCodeService;
   /** DNI on the website: visits, leases, heartbeats; and the attribution of finalized calls to visits. */
   dniVisits: DniVisitService;
+  /** ARTIC (the call centre) administration: teams, agents, queues, IVR menus. */
+  articConfig: ArticConfigService;
   close(): Promise<void>;
 }
 
@@ -251,6 +254,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     userAdmin: new UserAdminService(storage, clock, accounts, audit),
     dniCodes,
     dniVisits,
+    articConfig: new ArticConfigService(storage, clock, audit),
     async close() {
       await worker.stop();
       await sender.close();

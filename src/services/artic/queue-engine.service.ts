@@ -86,7 +86,7 @@ export class QueueEngine {
     const now = this.clock.now();
     const q = await findQueue(tx, step.queueId);
     if (!q || q.client_id !== caller.clientId) return { kind: 'left', left: 'overflow' };
-    if (!isOpen(q, now)) {
+    if (!isOpen({ timezone: q.timezone, hours: parse(q.hours, null), holidays: parse<string[]>(q.holidays, []) }, now)) {
       await appendJournal(tx, [this.journal(now, caller.clientId, 'EXITCLOSED', { queueId: q.id, data: ['', '', '', routeName(q.closed_route)] })]);
       return { kind: 'left', left: 'closed' };
     }
