@@ -133,6 +133,7 @@ export async function insertAgent(db: Executor, s: Stamps, a: AgentSettings): Pr
     user_id: a.user_id,
     supervisor: a.supervisor ? 1 : 0,
     state: 'logged_out',
+    pending_action: null,
     state_since: null,
     pause_reason: null,
     busy_until: null,
