@@ -36,6 +36,7 @@ import { isPortalDocument, portalRoutes } from './routes/portal/portal.routes.ts
 import { accountRoutes } from './routes/userapi/account.routes.ts';
 import { callbacksRoutes } from './routes/userapi/callbacks.routes.ts';
 import { articConfigRoutes } from './routes/artic/config.routes.ts';
+import { articActionsRoutes } from './routes/artic/actions.routes.ts';
 
 /** Builds the HTTP server of one Telltale process (routes registered, not listening). */
 /** The members of the app an API plugin uses, and nothing else: each plugin is handed only its own services. */
@@ -163,6 +164,7 @@ export async function buildServer(app: App): Promise<FastifyInstance> {
   await server.register(dniUserapiRoutes, { prefix: '/userapi/v1/dni', app: only(app, ['accounts', 'dniCodes']) });
   await server.register(dniScriptRoutes, { app: only(app, ['config', 'dniCodes']) });
   await server.register(articConfigRoutes, { prefix: '/artic/v1', app: only(app, ['accounts', 'articConfig']) });
+  await server.register(articActionsRoutes, { prefix: '/artic/v1', app: only(app, ['accounts', 'agentActions']) });
   // The portal (web/portal) at / and its pages: the same shell, the app asks the APIs above for everything.
   await server.register(portalRoutes, { mode: app.config.mode });
   return server;

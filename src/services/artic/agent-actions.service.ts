@@ -1,7 +1,7 @@
 import { AppError, fieldError } from '../../domain/errors.ts';
 import type { Clock } from '../../domain/clock.ts';
 import { can, type Role } from '../../domain/accounts/roles.ts';
-import { parseNumber } from '../../domain/phone.ts';
+import { parseAnswerPoint } from '../../domain/artic/config.ts';
 import type { Principal } from '../accounts/principal.ts';
 import type { Storage } from '../../storage/database.ts';
 import { appendJournal, findAgent, updateAgent, type AgentRow } from '../../storage/artic/queue.repository.ts';
@@ -24,13 +24,11 @@ export interface AgentStateView {
 
 const REASON = /^[A-Za-z0-9 _.-]{1,40}$/;
 
-/** An answer point as stored: E.164 (national forms in AU) or a `sip:user@host` URI. */
-export function normaliseAnswerPoint(v: string, field: string): string {
-  const s = v.trim();
-  if (/^sips?:[^@\s]+@[A-Za-z0-9.-]+(:\d+)?$/.test(s)) return s;
-  const n = parseNumber(s)?.e164;
-  if (!n) throw fieldError(field, `"${v}" is neither a phone number (E.164, e.g. +61290088888) nor a sip: URI`);
-  return n;
+/** An answer point as stored (E.164 or a sip: URI; the set-up API's rule), or 400 naming the field. */
+function normaliseAnswerPoint(v: string, field: string): string {
+  const p = parseAnswerPoint(v);
+  if (!p) throw fieldError(field, `"${v}" is neither a phone number (E.164, e.g. +61290088888) nor a sip:user@host URI`);
+  return p;
 }
 
 /**

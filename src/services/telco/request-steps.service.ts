@@ -77,6 +77,8 @@ export class TelcoRequestSteps {
             record: changes.record ?? 0,
             voicemail_fallback: changes.voicemail_fallback ?? 0,
             ivr_options: changes.ivr_options ?? null,
+            artic_queue_id: changes.artic_queue_id ?? null,
+            artic_menu_id: changes.artic_menu_id ?? null,
             notifications: changes.notifications ?? '[]',
             created_at: now.toISOString(),
             updated_at: now.toISOString(),
