@@ -1,7 +1,7 @@
 import { CALLBACK_TAGS, type CallbackTag, type CallForTags } from './callback-template.ts';
 
 /** Groups a tag picker can show the HTTP Callback tags under. */
-export type CallbackTagGroup = 'call' | 'numbers' | 'time' | 'features' | 'ivr' | 'dni' | 'google_analytics' | 'recording' | 'parties' | 'sentiment' | 'custom';
+export type CallbackTagGroup = 'call' | 'numbers' | 'time' | 'features' | 'ivr' | 'dni' | 'google_analytics' | 'recording' | 'parties' | 'sentiment' | 'custom' | 'artic';
 
 export interface CallbackTagInfo {
   tag: CallbackTag;
@@ -83,6 +83,11 @@ const INFO: Record<CallbackTag, [name: string, description: string, group: Callb
   'sentiment:profanityUsed': ['Profanity Used', 'Sentiment Analysis: profanities were used', 'sentiment'],
   tag: ['custom_id', 'custom_id, managed by the Telco API', 'custom'],
   curl: ['custom_group', 'custom_group, managed by the Telco API', 'custom'],
+  'artic:isArtic': ['ARTIC Call', 'Call centre: 1 when the call went to a call-centre queue, else 0 (Telltale)', 'artic'],
+  'artic:queue': ['ARTIC Queue', 'Call centre: the queue the call was in last (Telltale)', 'artic'],
+  'artic:agent': ['ARTIC Agent', 'Call centre: the agent who answered (Telltale)', 'artic'],
+  'artic:outcome': ['ARTIC Outcome', 'Call centre: answered, abandoned, timeout (overflowed after the maximum wait) or empty (nobody logged in) (Telltale)', 'artic'],
+  'artic:wait': ['ARTIC Wait', 'Call centre: seconds the caller waited in the queue until answered or gone (Telltale)', 'artic'],
 };
 
 /** Every HTTP Callback tag with its name and one-line meaning, in the order of CALLBACK_TAGS (the seed's order). */

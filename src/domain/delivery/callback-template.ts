@@ -21,6 +21,8 @@ export const CALLBACK_TAGS = [
   'sentiment:score', 'sentiment:agent', 'sentiment:caller', 'sentiment:talkMost', 'sentiment:communication', 'sentiment:conduct',
   'sentiment:politeness', 'sentiment:highRisk', 'sentiment:badAttitude', 'sentiment:slangUsed', 'sentiment:profanityUsed',
   'tag', 'curl',
+  // Telltale's call-centre tags (not in the seed): the queue, agent and outcome of an ARTIC call, empty for other calls.
+  'artic:isArtic', 'artic:queue', 'artic:agent', 'artic:outcome', 'artic:wait',
 ] as const;
 
 export type CallbackTag = (typeof CALLBACK_TAGS)[number];
@@ -58,6 +60,7 @@ export type CallForTags = Pick<
   | 'custom_group'
   | 'dni'
   | 'sentiment'
+  | 'artic'
   | 'finalized_at'
   | 'ended_at'
 >;
@@ -87,6 +90,7 @@ export function callbackValues(call: CallForTags, ctx: TagContext): Record<Callb
   const features = parseFeatures(call.features);
   const dni = parseJsonObject(call.dni);
   const sentiment = parseJsonObject(call.sentiment);
+  const artic = parseJsonObject(call.artic ?? null);
   const local164 = (n: string | null) => (n ? toAvanserFormat(n) : '');
   const code = call.status_code;
   const v: Record<string, string> = {
@@ -123,6 +127,11 @@ export function callbackValues(call: CallForTags, ctx: TagContext): Record<Callb
     'call:direction': call.direction,
     tag: call.custom_id ?? ctx.serviceCustomId ?? '',
     curl: call.custom_group ?? ctx.serviceCustomGroup ?? '',
+    'artic:isArtic': call.artic ? '1' : '0',
+    'artic:queue': text(artic.queue),
+    'artic:agent': text(artic.agent),
+    'artic:outcome': text(artic.outcome),
+    'artic:wait': artic.wait_sec === undefined || artic.wait_sec === null ? '' : String(artic.wait_sec),
   };
   for (let i = 0; i < 10; i++) {
     const nn = String(i + 1).padStart(2, '0');

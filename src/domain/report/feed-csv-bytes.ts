@@ -2,7 +2,7 @@ import { CALL_STATUSES, type CallStatusCode } from '../calls/call-status.ts';
 import { hourInfo, isStoredIso, localFromIso, unixFromIso, zonedFromIso, type HourInfo } from './report-time.ts';
 import { avanserNumber, parseFeatures } from './formats.ts';
 import { numericParam } from './feed-record.ts';
-import { ID, UNIQUE_ID, CLIENT_ID, DIRECTION, TRACKING_NUMBER, TRACKING_NAME, TRACKING_NOTES, TARGET_NUMBER, TARGET_NAME, CALLER_NUMBER, CALLER_WITHHELD, CALLER_LOCATION, CALLER_STATE, CALLER_COUNTRY, TIMEZONE, STARTED_AT, ENDED_AT, DURATION, CONNECTION_DURATION, TALK_DURATION, STATUS_CODE, STATUS, HAS_AUDIO, AUDIO_TOKEN, FEATURES, CUSTOM_ID, CUSTOM_GROUP, PRIVATE_REFERENCE, type FeedRow } from './feed-row.ts';
+import { ID, UNIQUE_ID, CLIENT_ID, DIRECTION, TRACKING_NUMBER, TRACKING_NAME, TRACKING_NOTES, TARGET_NUMBER, TARGET_NAME, CALLER_NUMBER, CALLER_WITHHELD, CALLER_LOCATION, CALLER_STATE, CALLER_COUNTRY, TIMEZONE, STARTED_AT, ENDED_AT, DURATION, CONNECTION_DURATION, TALK_DURATION, STATUS_CODE, STATUS, HAS_AUDIO, AUDIO_TOKEN, FEATURES, CUSTOM_ID, CUSTOM_GROUP, PRIVATE_REFERENCE, ARTIC, type FeedRow } from './feed-row.ts';
 
 const CSV_SPECIAL = /[",\r\n]/;
 /** RFC 4180 text field: quoted when it holds a comma, quote, CR or LF (quotes doubled). */
@@ -205,7 +205,7 @@ export class FeedCsvBytes {
     else this.text(localFromIso(zone, endIso));
     this.int(r[HAS_AUDIO] ? 1 : 0);
     this.int(Number(r[ID]));
-    this.int(0);
+    this.int(r[ARTIC] ? 1 : 0);
     const startLocal = hs ? null : localFromIso(zone, startIso);
     if (hs) this.time(hs.localHead, startIso, '');
     else this.text(startLocal!);

@@ -61,6 +61,9 @@ export const FEED_CALL_COLUMNS = [
   'id', 'unique_id', 'client_id', 'direction', 'tracking_number', 'tracking_name', 'tracking_notes', 'target_number', 'target_name', 'caller_number',
   'caller_withheld', 'caller_location', 'caller_state', 'caller_country', 'timezone', 'started_at', 'ended_at', 'duration', 'connection_duration',
   'talk_duration', 'status_code', 'status', 'has_audio', 'audio_token', 'features', 'custom_id', 'custom_group', 'private_reference',
+  // call_is_artic (migration 022). Set by the finalizing UPDATE with the stored line (and by late-data updates, which
+  // store the line again), so the trigger of migration 009 need not watch it; lines stored before it are ARTIC-free.
+  'artic',
 ] as const;
 export type FeedCall = Pick<ReportCall, (typeof FEED_CALL_COLUMNS)[number]>;
 export type FeedRecord = Record<FeedField, string | number | null>;
@@ -90,7 +93,7 @@ export function feedRecord(c: FeedCall, publicUrl: string): FeedRecord {
     call_end_time: localFromIso(zone, endIso),
     call_has_audio: c.has_audio ? 1 : 0,
     call_id: Number(c.id),
-    call_is_artic: 0,
+    call_is_artic: c.artic ? 1 : 0,
     call_local_time: startLocal,
     call_param_01: numericParam(features[0]?.value),
     call_param_02: numericParam(features[1]?.value),

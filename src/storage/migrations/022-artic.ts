@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { type Kysely, PostgresAdapter, sql } from 'kysely';
 
 /**
  * ARTIC, the call centre (issue #14): teams, agents, queues (with their hours and overflow), IVR menus, the callers
@@ -164,10 +164,35 @@ export async function up(db: Kysely<any>): Promise<void> {
   await db.schema.alterTable('services').addColumn('artic_menu_id', 'text').execute();
   // JSON: the queue, agent and outcome of an ARTIC call (null for other calls): call_is_artic and the queue tags.
   await db.schema.alterTable('calls').addColumn('artic', 'text').execute();
+  await feedTrigger(db, [...FEED_COLUMNS_009, 'artic']);
+}
+
+// The stored feed line's trigger (migration 009) watches the feed's columns; `artic` (call_is_artic) joins them. No
+// FEED_LINE_FORMAT bump: every line stored before this migration is of a call without `artic`, whose line says 0.
+const FEED_COLUMNS_009 = [
+  'id', 'unique_id', 'client_id', 'direction', 'tracking_number', 'tracking_name', 'tracking_notes', 'target_number', 'target_name', 'caller_number',
+  'caller_withheld', 'caller_location', 'caller_state', 'caller_country', 'timezone', 'started_at', 'ended_at', 'duration', 'connection_duration',
+  'talk_duration', 'status_code', 'status', 'has_audio', 'audio_token', 'features', 'custom_id', 'custom_group', 'private_reference',
+];
+
+async function feedTrigger(db: Kysely<any>, columns: string[]): Promise<void> {
+  const of = columns.map((c) => `"${c}"`).join(', ');
+  if (db.getExecutor().adapter instanceof PostgresAdapter) {
+    await sql`drop trigger if exists calls_feed_csv_clear on calls`.execute(db);
+    await sql.raw(`create trigger calls_feed_csv_clear before update of ${of} on calls for each row execute function calls_feed_csv_clear()`).execute(db);
+    return;
+  }
+  await sql`drop trigger if exists calls_feed_csv_clear`.execute(db);
+  await sql.raw(`create trigger calls_feed_csv_clear after update of ${of} on calls for each row
+    when new.feed_csv is old.feed_csv and new.feed_csv is not null
+    begin
+      update calls set feed_csv = null, feed_csv_key = null where id = new.id;
+    end`).execute(db);
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
   for (const c of ['artic_queue_id', 'artic_menu_id']) await db.schema.alterTable('services').dropColumn(c).execute();
+  await feedTrigger(db, FEED_COLUMNS_009);
   await db.schema.alterTable('calls').dropColumn('artic').execute();
   for (const t of ['artic_journal', 'artic_queue_calls', 'artic_menus', 'artic_queue_teams', 'artic_queues', 'artic_agent_teams', 'artic_agents', 'artic_teams']) await db.schema.dropTable(t).execute();
 }
