@@ -3,7 +3,7 @@ import { AppError } from '../../domain/errors.ts';
 import { twilioSignature } from '../adapters/twiml/signature.ts';
 import { SimCall } from './sim-call.ts';
 import { sid } from './recordings.ts';
-import type { VirtualTime } from './virtual-time.ts';
+import type { SimTime } from './virtual-time.ts';
 
 /** How the sandbox reaches Telltale: real HTTP to TT_PUBLIC_URL, or in-process through the server (`inject`). */
 export interface SandboxTransport {
@@ -49,7 +49,7 @@ export interface SimScript {
    */
   answeredUrl?: string;
   /** Shared virtual time (a scripted call-centre day): the call's waits are sleeps on it, its timestamps its instants. */
-  time?: VirtualTime;
+  time?: SimTime;
   /** The caller hangs up this many seconds after the call started unless someone answered by then (holding in a queue, at a prompt, or while an agent rings). */
   hangUpAfterSec?: number;
   /** Who ends an answered call after the talk: the caller (the carrier reports the caller gone, CallStatus completed) or the answer point. Default: the answer point, and the call goes on with Telltale's next document. */
@@ -130,6 +130,10 @@ export class SandboxCarrier {
 
   /** Answer points the sandbox plays by their own behaviour (agents), whatever the call's script says. */
   readonly phones = new Map<string, SimPhone>();
+
+  /** Legs ringing or connected per answer point now, and every time a phone was dialled while it already had one. */
+  readonly phoneLegs = new Map<string, number>();
+  readonly doubleOffers: string[] = [];
 
   setPhone(answerPoint: string, phone: SimPhone | null): void {
     if (phone) this.phones.set(answerPoint, phone);

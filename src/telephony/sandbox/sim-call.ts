@@ -342,6 +342,15 @@ export class SimCall {
       });
     };
     this.trace.push(`t=${this.t} dial ${plays.map((p) => p.target).join(', ')} (timeout ${timeout} s)`);
+    const busy = this.carrier.phoneLegs;
+    for (const p of plays) {
+      if ((busy.get(p.target) ?? 0) > 0) this.carrier.doubleOffers.push(`${p.target} dialled for ${this.s.callSid} while on another leg`);
+      busy.set(p.target, (busy.get(p.target) ?? 0) + 1);
+    }
+    // The phones' legs are over before the carrier asks Telltale what next (the dial action).
+    const hangUpLegs = () => {
+      for (const p of plays) busy.set(p.target, (busy.get(p.target) ?? 1) - 1);
+    };
     const answerAt = (p: Play) => (p.phone.outcome === 'answered' && (p.phone.answerAfterSec ?? 5) <= timeout ? (p.phone.answerAfterSec ?? 5) : Infinity);
     const winner = plays.reduce((best, p) => (answerAt(p) < answerAt(best) ? p : best), plays[0]);
     let dialStatus: string;
@@ -371,6 +380,7 @@ export class SimCall {
       }
     }
     this.trace.push(`t=${this.t} dial ${dialStatus}${talk ? ` after ${talk} s of talk` : ''}`);
+    hangUpLegs();
     if (dialStatus === 'completed' && this.s.hangsUp === 'caller') this.hangup('completed', 'caller hung up after the talk');
     let recording: Record<string, string> | null = null;
     if (v.attrs.record && v.attrs.record !== 'do-not-record' && talk > 0) {

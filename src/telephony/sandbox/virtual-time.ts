@@ -6,13 +6,19 @@ interface Sleeper {
   wake: () => void;
 }
 
+/** Time a sandbox call runs on: its waits, its timestamps. */
+export interface SimTime {
+  now(): number;
+  sleep(sec: number): Promise<void>;
+}
+
 /**
  * Shared virtual time for scripted sandbox runs (a call-centre day): every caller, agent action and answer point is a
  * task on one timeline. Time moves only when every task is asleep (waiting for a later moment, not for an HTTP
  * answer): it jumps to the earliest wake-up and sets the app's clock there, so the queue engine, the journal and the
  * carrier timestamps all see the same instant. Tasks woken at the same instant run together.
  */
-export class VirtualTime {
+export class VirtualTime implements SimTime {
   private readonly sleepers: Sleeper[] = [];
   private active = 0;
   private seq = 0;
@@ -64,5 +70,21 @@ export class VirtualTime {
       this.active += due.length;
       for (const s of due) s.wake();
     });
+  }
+}
+
+/**
+ * Real time, faster: a call's waits last `msPerSec` real milliseconds per second (load and concurrency tests, where
+ * the server's own clock is the real one); timestamps are real.
+ */
+export class ScaledTime implements SimTime {
+  constructor(private readonly msPerSec: number) {}
+
+  now(): number {
+    return Date.now();
+  }
+
+  sleep(sec: number): Promise<void> {
+    return new Promise((resolve) => setTimeout(resolve, Math.max(0, sec) * this.msPerSec));
   }
 }
