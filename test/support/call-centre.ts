@@ -1,26 +1,16 @@
 import assert from 'node:assert/strict';
 import type { App } from '../../src/app.ts';
 import type { ManualClock } from '../../src/domain/clock.ts';
-import { VirtualTime } from '../../src/telephony/sandbox/virtual-time.ts';
-import type { SimResult, SimScript } from '../../src/telephony/sandbox/sandbox-carrier.ts';
-import type { AgentAction } from '../../src/services/artic/agent-actions.service.ts';
-import type { Principal } from '../../src/services/accounts/principal.ts';
+import { runScenario, type Scenario, type ScenarioEvent, type ScenarioRun } from '../../src/services/artic/scenario.ts';
 import { liveService } from './calls.ts';
 
 /** A call centre set up through the set-up service (as the API does), and a scripted day run on shared virtual time. */
 export class CallCentre {
-  readonly time: VirtualTime;
-  private readonly tasks: Promise<unknown>[] = [];
-  readonly results: SimResult[] = [];
-  readonly errors: string[] = [];
-
   constructor(
     readonly app: App,
     readonly clock: ManualClock,
     readonly clientId: number,
-  ) {
-    this.time = new VirtualTime(clock);
-  }
+  ) {}
 
   private get actor() {
     return { userId: null, name: 'test', via: 'system' as const, viaId: null, address: null };
@@ -48,40 +38,26 @@ export class CallCentre {
     return svc.number;
   }
 
-  private admin(): Principal {
-    return { userId: 'admin', username: 'admin', clientIds: [this.clientId], roles: { [this.clientId]: 'owner' } };
+  readonly events: ScenarioEvent[] = [];
+  phones: Scenario['phones'] = {};
+
+  /** At second `at` of the day, an agent action (agent by id or name). */
+  action(at: number, agent: string, action: 'login' | 'logout' | 'unpause', extra?: undefined): void;
+  action(at: number, agent: string, action: 'pause', reason: string): void;
+  action(at: number, agent: string, action: 'login' | 'logout' | 'pause' | 'unpause', reason?: string): void {
+    this.events.push({ at, agent, action, ...(reason ? { reason } : {}) });
   }
 
-  /** At virtual second `at` of the day (from the clock's start), an agent action. */
-  action(at: number, agentId: string, action: AgentAction): void {
-    const start = this.startMs;
-    this.tasks.push(
-      this.time.task(async () => {
-        await this.time.until(start + at * 1000);
-        await this.app.agentActions.act(this.admin(), this.clientId, agentId, action).catch((e) => this.errors.push(`t=${at} ${action.kind} ${agentId}: ${(e as Error).message}`));
-      }),
-    );
+  /** At second `at`, a call played by the sandbox carrier. */
+  call(at: number, call: Extract<ScenarioEvent, { call: unknown }>['call']): void {
+    this.events.push({ at, call });
   }
 
-  /** At virtual second `at`, a call played by the sandbox carrier on the shared time. */
-  call(at: number, script: Omit<SimScript, 'time' | 'startAt'>): void {
-    const start = this.startMs;
-    this.tasks.push(
-      this.time.task(async () => {
-        await this.time.until(start + at * 1000);
-        const r = await this.app.sandbox.placeCall({ ...script, time: this.time });
-        this.results.push(r);
-        if (r.errors.length) this.errors.push(`call at t=${at}: ${r.errors.join('; ')}`);
-      }),
-    );
-  }
-
-  startMs = 0;
-
-  /** Runs everything scheduled; the clock ends at the last event. */
-  async run(): Promise<void> {
-    await Promise.all(this.tasks);
-    this.tasks.length = 0;
-    assert.deepEqual(this.errors, []);
+  /** Runs the day from the clock's current time; the clock ends at the last event. */
+  async run(): Promise<ScenarioRun> {
+    const run = await runScenario({ sandbox: this.app.sandbox, agentActions: this.app.agentActions, agentsOf: (c) => this.app.articConfig.listAgents(c) }, this.clock, this.clientId, { phones: this.phones, events: this.events });
+    this.events.length = 0;
+    assert.deepEqual(run.calls.flatMap((c) => c.errors), []);
+    return run;
   }
 }
