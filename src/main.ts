@@ -13,6 +13,7 @@ import { secretKeyOf } from './config/secret-key.ts';
 import { SecretCodec } from './domain/accounts/secret-box.ts';
 import type { NumberRecordIn } from './services/inventory/inventory.service.ts';
 import { simCommand, SimUsageError, SIM_USAGE } from './cli/sim.command.ts';
+import { simDayCommand } from './cli/sim-day.command.ts';
 import { dniCommand, DniUsageError, DNI_USAGE } from './cli/dni.command.ts';
 
 const USAGE = `Usage: telltale <command> [options]
@@ -102,7 +103,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
         return 0;
       }
       case 'sim':
-        return await simCommand(config, sub, rest);
+        return sub === 'day' ? await simDayCommand(config, rest) : await simCommand(config, sub, rest);
       case 'dni':
         return await withApp(config, (app) => dniCommand(app, sub, rest));
       default:

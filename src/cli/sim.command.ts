@@ -8,7 +8,13 @@ export const SIM_USAGE = `  sim call --to NUMBER --from NUMBER [--answer-after S
            [--outcome answered|busy|no-answer|failed|caller-hangup] [--digits D] [--voicemail S]
            [--duplicate] [--late] [--server URL] [--user U --password P] [--json]
                                  Place a sandbox call through a running server; prints the call id and final status
-  sim sms --to NUMBER --from NUMBER --text T [--server URL] [--user U --password P] [--json]`;
+           [--hang-up-after S] [--hangs-up caller|agent]
+  sim sms --to NUMBER --from NUMBER --text T [--server URL] [--user U --password P] [--json]
+  sim phone --number NUMBER --outcome answered|no-answer|busy|failed [--answer-after S] [--server URL]
+                                 How the running sandbox plays an agent's phone on every call
+  sim day FILE --client-id N [--start ISO] [--json]
+                                 Run a scripted call-centre day (phones, agent actions, calls) on a virtual
+                                 clock in this process, on the configured database; prints the queue journal`;
 
 export class SimUsageError extends Error {}
 
@@ -46,6 +52,9 @@ export async function simCommand(config: Config, sub: string | undefined, argv: 
         duplicate: { type: 'boolean' },
         late: { type: 'boolean' },
         text: { type: 'string' },
+        number: { type: 'string' },
+        'hang-up-after': { type: 'string' },
+        'hangs-up': { type: 'string' },
         server: { type: 'string' },
         user: { type: 'string' },
         password: { type: 'string' },
@@ -56,11 +65,12 @@ export async function simCommand(config: Config, sub: string | undefined, argv: 
     throw new SimUsageError((err as Error).message);
   }
   const v = parsed.values;
-  if (sub !== 'call' && sub !== 'sms') throw new SimUsageError(`unknown command "sim ${sub ?? ''}" (sim call or sim sms)`);
-  if (!v.to) throw new SimUsageError('--to is required');
-  if (!v.from) throw new SimUsageError('--from is required');
+  if (sub !== 'call' && sub !== 'sms' && sub !== 'phone') throw new SimUsageError(`unknown command "sim ${sub ?? ''}" (sim call, sms, phone or day)`);
   const server = (v.server ?? `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${config.port}`).replace(/\/+$/, '');
   const auth = `Basic ${Buffer.from(credentials(config, v.user, v.password)).toString('base64')}`;
+  if (sub === 'phone') return phone(server, auth, v, out);
+  if (!v.to) throw new SimUsageError('--to is required');
+  if (!v.from) throw new SimUsageError('--from is required');
   let url: string;
   let body: Record<string, unknown>;
   if (sub === 'call') {
@@ -75,6 +85,8 @@ export async function simCommand(config: Config, sub: string | undefined, argv: 
       voicemail: int(v.voicemail, '--voicemail'),
       duplicate: v.duplicate,
       late: v.late,
+      hang_up_after: int(v['hang-up-after'], '--hang-up-after'),
+      hangs_up: v['hangs-up'],
     };
   } else {
     if (v.text === undefined) throw new SimUsageError('--text is required');
@@ -119,4 +131,25 @@ export async function simCommand(config: Config, sub: string | undefined, argv: 
     for (const e of sim?.errors ?? []) console.error(`  carrier error: ${e}`);
   }
   return sim?.errors?.length ? 1 : 0;
+}
+
+/** `sim phone`: sets how the running sandbox plays an answer point (an agent's phone). */
+async function phone(server: string, auth: string, v: Record<string, unknown>, out: (line: string) => void): Promise<number> {
+  if (typeof v.number !== 'string') throw new SimUsageError('--number is required');
+  if (typeof v.outcome !== 'string') throw new SimUsageError('--outcome is required');
+  const body = { outcome: v.outcome, ...(v['answer-after'] !== undefined ? { answer_after: int(v['answer-after'], '--answer-after') } : {}) };
+  let res;
+  try {
+    res = await request(`${server}/sandbox/v1/phones/${encodeURIComponent(v.number)}`, { method: 'PUT', headers: { 'content-type': 'application/json', authorization: auth }, body: JSON.stringify(body) });
+  } catch (err) {
+    console.error(`Cannot reach ${server}: ${(err as Error).message}. Is \`npx telltale serve\` running (in sandbox mode)?`);
+    return 1;
+  }
+  const json = (await res.body.json().catch(() => ({}))) as Record<string, unknown>;
+  if (res.statusCode !== 200) {
+    console.error(`Error ${res.statusCode} (${String(json.code ?? 'error')}): ${String(json.detail ?? '')}`);
+    return 1;
+  }
+  out(`Phone ${String(json.answer_point)}: ${String(json.outcome)}${json.outcome === 'answered' ? ` after ${String(json.answer_after)} s` : ''}.`);
+  return 0;
 }

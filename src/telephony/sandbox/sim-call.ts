@@ -2,6 +2,9 @@ import type { SandboxCarrier, SimPhone, SimResult, SimScript } from './sandbox-c
 import { recordingSid, sid } from './recordings.ts';
 import { parseTwiml, type XmlNode } from './twiml-parse.ts';
 
+/** How long a sandbox caller holds in a queue when nothing says (calls without shared time). */
+const HOLD_PATIENCE_SEC = 120;
+
 /** One simulated call: plays its script against the TwiML Telltale answers, verb by verb, as a carrier would (virtual time). */
 export class SimCall {
   private t = 0;
@@ -48,13 +51,22 @@ export class SimCall {
     this.t = (this.s.time.now() - this.start) / 1000;
   }
 
+  /** The document being run is a queue's hold (it redirects back to the queue). */
+  private holding = false;
+
   /** Seconds until the caller gives up (Infinity when they do not, or someone answered). */
   private patienceLeft(): number {
-    return this.s.hangUpAfterSec === undefined || this.connected ? Infinity : this.s.hangUpAfterSec - this.t;
+    // Without shared time a caller holding in a queue gives up after 120 s of its own time unless told otherwise.
+    const patience = this.s.hangUpAfterSec ?? (this.holding && !this.s.time ? HOLD_PATIENCE_SEC : undefined);
+    return patience === undefined || this.connected ? Infinity : patience - this.t;
   }
 
-  /** Waits `sec` unless the caller gives up first; says whether they did (then the call has ended). */
+  /**
+   * Waits `sec` unless the caller gives up first; says whether they did (then the call has ended). Without shared
+   * time a queue's hold also takes real time (up to a second a hold), so agents can come free meanwhile.
+   */
   private async waitOrGiveUp(sec: number, where: string): Promise<boolean> {
+    if (this.holding && !this.s.time) await new Promise((r) => setTimeout(r, Math.min(1000, sec * 1000)));
     const left = this.patienceLeft();
     if (left >= sec) {
       await this.wait(sec);
@@ -143,6 +155,8 @@ export class SimCall {
         return;
       }
       current = null;
+      // A queue's hold document (it redirects back to the queue): see waitOrGiveUp.
+      this.holding = verbs.some((v) => v.name === 'Redirect' && v.text.includes('/queue?'));
       for (const v of verbs) {
         if (this.ended) return;
         const next = await this.verb(v);

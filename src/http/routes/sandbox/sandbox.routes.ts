@@ -18,6 +18,16 @@ export const SimCallIn = Type.Object(
     voicemail: Type.Optional(Type.Integer({ minimum: 0, maximum: 3600, description: 'Seconds of message the caller leaves when asked. Default 0 (none).' })),
     duplicate: Type.Optional(Type.Boolean({ description: 'The carrier sends every callback twice.' })),
     late: Type.Optional(Type.Boolean({ description: 'The carrier holds status and recording callbacks back and sends them after the call, newest first.' })),
+    hang_up_after: Type.Optional(Type.Integer({ minimum: 0, maximum: 14400, description: 'The caller hangs up this many seconds after the call started unless someone answered (holding in a call-centre queue, at a prompt, or while an agent rings). A caller holding in a queue gives up after 120 s when not given; each hold also takes real time (up to 1 s), so agents can come free.' })),
+    hangs_up: Type.Optional(Type.String({ enum: ['caller', 'agent'], description: 'Who ends an answered call after the talk (call-centre reports tell COMPLETECALLER from COMPLETEAGENT). Default: the answer point.' })),
+  },
+  { additionalProperties: false },
+);
+
+const PhoneIn = Type.Object(
+  {
+    outcome: Type.String({ enum: ['answered', 'no-answer', 'busy', 'failed'], description: 'What the phone does when a call is offered to it.' }),
+    answer_after: Type.Optional(Type.Integer({ minimum: 0, maximum: 600, description: 'Seconds it rings before answering (default 5).' })),
   },
   { additionalProperties: false },
 );
@@ -77,6 +87,28 @@ export async function sandboxRoutes(fastify: FastifyInstance, opts: { app: Sandb
     return parsed.e164;
   };
 
+  // Call-centre agents' phones: the sandbox plays each answer point listed here by its own behaviour on every call.
+  const phoneSchema = { tags: ['Sandbox'], security: [{ basicAuth: [] }] };
+  fastify.get('/phones', { config: { permission: 'numbers' }, onRequest: authenticateUser(app.accounts), schema: { ...phoneSchema, summary: 'Sandbox phones', description: 'Answer points the sandbox plays by their own behaviour (agents), whatever a call’s script says.' } }, async () => ({
+    phones: [...app.sandbox.phones].map(([answer_point, p]) => ({ answer_point, outcome: p.outcome, answer_after: p.answerAfterSec ?? 5 })),
+  }));
+  fastify.put(
+    '/phones/:answer_point',
+    {
+      config: { permission: 'numbers', idempotent: false },
+      onRequest: authenticateUser(app.accounts),
+      schema: { ...phoneSchema, summary: 'Set how a sandbox phone behaves', description: 'E.g. an agent who answers after 3 s, never answers, or is busy. `answer_point` is E.164 or a sip: URI, as the agent’s.', params: Type.Object({ answer_point: Type.String({ maxLength: 200 }) }), body: PhoneIn },
+    },
+    async (request) => {
+      const { answer_point: raw } = request.params as { answer_point: string };
+      const point = raw.startsWith('sip:') ? raw : parseNumber(raw)?.e164;
+      if (!point) throw new AppError('validation_failed', `answer_point: "${raw}" is not a phone number or sip: URI`, [{ path: 'answer_point', message: 'is not a phone number (E.164) or a sip: URI' }]);
+      const b = request.body as Static<typeof PhoneIn>;
+      app.sandbox.setPhone(point, { outcome: b.outcome as 'answered', answerAfterSec: b.answer_after });
+      return { answer_point: point, outcome: b.outcome, answer_after: b.answer_after ?? 5 };
+    },
+  );
+
   fastify.post(
     '/calls',
     {
@@ -107,6 +139,8 @@ export async function sandboxRoutes(fastify: FastifyInstance, opts: { app: Sandb
         voicemailSec: b.voicemail,
         duplicate: b.duplicate,
         late: b.late,
+        hangUpAfterSec: b.hang_up_after,
+        hangsUp: b.hangs_up as 'caller' | 'agent' | undefined,
       });
       const call = await app.callLookup.findCallByCarrierId('sandbox', sim.callSid);
       return {
