@@ -134,6 +134,8 @@ export class SandboxCarrier {
   /** Legs ringing or connected per answer point now, and every time a phone was dialled while it already had one. */
   readonly phoneLegs = new Map<string, number>();
   readonly doubleOffers: string[] = [];
+  /** Told whenever a call's `<Dial>` rings sandbox phones (benchmarks time the offer with it). */
+  readonly dialObservers = new Set<(callSid: string, targets: string[]) => void>();
 
   setPhone(answerPoint: string, phone: SimPhone | null): void {
     if (phone) this.phones.set(answerPoint, phone);

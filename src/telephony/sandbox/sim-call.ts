@@ -356,6 +356,7 @@ export class SimCall {
       });
     };
     this.trace.push(`t=${this.t} dial ${plays.map((p) => p.target).join(', ')} (timeout ${timeout} s)`);
+    for (const o of this.carrier.dialObservers) o(this.s.callSid, plays.map((p) => p.target));
     const busy = this.carrier.phoneLegs;
     for (const p of plays) {
       if ((busy.get(p.target) ?? 0) > 0) this.carrier.doubleOffers.push(`${p.target} dialled for ${this.s.callSid} while on another leg`);
