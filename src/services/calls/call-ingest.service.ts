@@ -356,9 +356,13 @@ export class CallIngestService {
       } else result = { kind: 'record' };
       const next = continuation(sp.plan, step, result);
       const at = events[0]?.occurredAt ?? this.clock.now().toISOString();
-      const rendered = await this.storeEvents(tx, carrier, callSid, this.renderedEvents(next, at), raw.id, this.clock.now());
+      const c = { ...ctx, trackingNumber: sp.tracking };
+      // A menu digit that leads to a queue enters it here.
+      const who = sp.plan.serviceType === 'queue' ? await this.queueCaller(tx, session.call_id, carrier, callSid) : null;
+      const doc = who ? await this.document(tx, sp.plan, next, who, c, at) : { twiml: renderTwiml(next, c), events: this.renderedEvents(next, at) };
+      const rendered = await this.storeEvents(tx, carrier, callSid, doc.events, raw.id, this.clock.now());
       if (stored.changed || rendered.changed) await this.finalizer.recompute(tx, session.call_id, false, session);
-      return renderTwiml(next, { ...ctx, trackingNumber: sp.tracking });
+      return doc.twiml;
     });
     if (recording) await this.recordings.copyNow(carrier, callSid);
     return twiml;
