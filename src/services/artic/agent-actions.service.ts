@@ -3,7 +3,7 @@ import type { Clock } from '../../domain/clock.ts';
 import { can, type Role } from '../../domain/accounts/roles.ts';
 import { parseAnswerPoint } from '../../domain/artic/config.ts';
 import type { Principal } from '../accounts/principal.ts';
-import type { Storage } from '../../storage/database.ts';
+import type { Executor, Storage } from '../../storage/database.ts';
 import { appendJournal, findAgent, updateAgent, type AgentRow } from '../../storage/artic/queue.repository.ts';
 import { effectiveState, journalRow, logoffChange, pauseChange, type AgentChange } from './agent-state.ts';
 
@@ -46,7 +46,7 @@ export class AgentActionsService {
   ) {}
 
   /** The agent acting here, or a 403 naming why not. */
-  private async authorise(db: Storage['db'], principal: Principal, clientId: number, agent: AgentRow): Promise<void> {
+  private async authorise(db: Executor, principal: Principal, clientId: number, agent: AgentRow): Promise<void> {
     const role = principal.roles[clientId] as Role | undefined;
     if (role && can(role, 'settings')) return;
     if (agent.user_id === principal.userId) return;
@@ -78,7 +78,7 @@ export class AgentActionsService {
     return this.storage.writes.run(async (tx) => {
       const a = await findAgent(tx, agentId);
       if (!a || a.client_id !== clientId) throw new AppError('not_found', `no agent ${agentId} in this account`);
-      await this.authorise(this.storage.db, principal, clientId, a);
+      await this.authorise(tx, principal, clientId, a);
       const now = this.clock.now();
       const nowIso = now.toISOString();
       const busy = a.state === 'ringing' || a.state === 'on_call';

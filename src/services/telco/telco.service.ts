@@ -89,8 +89,7 @@ export class TelcoService {
   }
 
   /** A queue service's queue or menu must be the account's own (another account's id is not found either). */
-  private async checkArticTargets(clientId: number, changes: { artic_queue_id?: string | null; artic_menu_id?: string | null }): Promise<void> {
-    const db = this.storage.db;
+  private async checkArticTargets(db: Executor, clientId: number, changes: { artic_queue_id?: string | null; artic_menu_id?: string | null }): Promise<void> {
     if (changes.artic_queue_id) {
       const q = await db.selectFrom('artic_queues').select('id').where('id', '=', changes.artic_queue_id).where('client_id', '=', clientId).executeTakeFirst();
       if (!q) throw fieldError('service.artic_queue_id', `no call-centre queue ${changes.artic_queue_id} in this account`);
@@ -106,7 +105,7 @@ export class TelcoService {
     if (!input.service) throw fieldError('service', 'is required for a new service');
     if (input.number !== undefined && input.criteria !== undefined) throw fieldError('number', 'give either number or criteria, not both');
     const changes = validateServiceFields(input.service, true);
-    await this.checkArticTargets(actor.clientId, changes);
+    if (changes.artic_queue_id || changes.artic_menu_id) await inTx((tx) => this.checkArticTargets(tx, actor.clientId, changes));
     const criteria = input.criteria ?? {};
     let cls: NumberClass | undefined;
     if (criteria.class !== undefined) {
@@ -161,7 +160,7 @@ export class TelcoService {
     if (input.criteria !== undefined) throw fieldError('criteria', 'is only for a new service');
     if (!input.service || Object.keys(input.service).length === 0) throw fieldError('service', 'give at least one field to change');
     const changes = validateServiceFields(input.service, false);
-    await this.checkArticTargets(actor.clientId, changes);
+    if (changes.artic_queue_id || changes.artic_menu_id) await inTx((tx) => this.checkArticTargets(tx, actor.clientId, changes));
     // The target set by hand is no longer the named answer point's; one applied through the UserAPI links it.
     if (answerPointId !== undefined) changes.answer_point_id = answerPointId;
     else if (changes.target_number !== undefined) changes.answer_point_id = null;
