@@ -96,20 +96,3 @@ export function sliceByBucket(bk: Buckets, a: number, b: number, add: (bucket: n
   }
 }
 
-/**
- * The buckets as runs of equal length, for bucket arithmetic in SQL: bucket(t) = index + floor((t − start) / step)
- * for start ≤ t < end (step null: the run is the one bucket `index`). Quarter hours and hours are one run (plus the
- * clipped first and last buckets), days a run on each side of a clock change.
- */
-export function bucketRuns(bk: Buckets): { index: number; start: number; end: number; step: number | null }[] {
-  const runs: { index: number; start: number; end: number; step: number | null }[] = [];
-  const n = bk.bounds.length - 1;
-  for (let i = 0; i < n; ) {
-    const len = bk.bounds[i + 1] - bk.bounds[i];
-    let j = i;
-    while (j + 1 < n && bk.bounds[j + 2] - bk.bounds[j + 1] === len) j++;
-    runs.push({ index: i, start: bk.bounds[i], end: bk.bounds[j + 1], step: j > i ? len : null });
-    i = j + 1;
-  }
-  return runs;
-}
