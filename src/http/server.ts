@@ -37,6 +37,7 @@ import { accountRoutes } from './routes/userapi/account.routes.ts';
 import { callbacksRoutes } from './routes/userapi/callbacks.routes.ts';
 import { articConfigRoutes } from './routes/artic/config.routes.ts';
 import { articActionsRoutes } from './routes/artic/actions.routes.ts';
+import { articReportsRoutes } from './routes/artic/reports.routes.ts';
 
 /** Builds the HTTP server of one Telltale process (routes registered, not listening). */
 /** The members of the app an API plugin uses, and nothing else: each plugin is handed only its own services. */
@@ -165,6 +166,7 @@ export async function buildServer(app: App): Promise<FastifyInstance> {
   await server.register(dniScriptRoutes, { app: only(app, ['config', 'dniCodes']) });
   await server.register(articConfigRoutes, { prefix: '/artic/v1', app: only(app, ['accounts', 'articConfig']) });
   await server.register(articActionsRoutes, { prefix: '/artic/v1', app: only(app, ['accounts', 'agentActions']) });
+  await server.register(articReportsRoutes, { prefix: '/artic/v1', app: only(app, ['accounts', 'articReports']) });
   // The portal (web/portal) at / and its pages: the same shell, the app asks the APIs above for everything.
   await server.register(portalRoutes, { mode: app.config.mode });
   return server;
