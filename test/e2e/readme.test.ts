@@ -68,7 +68,11 @@ describe('README walkthrough', () => {
         assert.match(result.out, /"status":"agent_no_answer"[^\n]*"ended_at":"\d{4}-/, 'GET shows the ended attempt');
         assert.match(result.out, /"is_default":false/, 'the DNI visit was shown a pool number');
         assert.match(result.out, /"dni":\{"tracking_code":\d+,"attribution":"lease".*"source":"google","medium":"cpc","campaign":"spring"/, 'the DNI call carries the visit');
-        assert.doesNotMatch(result.out, /"code":"(internal|unauthorized|validation_failed|not_found)"/, 'no error body in the output');
+        assert.match(result.out, /Call \d+ \([^)]*\): Answered[^\n]*talk 40 s/, 'the call-centre caller talked to the agent');
+        assert.match(result.out, /Call \d+ \([^)]*\): Abandoned/, 'the caller on hold gave up');
+        assert.match(result.out, /"state":"paused"[^\n]*"pause_reason":"lunch"/, 'the real-time report shows the agent paused for lunch');
+        assert.match(result.out, /"group":"queue"[^\n]*"answered":1,[^\n]*"offered":2,"abandoned":1,"abandoned_short":0/, 'today’s queue history counts both calls, the abandon a long one');
+        assert.doesNotMatch(result.out, /"code":"(internal|unauthorized|validation_failed|not_found|conflict|forbidden)"/, 'no error body in the output');
         assert.ok(fs.existsSync(path.join(cwd, 'data/demo-credentials')), 'the demo credentials were written to ./data');
       } finally {
         server.kill('SIGTERM');

@@ -4,7 +4,7 @@ import { parseTwiml, type XmlNode } from './twiml-parse.ts';
 import { dialPhones } from './sim-phones.ts';
 
 /** How long a sandbox caller holds in a queue when nothing says (calls without shared time). */
-const HOLD_PATIENCE_SEC = 120;
+const HOLD_PATIENCE_SEC = 30;
 
 /** One simulated call: plays its script against the TwiML Telltale answers, verb by verb, as a carrier would (virtual time). */
 export class SimCall {
@@ -57,18 +57,18 @@ export class SimCall {
 
   /** Seconds until the caller gives up (Infinity when they do not, or someone answered). */
   private patienceLeft(): number {
-    // Without shared time a caller holding in a queue gives up after 120 s of its own time unless told otherwise.
+    // Without shared time a caller holding in a queue gives up after 30 s unless told otherwise.
     const patience = this.s.hangUpAfterSec ?? (this.holding && !this.s.time ? HOLD_PATIENCE_SEC : undefined);
     return patience === undefined || this.connected ? Infinity : patience - this.t;
   }
 
   /**
    * Waits `sec` unless the caller gives up first; says whether they did (then the call has ended). Without shared
-   * time a queue's hold also takes real time (up to a second a hold), so agents can come free meanwhile.
+   * time a queue's hold takes real time (the queue measures waits on the server's clock), so agents can come free.
    */
   async waitOrGiveUp(sec: number, where: string): Promise<boolean> {
-    if (this.holding && !this.s.time) await new Promise((r) => setTimeout(r, Math.min(1000, sec * 1000)));
     const left = this.patienceLeft();
+    if (this.holding && !this.s.time) await new Promise((r) => setTimeout(r, Math.max(0, Math.min(sec, left)) * 1000));
     if (left >= sec) {
       await this.wait(sec);
       return false;

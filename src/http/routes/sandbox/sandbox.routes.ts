@@ -18,7 +18,7 @@ export const SimCallIn = Type.Object(
     voicemail: Type.Optional(Type.Integer({ minimum: 0, maximum: 3600, description: 'Seconds of message the caller leaves when asked. Default 0 (none).' })),
     duplicate: Type.Optional(Type.Boolean({ description: 'The carrier sends every callback twice.' })),
     late: Type.Optional(Type.Boolean({ description: 'The carrier holds status and recording callbacks back and sends them after the call, newest first.' })),
-    hang_up_after: Type.Optional(Type.Integer({ minimum: 0, maximum: 14400, description: 'The caller hangs up this many seconds after the call started unless someone answered (holding in a call-centre queue, at a prompt, or while an agent rings). A caller holding in a queue gives up after 120 s when not given; each hold also takes real time (up to 1 s), so agents can come free.' })),
+    hang_up_after: Type.Optional(Type.Integer({ minimum: 0, maximum: 14400, description: 'The caller hangs up this many seconds after the call started unless someone answered (holding in a call-centre queue, at a prompt, or while an agent rings). A caller holding in a queue gives up after 30 s when not given; holds take real time (the queue measures waits on the server’s clock), so agents can come free meanwhile.' })),
     hangs_up: Type.Optional(Type.String({ enum: ['caller', 'agent'], description: 'Who ends an answered call after the talk (call-centre reports tell COMPLETECALLER from COMPLETEAGENT). Default: the answer point.' })),
   },
   { additionalProperties: false },
