@@ -222,7 +222,7 @@ for (const dialect of DIALECTS) {
       const calls: [Record<string, unknown>, string][] = [
         [
           { id: 67643772, unique_id: 'ECS8-1590476401.423578', started_at: '2020-05-26T07:00:01Z', duration: 17, connection_duration: 1, talk_duration: 16, status_code: 1 },
-          ',1,call-in,17,2020-05-26 17:00:18,0,67643772,0,2020-05-26 17:00:01,0,0,0,0,0,0,0,,,2020-05-26 17:00:01,Missed,1,16,Australia/Sydney,2020-05-26T17:00:18+1000,2020-05-26T17:00:01+1000,1590476418,1590476401,ECS8-1590476401.423578,AU,Sydney,+61-0290088888,NSW,5995,,,,Target Name,+61-0289995916,0,Tracking Service Name,,+61-0289996235,0',
+          ',1,call-in,17,2020-05-26 17:00:18,0,67643772,0,2020-05-26 17:00:01,0,0,0,0,0,0,0,,,2020-05-26 17:00:01,Missed,1,16,Australia/Sydney,2020-05-26T17:00:18+1000,2020-05-26T17:00:01+1000,1590476418,1590476401,ECS8-1590476401.423578,AU,Sydney,+61-0290088888,NSW,5995,,,,Target Name,+61-0289995916,0,Tracking Service Name,,+61-0289996235,0,,',
         ],
         [
           {
@@ -230,20 +230,20 @@ for (const dialect of DIALECTS) {
             has_audio: 1, audio_token: 'tok123', custom_id: 'ad-7', custom_group: 'spring', caller_number: '+61412345678', caller_location: 'Parramatta',
             features: JSON.stringify([{ name: 'Budget', value: '7' }, { name: 'Size', value: 'large' }, {}, {}, {}, {}, { value: 2.5 }, { name: 'Note', value: 'call back, "today"' }, { name: 'Agent', value: 'Kim' }]),
           },
-          'https://tt.example/base/recordings/tok123.wav,5,call-in,95,2020-05-26 18:01:35,1,67643773,0,2020-05-26 18:00:00,7,0,0,0,0,0,2.5,"call back, ""today""",Kim,2020-05-26 18:00:00,Answered,0,90,Australia/Sydney,2020-05-26T18:01:35+1000,2020-05-26T18:00:00+1000,1590480095,1590480000,ECS8-1590480000.000001,AU,Parramatta,+61-0412345678,NSW,5995,spring,ad-7,,Target Name,+61-0289995916,0,Tracking Service Name,,+61-0289996235,0',
+          'https://tt.example/base/recordings/tok123.wav,5,call-in,95,2020-05-26 18:01:35,1,67643773,0,2020-05-26 18:00:00,7,0,0,0,0,0,2.5,"call back, ""today""",Kim,2020-05-26 18:00:00,Answered,0,90,Australia/Sydney,2020-05-26T18:01:35+1000,2020-05-26T18:00:00+1000,1590480095,1590480000,ECS8-1590480000.000001,AU,Parramatta,+61-0412345678,NSW,5995,spring,ad-7,,Target Name,+61-0289995916,0,Tracking Service Name,,+61-0289996235,0,,',
         ],
         [
           { id: 67643774, unique_id: 'ECS8-1590483600.000002', started_at: '2020-05-26T09:00:00Z', duration: 3, status_code: 4, caller_number: null, caller_withheld: 1, caller_location: null, caller_state: null, caller_country: null },
-          ',1,call-in,3,2020-05-26 19:00:03,0,67643774,0,2020-05-26 19:00:00,0,0,0,0,0,0,0,,,2020-05-26 19:00:00,Abandoned,4,0,Australia/Sydney,2020-05-26T19:00:03+1000,2020-05-26T19:00:00+1000,1590483603,1590483600,ECS8-1590483600.000002,,,Private,,5995,,,,Target Name,+61-0289995916,0,Tracking Service Name,,+61-0289996235,0',
+          ',1,call-in,3,2020-05-26 19:00:03,0,67643774,0,2020-05-26 19:00:00,0,0,0,0,0,0,0,,,2020-05-26 19:00:00,Abandoned,4,0,Australia/Sydney,2020-05-26T19:00:03+1000,2020-05-26T19:00:00+1000,1590483603,1590483600,ECS8-1590483600.000002,,,Private,,5995,,,,Target Name,+61-0289995916,0,Tracking Service Name,,+61-0289996235,0,,',
         ],
         [
           { id: 67643775, unique_id: 'ECS8-1590487200.000003', started_at: '2020-05-26T10:00:00Z', tracking_name: 'Smith, "Jones"\r\nLine 2', tracking_notes: 'a\nb', custom_id: 'ad,1', custom_group: 'g"1', private_reference: '"' },
-          ',1,call-in,17,2020-05-26 20:00:17,0,67643775,0,2020-05-26 20:00:00,0,0,0,0,0,0,0,,,2020-05-26 20:00:00,Missed,1,0,Australia/Sydney,2020-05-26T20:00:17+1000,2020-05-26T20:00:00+1000,1590487217,1590487200,ECS8-1590487200.000003,AU,Sydney,+61-0290088888,NSW,5995,"g""1","ad,1","""",Target Name,+61-0289995916,0,"Smith, ""Jones""\r\nLine 2","a\nb",+61-0289996235,0',
+          ',1,call-in,17,2020-05-26 20:00:17,0,67643775,0,2020-05-26 20:00:00,0,0,0,0,0,0,0,,,2020-05-26 20:00:00,Missed,1,0,Australia/Sydney,2020-05-26T20:00:17+1000,2020-05-26T20:00:00+1000,1590487217,1590487200,ECS8-1590487200.000003,AU,Sydney,+61-0290088888,NSW,5995,"g""1","ad,1","""",Target Name,+61-0289995916,0,"Smith, ""Jones""\r\nLine 2","a\nb",+61-0289996235,0,,',
         ],
         [
           // Stored as given: a combining accent (e + U+0301) stays two code points, no normalisation.
           { id: 67643776, unique_id: 'ECS8-1590490800.000004', started_at: '2020-05-26T11:00:00Z', tracking_name: 'Café ☕ 東京 e\u0301 𝄞', target_name: 'Ünïcødé', caller_location: 'São Paulo', caller_number: '+5511987654321', caller_state: 'SP', caller_country: 'BR' },
-          ',1,call-in,17,2020-05-26 21:00:17,0,67643776,0,2020-05-26 21:00:00,0,0,0,0,0,0,0,,,2020-05-26 21:00:00,Missed,1,0,Australia/Sydney,2020-05-26T21:00:17+1000,2020-05-26T21:00:00+1000,1590490817,1590490800,ECS8-1590490800.000004,BR,São Paulo,+55-11987654321,SP,5995,,,,Ünïcødé,+61-0289995916,0,Café ☕ 東京 e\u0301 𝄞,,+61-0289996235,0',
+          ',1,call-in,17,2020-05-26 21:00:17,0,67643776,0,2020-05-26 21:00:00,0,0,0,0,0,0,0,,,2020-05-26 21:00:00,Missed,1,0,Australia/Sydney,2020-05-26T21:00:17+1000,2020-05-26T21:00:00+1000,1590490817,1590490800,ECS8-1590490800.000004,BR,São Paulo,+55-11987654321,SP,5995,,,,Ünïcødé,+61-0289995916,0,Café ☕ 東京 e\u0301 𝄞,,+61-0289996235,0,,',
         ],
       ];
       const golden = calls.map(([, line]) => line);
@@ -260,7 +260,7 @@ for (const dialect of DIALECTS) {
         'call_param_01,call_param_02,call_param_03,call_param_04,call_param_05,call_param_06,call_param_07,call_param_08,call_param_09,' +
         'call_start_time,call_status,call_status_code,call_talk_duration,call_timezone,call_tz_end_time,call_tz_start_time,call_u_end_time,' +
         'call_u_start_time,call_unique_id,caller_country,caller_location,caller_number,caller_state,client_id,custom_group,custom_id,' +
-        'private_reference,target_name,target_number,tracking_master_id,tracking_name,tracking_notes,tracking_number,tracking_wpc_id';
+        'private_reference,target_name,target_number,tracking_master_id,tracking_name,tracking_notes,tracking_number,tracking_wpc_id,artic_queue,artic_agent';
       const want = Buffer.from([header, ...golden, ''].join('\r\n'), 'utf8');
       // Formatted live (no stored lines yet), then from the stored lines: the same bytes, the golden ones.
       assert.deepEqual((await day()).toString('utf8'), want.toString('utf8'));
@@ -309,7 +309,7 @@ for (const dialect of DIALECTS) {
         stored.feed_csv,
         `${PUBLIC_URL}/recordings/${call.audio_token}.wav,4,call-in,34,2026-04-05 02:20:34,1,${call.id},0,2026-04-05 02:20:00,0,0,0,0,0,0,0,,,2026-04-05 02:20:00,Answered,0,30,` +
           `Australia/Sydney,2026-04-05T02:20:34+1100,2026-04-05T02:20:00+1100,1775316034,1775316000,${call.unique_id},AU,Brisbane,+61-0733331234,QLD,5100,,"ad,1",,,` +
-          '+61-0299998888,0,"Ads, ""spring""",,+61-0290001001,0',
+          '+61-0299998888,0,"Ads, ""spring""",,+61-0290001001,0,,',
       );
       const csv = await feedCsv();
       assert.equal(csv, await referenceCsv(t.app, a.clientId, PUBLIC_URL));

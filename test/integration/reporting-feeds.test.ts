@@ -20,6 +20,8 @@ call_param_01 call_param_02 call_param_03 call_param_04 call_param_05 call_param
 call_status_code call_talk_duration call_timezone call_tz_end_time call_tz_start_time call_u_end_time call_u_start_time call_unique_id caller_country
 caller_location caller_number caller_state client_id custom_group custom_id private_reference target_name target_number tracking_master_id tracking_name
 tracking_notes tracking_number tracking_wpc_id`.split(/\s+/);
+// Then Telltale's call-centre fields (issue #14), after the seed's.
+const FIELDS = [...SEED_FIELDS, 'artic_queue', 'artic_agent'];
 
 for (const dialect of DIALECTS) {
   describe(`Data Feeds (${dialect.name})`, { skip: dialect.skip }, () => {
@@ -73,7 +75,7 @@ for (const dialect of DIALECTS) {
       assert.match(res.headers['content-type'] as string, /application\/json/);
       const recs = JSON.parse(res.body) as Record<string, unknown>[];
       assert.equal(recs.length, 2);
-      for (const r of recs) assert.deepEqual(Object.keys(r).sort(), [...SEED_FIELDS].sort());
+      for (const r of recs) assert.deepEqual(Object.keys(r).sort(), [...FIELDS].sort());
       const r = recs[0];
       assert.deepEqual(
         { ...r, call_id: 0 },
@@ -85,7 +87,7 @@ for (const dialect of DIALECTS) {
           call_tz_start_time: '2026-05-26T17:00:01+1000', call_u_end_time: 1779778818, call_u_start_time: 1779778801, call_unique_id: 'ECS8-1590476401.423578',
           caller_country: 'AU', caller_location: 'Sydney', caller_number: '+61-0290088888', caller_state: 'NSW', client_id: 5995, custom_group: '', custom_id: '',
           private_reference: null, target_name: 'Target Name', target_number: '+61-0289995916', tracking_master_id: 0, tracking_name: 'Tracking Service Name',
-          tracking_notes: '', tracking_number: '+61-0289996235', tracking_wpc_id: 0,
+          tracking_notes: '', tracking_number: '+61-0289996235', tracking_wpc_id: 0, artic_queue: '', artic_agent: '',
         },
       );
       assert.equal(r.call_id, ids.seedExample);
@@ -103,10 +105,10 @@ for (const dialect of DIALECTS) {
       assert.match(res.headers['content-type'] as string, /text\/csv/);
       assert.ok(res.body.includes('\r\n'));
       const rows = parseCsv(res.body, { columns: true }) as Record<string, string>[];
-      assert.deepEqual(Object.keys(rows[0]), SEED_FIELDS);
+      assert.deepEqual(Object.keys(rows[0]), FIELDS);
       assert.equal(rows.length, json.length);
       rows.forEach((row, i) => {
-        for (const f of SEED_FIELDS) assert.equal(row[f], json[i][f] === null ? '' : String(json[i][f]), `${f} of row ${i}`);
+        for (const f of FIELDS) assert.equal(row[f], json[i][f] === null ? '' : String(json[i][f]), `${f} of row ${i}`);
       });
       assert.equal(rows[1].tracking_name, 'Smith, "Jones" & <Co>\nLine 2');
     });
@@ -120,7 +122,7 @@ for (const dialect of DIALECTS) {
       const calls = doc.calls.call as Record<string, string>[];
       assert.equal(calls.length, json.length);
       calls.forEach((c, i) => {
-        for (const f of SEED_FIELDS) assert.equal(c[f], json[i][f] === null ? '' : String(json[i][f]), `${f} of call ${i}`);
+        for (const f of FIELDS) assert.equal(c[f], json[i][f] === null ? '' : String(json[i][f]), `${f} of call ${i}`);
       });
     });
 

@@ -1,7 +1,7 @@
 import { CALL_STATUSES, type CallStatusCode } from '../calls/call-status.ts';
 import { hourInfo, isStoredIso, localFromIso, unixFromIso, zonedFromIso, type HourInfo } from './report-time.ts';
 import { avanserNumber, parseFeatures } from './formats.ts';
-import { numericParam } from './feed-record.ts';
+import { articOf, numericParam } from './feed-record.ts';
 import { ID, UNIQUE_ID, CLIENT_ID, DIRECTION, TRACKING_NUMBER, TRACKING_NAME, TRACKING_NOTES, TARGET_NUMBER, TARGET_NAME, CALLER_NUMBER, CALLER_WITHHELD, CALLER_LOCATION, CALLER_STATE, CALLER_COUNTRY, TIMEZONE, STARTED_AT, ENDED_AT, DURATION, CONNECTION_DURATION, TALK_DURATION, STATUS_CODE, STATUS, HAS_AUDIO, AUDIO_TOKEN, FEATURES, CUSTOM_ID, CUSTOM_GROUP, PRIVATE_REFERENCE, ARTIC, type FeedRow } from './feed-row.ts';
 
 const CSV_SPECIAL = /[",\r\n]/;
@@ -242,10 +242,18 @@ export class FeedCsvBytes {
     this.cell(r[TRACKING_NAME]);
     this.cell(r[TRACKING_NOTES]);
     this.number(r[TRACKING_NUMBER]);
-    // The last field, 0, then CRLF in place of its separator.
-    this.room(3);
-    this.buf[this.off++] = 48;
-    this.buf[this.off++] = 13;
+    this.int(0);
+    // The call-centre fields (empty for most calls), then CRLF in place of the last separator.
+    if (r[ARTIC]) {
+      const a = articOf(r[ARTIC] as string);
+      this.cell(a.queue);
+      this.cell(a.agent);
+    } else {
+      this.sep();
+      this.sep();
+    }
+    this.room(2);
+    this.buf[this.off - 1] = 13;
     this.buf[this.off++] = 10;
   }
 }

@@ -9,7 +9,7 @@ import type { ReportCall } from './formats.ts';
  * when its `feed_csv_key` is the current key, and formats the call live otherwise. Bump FEED_LINE_FORMAT when the CSV
  * record changes, so that lines written by an older version are not served.
  */
-export const FEED_LINE_FORMAT = 1;
+export const FEED_LINE_FORMAT = 2;
 
 /**
  * What a stored line depends on outside its call row: the line format, the time-zone database (offsets and DST rules of

@@ -48,6 +48,10 @@ export const FEED_FIELDS = [
   'tracking_notes',
   'tracking_number',
   'tracking_wpc_id',
+  // Telltale's call-centre fields, after the seed's (issue #14): the queue the call was in last and the agent who
+  // answered; empty for calls that never reached a queue.
+  'artic_queue',
+  'artic_agent',
 ] as const;
 
 export type FeedField = (typeof FEED_FIELDS)[number];
@@ -67,6 +71,17 @@ export const FEED_CALL_COLUMNS = [
 ] as const;
 export type FeedCall = Pick<ReportCall, (typeof FEED_CALL_COLUMNS)[number]>;
 export type FeedRecord = Record<FeedField, string | number | null>;
+
+/** The queue and agent names of a call's `artic` JSON (empty when none). */
+export function articOf(json: string | null | undefined): { queue: string; agent: string } {
+  if (!json) return { queue: '', agent: '' };
+  try {
+    const a = JSON.parse(json) as { queue?: unknown; agent?: unknown };
+    return { queue: typeof a.queue === 'string' ? a.queue : '', agent: typeof a.agent === 'string' ? a.agent : '' };
+  } catch {
+    return { queue: '', agent: '' };
+  }
+}
 
 /** A feature's value as the numeric `call_param_NN` field: a finite number, else 0. */
 export function numericParam(v: unknown): number {
@@ -129,5 +144,7 @@ export function feedRecord(c: FeedCall, publicUrl: string): FeedRecord {
     tracking_notes: c.tracking_notes ?? '',
     tracking_number: avanserNumber(c.tracking_number),
     tracking_wpc_id: 0,
+    artic_queue: articOf(c.artic).queue,
+    artic_agent: articOf(c.artic).agent,
   };
 }

@@ -72,7 +72,7 @@ describe('call report formats', () => {
       call_tz_start_time: '2020-05-26T17:00:01+1000', call_u_end_time: 1590476418, call_u_start_time: 1590476401, call_unique_id: 'ECS8-1590476401.423578',
       caller_country: 'AU', caller_location: 'Sydney', caller_number: '+61-0290088888', caller_state: 'NSW', client_id: 5995, custom_group: '', custom_id: '',
       private_reference: null, target_name: 'Target Name', target_number: '+61-0289995916', tracking_master_id: 0, tracking_name: 'Tracking Service Name',
-      tracking_notes: '', tracking_number: '+61-0289996235', tracking_wpc_id: 0,
+      tracking_notes: '', tracking_number: '+61-0289996235', tracking_wpc_id: 0, artic_queue: '', artic_agent: '',
     });
     const cdr = legacyCdr({ id: 1, started_at: '2020-05-26T07:00:01.000Z', timezone: 'Australia/Sydney', duration: 1, caller_number: null, caller_withheld: 1, tracking_number: '+61289996235', tracking_name: null, status_code: 0, status: null, dni: '{"campaign":"spring","url":"https://a/"}', features: '[]' } as never, '', { localtime: true, web: true, wav: false, features: false, detailed: false });
     assert.equal(cdr.webCampagin, 'spring');
@@ -106,6 +106,7 @@ describe('call report formats', () => {
         talk_duration: Math.max(0, dur - 3), status_code: pick([null, 0, 1, 2, 8, 99]), status: pick([null, '', 'Answered', 'Odd, "status"']),
         has_audio: pick([0, 1]), audio_token: pick([null, 'tok1', 'tok/ä b']), features: pick(features) as string, custom_id: pick(texts), custom_group: pick(texts),
         private_reference: pick([...texts, undefined as never]),
+        artic: pick([undefined as never, null, '{"queue":"Sales, \\"east\\"","agent":"Ann"}', '{"queue":"Support","agent":null}', 'not json']),
       });
     }
     const byRecord = new FeedWriter('csv');
