@@ -165,10 +165,13 @@ export async function up(db: Kysely<any>): Promise<void> {
   // JSON: the queue, agent and outcome of an ARTIC call (null for other calls): call_is_artic and the queue tags.
   await db.schema.alterTable('calls').addColumn('artic', 'text').execute();
   await feedTrigger(db, [...FEED_COLUMNS_009, 'artic']);
+  // Stored feed lines of format 1 end with tracking_wpc_id; format 2 adds artic_queue and artic_agent, empty for every
+  // call stored before this migration: the lines stay current with two empty fields (the trigger does not watch them).
+  await sql`update calls set feed_csv = feed_csv || ',,', feed_csv_key = '2' || substr(feed_csv_key, 2) where feed_csv is not null and feed_csv_key like '1|%'`.execute(db);
 }
 
-// The stored feed line's trigger (migration 009) watches the feed's columns; `artic` (call_is_artic) joins them. No
-// FEED_LINE_FORMAT bump: every line stored before this migration is of a call without `artic`, whose line says 0.
+// The stored feed line's trigger (migration 009) watches the feed's columns; `artic` (call_is_artic, artic_queue,
+// artic_agent) joins them.
 const FEED_COLUMNS_009 = [
   'id', 'unique_id', 'client_id', 'direction', 'tracking_number', 'tracking_name', 'tracking_notes', 'target_number', 'target_name', 'caller_number',
   'caller_withheld', 'caller_location', 'caller_state', 'caller_country', 'timezone', 'started_at', 'ended_at', 'duration', 'connection_duration',
