@@ -189,13 +189,13 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   const dniVisits = new DniVisitService(storage, clock, { publicUrl: config.publicUrl, mode: config.mode, graceMinutes: config.dniGraceMinutes });
   const dniCodes = new TrackingCodeService(storage, clock, audit, { publicUrl: config.publicUrl, mode: config.mode, onChange: () => dniVisits.forgetCodes() });
   // DNI attribution is decided in the finalizing transaction before the consumers run, so the callback carries it.
-  const callFinalizer = new CallFinalizer(storage, clock, callConsumers, { publicUrl: config.publicUrl, graceSeconds: config.callGraceSeconds, log, attribution: dniVisits });
+  const queueEngine = new QueueEngine(clock);
+  const callFinalizer = new CallFinalizer(storage, clock, callConsumers, { publicUrl: config.publicUrl, graceSeconds: config.callGraceSeconds, log, attribution: dniVisits, queue: queueEngine });
   const recordings = new RecordingService(storage, clock, callFinalizer, fileRecordingStore(config.dataDir), {
     publicUrl: config.publicUrl,
     fetchMedia: (url) => fetchRecordingMedia(url, config),
     log,
   });
-  const queueEngine = new QueueEngine(clock);
   const callIngest = new CallIngestService(storage, clock, inventory, callFinalizer, recordings, callConsumers, { graceSeconds: config.callGraceSeconds }, queueEngine);
   const carrierWebhooks = new CarrierWebhookService(storage, clock, callIngest, {
     publicUrl: config.publicUrl,

@@ -25,6 +25,8 @@ export class CallFinalizer {
       log: Pick<Logger, 'info'>;
       /** Decides the call's `dni` (DNI attribution) at finalization, before the consumers run; null leaves it. */
       attribution?: { dniOf(tx: Executor, call: CallRow): Promise<string | null> };
+      /** Ends a call-centre queue call still open when its call is finalized without the carrier's end (the queue engine). */
+      queue?: { callEnded(tx: Executor, carrier: string, carrierCallId: string): Promise<void> };
     },
   ) {}
 
@@ -43,6 +45,8 @@ export class CallFinalizer {
     const call = await st.findCall(callId);
     if (!call) return;
     const sp = sessionPlan(session.plan);
+    // The carrier's end never came (the grace window passed): a caller still in a queue is gone now (ABANDON).
+    if (forced && !late && sp.plan.serviceType === 'queue') await this.opts.queue?.callEnded(tx, session.carrier, session.carrier_call_id);
     const [events, recs] = await Promise.all([st.eventsOfCall(session.carrier, session.carrier_call_id), st.recordingsOfCall(session.carrier, session.carrier_call_id)]);
     const stored: StoredEvent[] = events.filter((e) => e.kind !== 'call.noise').map((e) => ({ occurredAt: e.occurred_at, body: JSON.parse(e.data) }));
     const r = reduceCall(
