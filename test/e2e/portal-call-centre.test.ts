@@ -101,6 +101,7 @@ describe('portal: the call centre (board, agents, set-up, history)', { skip: BRO
     const waitError = page.locator('.field.invalid', { has: page.getByLabel('Maximum wait (seconds)') }).locator('.field-error');
     await waitError.waitFor();
     assert.match((await waitError.textContent())!, /10/);
+    await shoot(page, 'call-centre-queue-form');
     await page.getByLabel('Maximum wait (seconds)').fill('120');
     await page.getByLabel('Strategy').selectOption('longest_idle');
     await page.getByRole('button', { name: 'Create queue' }).click();
@@ -152,10 +153,24 @@ describe('portal: the call centre (board, agents, set-up, history)', { skip: BRO
     assert.equal(await figure(b, 'Sales line', 'waiting').textContent(), '0');
     assert.equal(await b.locator('.cc-state[data-state="logged_out"] .figure').textContent(), '2');
 
+    // The agents page, its stream cut at first: "Reconnecting…". Ann logs in elsewhere meanwhile, so the page's
+    // Log in meets a 409, shown as the API says it; once the stream is back the page has Ann's state.
     const { page, errors } = await open();
+    await page.route('**/artic/v1/reports/**', (r) => r.abort());
     await signInThroughForm(page, t.url, owner, '/call-centre/agents');
     await ready(page, 'call-centre-agents');
+    await page.locator('.live-indicator[data-live="reconnecting"]').waitFor();
     assert.equal(await page.getByRole('heading', { name: 'My agent' }).count(), 0, 'the owner is no agent');
+    const annId = (await api('/artic/v1/agents')).body.agents.find((a: { name: string }) => a.name === 'Ann').id;
+    assert.equal((await api(`/artic/v1/agents/${annId}/login`, { method: 'POST', body: {} })).status, 200);
+    await page.getByRole('button', { name: 'Log in Ann' }).click();
+    await page.getByRole('alert').filter({ hasText: 'agent Ann is already logged in' }).waitFor();
+    await page.unroute('**/artic/v1/reports/**');
+    await page.locator('.live-indicator[data-live="live"]').waitFor({ timeout: 30_000 });
+    await stateOf(page, 'Ann').filter({ hasText: 'Available' }).waitFor();
+    await page.getByRole('button', { name: 'Log off Ann' }).click();
+    await page.getByText('Ann is logged off.').waitFor();
+    await stateOf(b, 'Ann').filter({ hasText: 'Logged out' }).waitFor();
     await page.getByRole('button', { name: 'Log in Ann' }).click();
     await page.getByText(`Ann is logged in and available at ${ANN}.`).waitFor();
     await stateOf(b, 'Ann').filter({ hasText: 'Available' }).waitFor();
@@ -171,26 +186,16 @@ describe('portal: the call centre (board, agents, set-up, history)', { skip: BRO
     await pause.getByLabel('Other reason').fill('team huddle!');
     await pause.getByRole('button', { name: 'Pause' }).click();
     await pause.locator('.field-error').filter({ hasText: /letters, digits/ }).waitFor();
+    await shoot(page, 'call-centre-pause');
     await pause.getByLabel('Reason', { exact: true }).selectOption('lunch');
-    await pause.getByLabel('Reason', { exact: true }).press('Enter');
+    await pause.getByRole('button', { name: 'Pause' }).focus();
+    await page.keyboard.press('Enter');
     await page.getByText('Bob is paused (lunch).').waitFor();
     await stateOf(b, 'Bob').filter({ hasText: 'Paused: lunch' }).waitFor();
     await b.locator('.cc-state[data-state="paused"] .figure', { hasText: '1' }).waitFor();
     // Time in state ticks in the page.
     const before = await agentRow(b, 'Bob').locator('[data-figure="in-state"]').textContent();
     await b.waitForFunction((prev) => [...document.querySelectorAll('main tr')].find((r) => r.textContent!.includes('Bob'))?.querySelector('[data-figure="in-state"]')?.textContent !== prev, before);
-
-    // The stream cut: "Reconnecting…"; meanwhile Ann is logged off elsewhere, so the page's Log off meets a 409, shown.
-    await page.route('**/artic/v1/reports/**', (r) => r.abort());
-    await page.locator('.live-indicator[data-live="reconnecting"]').waitFor();
-    assert.equal((await api(`/artic/v1/agents/${(await api('/artic/v1/agents')).body.agents.find((a: { name: string }) => a.name === 'Ann').id}/logout`, { method: 'POST', body: {} })).status, 200);
-    await page.getByRole('button', { name: 'Log off Ann' }).click();
-    await page.getByRole('alert').filter({ hasText: 'agent Ann is not logged in' }).waitFor();
-    await page.unroute('**/artic/v1/reports/**');
-    await page.locator('.live-indicator[data-live="live"]').waitFor({ timeout: 30_000 });
-    await stateOf(page, 'Ann').filter({ hasText: 'Logged out' }).waitFor();
-    await page.getByRole('button', { name: 'Log in Ann' }).click();
-    await stateOf(b, 'Ann').filter({ hasText: 'Available' }).waitFor();
 
     // A call: Ann's phone rings 4 s (the caller waits on the board, the wait ticking), then they talk 6 s.
     const call = t.app.sandbox.placeCall({ to: NUMBER, from: '+61390007499', time: new ScaledTime(1000), talkSec: 6, hangsUp: 'caller' });
@@ -235,21 +240,45 @@ describe('portal: the call centre (board, agents, set-up, history)', { skip: BRO
     );
   });
 
+  it('a user linked to an agent has My agent at the top, with their own buttons only', async () => {
+    const agent = { username: 'bob7400', password: GOOD('bob-7400') };
+    const user = await t.app.accounts.createUser({ username: agent.username, password: agent.password, clientIds: [CLIENT], role: 'analyst' });
+    const bob = (await api('/artic/v1/agents')).body.agents.find((a: { name: string }) => a.name === 'Bob');
+    assert.equal((await api(`/artic/v1/agents/${bob.id}`, { method: 'PATCH', body: { user_id: user.id } })).status, 200);
+    const { page, errors } = await open();
+    await signInThroughForm(page, t.url, agent, '/call-centre/agents');
+    await ready(page, 'call-centre-agents');
+    const mine = page.locator('section.my-agent');
+    await mine.getByText('Paused: lunch').waitFor();
+    assert.match((await mine.textContent())!, /Bob.*Calls ring \+61 400 007 402/);
+    await mine.getByRole('button', { name: 'Unpause Bob' }).click();
+    await page.getByText('Bob is available again.').waitFor();
+    await mine.locator('.agent-state', { hasText: 'Available' }).waitFor();
+    await stateOf(page, 'Bob').filter({ hasText: 'Available' }).waitFor();
+    // Ann's row has no button for them; the API refuses them Ann anyway (an agent acts for themselves).
+    assert.equal(await agentRow(page, 'Ann').locator('button:visible').count(), 0);
+    const ann = (await api('/artic/v1/agents')).body.agents.find((a: { name: string }) => a.name === 'Ann');
+    const refused = await api(`/artic/v1/agents/${ann.id}/pause`, { method: 'POST', body: { reason: 'lunch' }, user: agent });
+    assert.equal(refused.status, 403);
+    assert.match(refused.body.detail, /only for themselves/);
+    assert.deepEqual(errors, []);
+  });
+
   it('a read_only user sees the board, the lists and the history, and no button', async () => {
     const { page, errors } = await open();
     await signInThroughForm(page, t.url, viewer, '/call-centre');
     await ready(page, 'call-centre');
     await page.locator('.cc-queue', { hasText: 'Sales line' }).waitFor();
     await stateOf(page, 'Ann').filter({ hasText: 'Available' }).waitFor();
-    assert.equal(await page.locator('main button').count(), 0);
+    assert.equal(await page.locator('main button:visible').count(), 0);
     await page.goto(`${t.url}/call-centre/setup`);
     await ready(page, 'call-centre-setup');
     assert.equal(await page.locator('section[aria-labelledby="cc-q-h"] table.data tbody tr').count(), 1);
-    assert.equal(await page.locator('main button').count(), 0, 'no New or Delete button');
+    assert.equal(await page.locator('main button:visible').count(), 0, 'no New or Delete button');
     await page.goto(`${t.url}/call-centre/agents`);
     await ready(page, 'call-centre-agents');
     await agentRow(page, 'Bob').waitFor();
-    assert.equal(await page.locator('main button').count(), 0, 'no agent action');
+    assert.equal(await page.locator('main button:visible').count(), 0, 'no agent action');
     await page.goto(`${t.url}/call-centre/history`);
     await ready(page, 'call-centre-history');
     await page.locator('section[aria-labelledby="cc-hq-h"] tbody tr', { hasText: 'Sales line' }).waitFor();

@@ -18,9 +18,9 @@ export function CallCentreBoardPage(_props: PageProps) {
   const live = useRealtime();
   const now = useNow(live.offsetMs);
   // The queues' service levels: a wait past it is shown as late.
-  const setup = useAsync((signal) => api<{ queues: Queue[] }>('/artic/v1/queues', { signal }), []);
-  const sl = new Map((setup.data?.queues ?? []).map((q) => [q.id, q.service_level_sec]));
   const r = live.data;
+  const setup = useAsync((signal) => api<{ queues: Queue[] }>('/artic/v1/queues', { signal }), [(r?.queues ?? []).map((q) => q.id).join()]);
+  const sl = new Map((setup.data?.queues ?? []).map((q) => [q.id, q.service_level_sec]));
   const queueName = new Map((r?.queues ?? []).map((q) => [q.id, q.name]));
   const agents = [...(r?.agents ?? [])].sort((a, b) => (ORDER.get(a.state) ?? 9) - (ORDER.get(b.state) ?? 9) || (a.since ?? '').localeCompare(b.since ?? '') || a.name.localeCompare(b.name));
   const state = r ? 'ready' : live.error ? 'error' : 'loading';
@@ -105,10 +105,10 @@ export function CallCentreBoardPage(_props: PageProps) {
                     label: 'Call',
                     render: (a) =>
                       a.call_id ? (
-                        <>
+                        <span>
                           <Link href={`/calls/${a.call_id}`}>Call {a.call_id}</Link>
                           {a.queue_id ? <span class="muted"> · {queueName.get(a.queue_id) ?? a.queue_id}</span> : null}
-                        </>
+                        </span>
                       ) : (
                         <span class="muted">—</span>
                       ),

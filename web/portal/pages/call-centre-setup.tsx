@@ -90,7 +90,7 @@ export function CallCentreSetupPage(_props: PageProps) {
                   { key: 'wait', label: 'Max wait', numeric: true, render: (q) => duration(q.max_wait_sec) },
                   { key: 'wrap', label: 'Wrap-up', numeric: true, render: (q) => duration(q.wrapup_sec) },
                   { key: 'sl', label: 'Service level', numeric: true, render: (q) => `within ${duration(q.service_level_sec)}` },
-                  ...(admin ? [{ key: 'del', label: 'Actions', render: (q: Queue) => <div class="cell-actions">{del('queue', q)}</div> }] : []),
+                  ...(admin ? [{ key: 'del', label: 'Actions', numeric: true, render: (q: Queue) => <div class="cell-actions">{del('queue', q)}</div> }] : []),
                 ]}
               />
             )}
@@ -112,7 +112,7 @@ export function CallCentreSetupPage(_props: PageProps) {
                   { key: 'name', label: 'Team', render: (t) => <strong>{t.name}</strong> },
                   { key: 'agents', label: 'Agents', render: (t) => names(t.agent_ids, d.agents) },
                   { key: 'queues', label: 'Serves', render: (t) => names(t.queue_ids, d.queues) },
-                  ...(admin ? [{ key: 'del', label: 'Actions', render: (t: Team) => <div class="cell-actions">{del('team', t)}</div> }] : []),
+                  ...(admin ? [{ key: 'del', label: 'Actions', numeric: true, render: (t: Team) => <div class="cell-actions">{del('team', t)}</div> }] : []),
                 ]}
               />
             )}
@@ -134,8 +134,8 @@ export function CallCentreSetupPage(_props: PageProps) {
                   { key: 'name', label: 'Agent', render: (a) => <strong>{a.name}</strong> },
                   { key: 'point', label: 'Answer point', render: (a) => phone(a.answer_point) },
                   { key: 'teams', label: 'Teams', render: (a) => names(a.team_ids, d.teams) },
-                  { key: 'role', label: 'Acts as', render: (a) => <>{a.supervisor ? 'Supervisor' : 'Agent'}{a.user_id === s.user.id ? <span class="muted"> (you)</span> : a.user_id ? <span class="muted"> (a user)</span> : null}</> },
-                  ...(admin ? [{ key: 'del', label: 'Actions', render: (a: Agent) => <div class="cell-actions">{del('agent', a)}</div> }] : []),
+                  { key: 'role', label: 'Role', render: (a) => <>{a.supervisor ? 'Supervisor' : 'Agent'}{a.user_id === s.user.id ? <span class="muted"> (you)</span> : a.user_id ? <span class="muted"> (a user)</span> : null}</> },
+                  ...(admin ? [{ key: 'del', label: 'Actions', numeric: true, render: (a: Agent) => <div class="cell-actions">{del('agent', a)}</div> }] : []),
                 ]}
               />
             )}
