@@ -52,6 +52,7 @@ import { OutboundCallService } from './services/calls/outbound-call.service.ts';
 import { TrackingCodeService } from './services/dni/tracking-codes.service.ts';
 import { DniVisitService } from './services/dni/visits.service.ts';
 import { ArticConfigService } from './services/artic/config.service.ts';
+import { ArticReportsService } from './services/artic/reports.service.ts';
 
 /** Everything one Telltale process holds: storage, services and the worker. The composition root. */
 export interface App {
@@ -116,6 +117,8 @@ export interface App {
   dniVisits: DniVisitService;
   /** ARTIC (the call centre) administration: teams, agents, queues, IVR menus. */
   articConfig: ArticConfigService;
+  /** ARTIC reports: the real-time state of agents and queues, the historical metrics from the queue journal. */
+  articReports: ArticReportsService;
   close(): Promise<void>;
 }
 
@@ -255,6 +258,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     dniCodes,
     dniVisits,
     articConfig: new ArticConfigService(storage, clock, audit),
+    articReports: new ArticReportsService(storage, clock),
     async close() {
       await worker.stop();
       await sender.close();

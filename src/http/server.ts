@@ -37,6 +37,7 @@ import { accountRoutes } from './routes/userapi/account.routes.ts';
 import { callbacksRoutes } from './routes/userapi/callbacks.routes.ts';
 import { articConfigRoutes } from './routes/artic/config.routes.ts';
 import { articActionsRoutes } from './routes/artic/actions.routes.ts';
+import { articReportsRoutes } from './routes/artic/reports.routes.ts';
 
 /** Builds the HTTP server of one Telltale process (routes registered, not listening). */
 /** The members of the app an API plugin uses, and nothing else: each plugin is handed only its own services. */
@@ -101,7 +102,7 @@ export async function buildServer(app: App): Promise<FastifyInstance> {
       servers: [{ url: app.config.publicUrl }],
       webhooks: EVENT_WEBHOOKS,
       components: { securitySchemes: { basicAuth: { type: 'http', scheme: 'basic' }, bearerAuth: { type: 'http', scheme: 'bearer', description: 'A session token from POST /userapi/v1/session, or an API key (ttk_…).' }, sessionCookie: { type: 'apiKey', in: 'cookie', name: 'tt_session', description: 'The browser session cookie; POST/PUT/PATCH/DELETE also need the X-CSRF-Token header.' } } },
-      tags: [{ name: 'Telco API', description: 'Number stock, services and provisioning requests. Every `/telco/v1/X` also answers at `/v1/X` (the original\'s path shape: `GET /v1/services`, `POST /v1/requests`, …), with the same handlers and auth.' }, { name: 'Deliveries', description: 'Delivery log of HTTP Callbacks, SMS Forwards, request callbacks and notifications; redeliver.' }, { name: 'WebAPI', description: 'Reporting: calls with filters and keyset paging, one call, summaries. JSON or XML; rate-limited per user.' }, { name: 'Data Feeds', description: 'Feed URLs of the standard AVANSER feed record in JSON, CSV or XML, and their management.' }, { name: 'Legacy JSON API', description: 'The /JSON?action=… API existing integrators call.' }, { name: 'UserAPI', description: 'Everything a person does, as an API: sign-in and sessions, the accounts they reach, users and roles, API keys, password policy, audit log; the call log with search, labels, notes, evaluations and their report; received SMS; event subscriptions (the catalogue is `webhooks`), answer points, service settings, click-to-call.' }, { name: 'DNI', description: 'Dynamic Number Insertion: the website script’s visit and heartbeat endpoints (public, CORS per tracking code) and tracking-code set-up under /userapi/v1/dni.' }, { name: 'Operations' }],
+      tags: [{ name: 'Telco API', description: 'Number stock, services and provisioning requests. Every `/telco/v1/X` also answers at `/v1/X` (the original\'s path shape: `GET /v1/services`, `POST /v1/requests`, …), with the same handlers and auth.' }, { name: 'Deliveries', description: 'Delivery log of HTTP Callbacks, SMS Forwards, request callbacks and notifications; redeliver.' }, { name: 'WebAPI', description: 'Reporting: calls with filters and keyset paging, one call, summaries. JSON or XML; rate-limited per user.' }, { name: 'Data Feeds', description: 'Feed URLs of the standard AVANSER feed record in JSON, CSV or XML, and their management.' }, { name: 'Legacy JSON API', description: 'The /JSON?action=… API existing integrators call.' }, { name: 'UserAPI', description: 'Everything a person does, as an API: sign-in and sessions, the accounts they reach, users and roles, API keys, password policy, audit log; the call log with search, labels, notes, evaluations and their report; received SMS; event subscriptions (the catalogue is `webhooks`), answer points, service settings, click-to-call.' }, { name: 'DNI', description: 'Dynamic Number Insertion: the website script’s visit and heartbeat endpoints (public, CORS per tracking code) and tracking-code set-up under /userapi/v1/dni.' }, { name: 'ARTIC', description: 'The call centre: teams, agents, queues and IVR menus (set-up), the agents’ actions (log in and out, pause with a reason, answer point), and the real-time and historical reports derived from the queue event journal.' }, { name: 'Operations' }],
     },
   });
   // The bundled Swagger UI loads only same-origin scripts and styles (it sets inline style attributes) and fetches
@@ -165,6 +166,7 @@ export async function buildServer(app: App): Promise<FastifyInstance> {
   await server.register(dniScriptRoutes, { app: only(app, ['config', 'dniCodes']) });
   await server.register(articConfigRoutes, { prefix: '/artic/v1', app: only(app, ['accounts', 'articConfig']) });
   await server.register(articActionsRoutes, { prefix: '/artic/v1', app: only(app, ['accounts', 'agentActions']) });
+  await server.register(articReportsRoutes, { prefix: '/artic/v1', app: only(app, ['accounts', 'articReports']) });
   // The portal (web/portal) at / and its pages: the same shell, the app asks the APIs above for everything.
   await server.register(portalRoutes, { mode: app.config.mode });
   return server;

@@ -89,6 +89,8 @@ for (const dialect of DIALECTS) {
       const cc = new CallCentre(t.app, clock, CLIENT);
       const sales = await cc.team('Sales');
       const support = await cc.team('Support');
+      names.set(sales, 'Sales');
+      names.set(support, 'Support');
       for (const [i, [name, team]] of ([['Ann', sales], ['Bob', sales], ['Cat', support], ['Dan', support]] as const).entries()) names.set(await cc.agent(name, `+6140000950${i + 1}`, [team]), name);
       const qSupport = await cc.queue('Support', [support], { ring_time_sec: 10, max_wait_sec: 30, wrapup_sec: 0, service_level_sec: 15, short_abandon_sec: 5, poll_sec: 1, announce_position: false, overflow: { kind: 'voicemail' } });
       const qSales = await cc.queue('Sales', [sales], { ring_time_sec: 10, max_wait_sec: 60, wrapup_sec: 10, service_level_sec: 20, short_abandon_sec: 5, poll_sec: 1, announce_position: false, overflow: { kind: 'queue', queue_id: qSupport } });
@@ -123,6 +125,61 @@ for (const dialect of DIALECTS) {
       };
       const got = rows.map(line);
       assert.deepEqual(got, EXPECTED_JOURNAL);
+    });
+
+    const historical = async (group: string, interval = 'day') => {
+      const r = await t.server.inject({ url: `/artic/v1/reports/historical?from=2026-03-02T00:00:00Z&to=2026-03-03T00:00:00Z&interval=${interval}&group=${group}`, headers: { authorization: auth } });
+      assert.equal(r.statusCode, 200, r.body);
+      return r.json() as { rows: (Record<string, unknown> & { id: string; period_start: string })[]; totals: (Record<string, unknown> & { id: string })[]; all: Record<string, unknown> };
+    };
+    /** Rates come rounded to 4 decimals. */
+    const r4 = (x: number) => Math.round(x * 1e4) / 1e4;
+    const pick = (o: Record<string, unknown>, keys: string[]) => Object.fromEntries(keys.map((k) => [k, o[k]]));
+    const byName = <T extends { id: string }>(list: T[], name: string) => list.find((x) => names.get(x.id) === name)!;
+    const QUEUE_KEYS = ['offered', 'answered', 'answered_within_sl', 'abandoned', 'abandoned_short', 'abandoned_long', 'overflowed', 'overflowed_to_team', 'service_level', 'service_level_completed', 'abandon_rate', 'asa', 'longest_wait', 'avg_talk', 'avg_wrapup', 'avg_handle'];
+    const AGENT_KEYS = ['answered', 'missed_offers', 'login_sec', 'pause_sec', 'pauses', 'talk_sec', 'wrapup_sec', 'occupancy'];
+
+    it('gives every historical queue metric the script implies (by hand, in the comments)', async () => {
+      const r = await historical('queue');
+      // Sales: C1–C7 and C12 entered (8); answered C1, C2, C3, C6, C12 with holds 2, 4, 38, 2, 4 (Σ 50) and talks 60, 30,
+      // 20, 10, 30 (Σ 150); within 20 s: all but C3 (4); abandoned C4 (3 s, short) and C5 (20 s); C7 overflowed after 60 s.
+      // Wrap-ups 10, 10, 10, 6 (C6: Ann logged off), 10: Σ 46.
+      assert.deepEqual(pick(byName(r.totals, 'Sales'), QUEUE_KEYS), {
+        offered: 8, answered: 5, answered_within_sl: 4, abandoned: 2, abandoned_short: 1, abandoned_long: 1, overflowed: 1, overflowed_to_team: 0,
+        service_level: r4(4 / 7), service_level_completed: r4(4 / 5), abandon_rate: r4(1 / 7), asa: 10, longest_wait: 60, avg_talk: 30, avg_wrapup: 9.2, avg_handle: 39.2,
+      });
+      // Support: C7 (at 180), C8, C9, C10, C11 entered (5); answered C7 (hold 3, talk 25) and C8 (hold 13, talk 40), both
+      // within 15 s; C9 overflowed after 30 s, C10 and C11 found nobody logged in; no wrap-up.
+      assert.deepEqual(pick(byName(r.totals, 'Support'), QUEUE_KEYS), {
+        offered: 5, answered: 2, answered_within_sl: 2, abandoned: 0, abandoned_short: 0, abandoned_long: 0, overflowed: 3, overflowed_to_team: 0,
+        service_level: r4(2 / 5), service_level_completed: 1, abandon_rate: 0, asa: 8, longest_wait: 30, avg_talk: 32.5, avg_wrapup: 0, avg_handle: 32.5,
+      });
+    });
+
+    it('gives every historical agent and team metric the script implies', async () => {
+      const r = await historical('agent');
+      // Ann: logged in 0–118; C1 and C6 (talk 70, wrap 10 + 6). Bob: 0–3700, lunch 105–300; C2, C3, C12 (talk 80, wrap
+      // 30). Cat: 0–400, training 320–400; C7 and C8 (talk 65). Dan: 0–310; missed C8's first offer.
+      assert.deepEqual(pick(byName(r.totals, 'Ann'), AGENT_KEYS), { answered: 2, missed_offers: 0, login_sec: 118, pause_sec: 0, pauses: [], talk_sec: 70, wrapup_sec: 16, occupancy: r4(86 / 118) });
+      assert.deepEqual(pick(byName(r.totals, 'Bob'), AGENT_KEYS), { answered: 3, missed_offers: 0, login_sec: 3700, pause_sec: 195, pauses: [{ reason: 'lunch', sec: 195 }], talk_sec: 80, wrapup_sec: 30, occupancy: r4(110 / 3505) });
+      assert.deepEqual(pick(byName(r.totals, 'Cat'), AGENT_KEYS), { answered: 2, missed_offers: 0, login_sec: 400, pause_sec: 80, pauses: [{ reason: 'training', sec: 80 }], talk_sec: 65, wrapup_sec: 0, occupancy: r4(65 / 320) });
+      assert.deepEqual(pick(byName(r.totals, 'Dan'), AGENT_KEYS), { answered: 0, missed_offers: 1, login_sec: 310, pause_sec: 0, pauses: [], talk_sec: 0, wrapup_sec: 0, occupancy: 0 });
+      const teams = await historical('team');
+      assert.deepEqual(pick(byName(teams.totals, 'Sales'), ['answered', 'missed_offers', 'login_sec', 'pause_sec', 'talk_sec', 'wrapup_sec']), { answered: 5, missed_offers: 0, login_sec: 3818, pause_sec: 195, talk_sec: 150, wrapup_sec: 46 });
+      assert.deepEqual(pick(byName(teams.totals, 'Support'), ['answered', 'missed_offers', 'login_sec', 'pause_sec', 'talk_sec', 'wrapup_sec']), { answered: 2, missed_offers: 1, login_sec: 710, pause_sec: 80, talk_sec: 65, wrapup_sec: 0 });
+    });
+
+    it('slices agent time by hour and buckets calls by their entry: C12 entered at 09:59:50 and talked into 10:00', async () => {
+      const r = await historical('agent', 'hour');
+      const bob = r.rows.filter((x) => names.get(x.id) === 'Bob');
+      const at = (iso: string) => bob.find((x) => Date.parse(x.period_start) === Date.parse(iso))!;
+      // 09:00–10:00: logged in 3600 s, lunch 195 s, talks 30 + 20 + 6 (C12 from 3594), wrap-ups 10 + 10; three calls answered.
+      assert.deepEqual(pick(at('2026-03-02T09:00:00Z'), ['answered', 'login_sec', 'pause_sec', 'talk_sec', 'wrapup_sec']), { answered: 3, login_sec: 3600, pause_sec: 195, talk_sec: 56, wrapup_sec: 20 });
+      // 10:00–: logged in 100 s (to 3700), talks 24, wraps up 10; no call entered then.
+      assert.deepEqual(pick(at('2026-03-02T10:00:00Z'), ['answered', 'login_sec', 'pause_sec', 'talk_sec', 'wrapup_sec']), { answered: 0, login_sec: 100, pause_sec: 0, talk_sec: 24, wrapup_sec: 10 });
+      const q = await historical('queue', 'hour');
+      const sales = q.rows.filter((x) => names.get(x.id) === 'Sales');
+      assert.deepEqual(sales.map((x) => [x.period_start, x.offered]), [['2026-03-02T09:00:00.000Z', 8]]);
     });
 
     it('records each call: ARTIC, its queue, agent and outcome; the menu call’s IVR digits', async () => {

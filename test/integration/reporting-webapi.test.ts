@@ -212,6 +212,7 @@ for (const dialect of DIALECTS) {
         private_reference: null,
         dni: {},
         sentiment: {},
+        artic: null,
         finalized_at: '2026-03-07T01:00:19.000Z',
         created_at: '2026-03-07T01:00:00.000Z',
         updated_at: '2026-03-07T01:00:19.000Z',

@@ -46,11 +46,11 @@ for (const dialect of DIALECTS) {
     const testCallback = (id: string, payload: object, auth = a.auth) => t.server.inject({ method: 'POST', url: `/userapi/v1/services/${id}/test-callback`, headers: { authorization: auth }, payload });
     const deliveryCount = async () => Number((await t.app.storage.db.selectFrom('deliveries').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
 
-    it('lists every tag of the seed’s parameter list (and [[tag]]/[[curl]]) with a name, a meaning and a group, to every role', async () => {
+    it('lists every tag of the seed’s parameter list (and [[tag]]/[[curl]], then Telltale’s call-centre tags) with a name, a meaning and a group, to every role', async () => {
       const res = await t.server.inject({ url: '/userapi/v1/callback-tags', headers: { authorization: readOnly } });
       assert.equal(res.statusCode, 200, res.body);
       const list = res.json().tags as { tag: string; placeholder: string; name: string; description: string; group: string }[];
-      assert.deepEqual(list.map((x) => x.tag), [...SEED_TAGS, 'tag', 'curl']);
+      assert.deepEqual(list.map((x) => x.tag), [...SEED_TAGS, 'tag', 'curl', 'artic:isArtic', 'artic:queue', 'artic:agent', 'artic:outcome', 'artic:wait']);
       for (const x of list) {
         assert.equal(x.placeholder, `[[${x.tag}]]`);
         assert.ok(x.name && x.description && x.group, x.tag);

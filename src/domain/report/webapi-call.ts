@@ -57,6 +57,8 @@ export function webapiCall(c: ReportCall, publicUrl: string) {
     private_reference: c.private_reference ?? null,
     dni: parseJsonObject(c.dni),
     sentiment: parseJsonObject(c.sentiment),
+    /** The call centre: the last queue, the agent who answered, the outcome, the wait (null: not an ARTIC call). */
+    artic: c.artic ? parseJsonObject(c.artic) : null,
     finalized_at: c.finalized_at,
     created_at: c.created_at,
     updated_at: c.updated_at,

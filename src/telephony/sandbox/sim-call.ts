@@ -1,29 +1,30 @@
-import type { SandboxCarrier, SimPhone, SimResult, SimScript } from './sandbox-carrier.ts';
+import type { SandboxCarrier, SimResult, SimScript } from './sandbox-carrier.ts';
 import { recordingSid, sid } from './recordings.ts';
 import { parseTwiml, type XmlNode } from './twiml-parse.ts';
+import { dialPhones } from './sim-phones.ts';
 
 /** How long a sandbox caller holds in a queue when nothing says (calls without shared time). */
 const HOLD_PATIENCE_SEC = 120;
 
 /** One simulated call: plays its script against the TwiML Telltale answers, verb by verb, as a carrier would (virtual time). */
 export class SimCall {
-  private t = 0;
-  private ended = false;
+  t = 0;
+  ended = false;
   private endStatus = 'completed';
   private requests = 0;
-  private readonly trace: string[] = [];
+  readonly trace: string[] = [];
   private readonly errors: string[] = [];
   private readonly retries: string[] = [];
   private readonly deferred: (() => Promise<unknown>)[] = [];
   private digitsLeft: string;
-  private seqNo = 0;
-  private readonly s: Required<Omit<SimScript, 'startAt' | 'answeredUrl' | 'time' | 'hangUpAfterSec' | 'hangsUp'>> & Pick<SimScript, 'answeredUrl' | 'time' | 'hangUpAfterSec' | 'hangsUp'>;
+  seqNo = 0;
+  readonly s: Required<Omit<SimScript, 'startAt' | 'answeredUrl' | 'time' | 'hangUpAfterSec' | 'hangsUp'>> & Pick<SimScript, 'answeredUrl' | 'time' | 'hangUpAfterSec' | 'hangsUp'>;
   /** Someone answered the caller (from then on `hangUpAfterSec` no longer applies). */
-  private connected = false;
+  connected = false;
   private readonly start: number;
 
   constructor(
-    private readonly carrier: SandboxCarrier,
+    readonly carrier: SandboxCarrier,
     script: SimScript,
   ) {
     this.s = {
@@ -42,7 +43,7 @@ export class SimCall {
   }
 
   /** Lets `sec` seconds of the call pass: on the shared virtual time when there is one, else on the call's own. */
-  private async wait(sec: number): Promise<void> {
+  async wait(sec: number): Promise<void> {
     if (!this.s.time) {
       this.t += sec;
       return;
@@ -65,7 +66,7 @@ export class SimCall {
    * Waits `sec` unless the caller gives up first; says whether they did (then the call has ended). Without shared
    * time a queue's hold also takes real time (up to a second a hold), so agents can come free meanwhile.
    */
-  private async waitOrGiveUp(sec: number, where: string): Promise<boolean> {
+  async waitOrGiveUp(sec: number, where: string): Promise<boolean> {
     if (this.holding && !this.s.time) await new Promise((r) => setTimeout(r, Math.min(1000, sec * 1000)));
     const left = this.patienceLeft();
     if (left >= sec) {
@@ -81,7 +82,7 @@ export class SimCall {
     return new Date(this.start + this.t * 1000).toUTCString();
   }
 
-  private params(extra: Record<string, string>): Record<string, string> {
+  params(extra: Record<string, string>): Record<string, string> {
     return {
       AccountSid: this.carrier.opts.accountSid,
       ApiVersion: '2010-04-01',
@@ -98,7 +99,7 @@ export class SimCall {
   }
 
   /** A request whose answer matters (webhook, actions). Sent twice when duplicating; the first answer counts. */
-  private async ask(url: string, params: Record<string, string>): Promise<string | null> {
+  async ask(url: string, params: Record<string, string>): Promise<string | null> {
     const first = await this.post(url, params);
     if (this.s.duplicate) await this.post(url, params);
     return first;
@@ -115,7 +116,7 @@ export class SimCall {
   }
 
   /** A callback whose answer is ignored (status, recording): held back when `late`. */
-  private async notify(url: string | undefined, params: Record<string, string>): Promise<void> {
+  async notify(url: string | undefined, params: Record<string, string>): Promise<void> {
     if (!url) return;
     const send = async () => {
       await this.post(url, params);
@@ -169,7 +170,7 @@ export class SimCall {
     }
   }
 
-  private hangup(status: string, why: string): void {
+  hangup(status: string, why: string): void {
     this.ended = true;
     this.endStatus = status;
     this.trace.push(`t=${this.t} hangup: ${why}`);
@@ -270,7 +271,7 @@ export class SimCall {
 
   private async dial(v: XmlNode): Promise<string | null | undefined> {
     const legs = v.children.filter((c) => c.name === 'Number' || c.name === 'Sip');
-    if (legs.length > 1 || legs.some((c) => this.carrier.phones.has(c.text.trim())) || (v.attrs.action ?? '').includes('qc=')) return this.dialPhones(v, legs);
+    if (legs.length > 1 || legs.some((c) => this.carrier.phones.has(c.text.trim())) || (v.attrs.action ?? '').includes('qc=')) return dialPhones(this, v, legs);
     const number = v.children.find((c) => c.name === 'Number');
     const target = (number?.text ?? v.text).trim();
     const timeout = Number(v.attrs.timeout ?? 30) || 30;
@@ -329,91 +330,6 @@ export class SimCall {
       next = await this.ask(
         v.attrs.action,
         this.params({ DialCallStatus: dialStatus, DialCallSid: child, DialCallDuration: String(talk), DialBridged: String(talk > 0), ...(recording ? { RecordingUrl: recording.RecordingUrl, RecordingSid: recording.RecordingSid } : {}) }),
-      );
-    }
-    if (recording && (v.attrs.recordingStatusCallbackEvent ?? 'completed').split(/[\s,]+/).includes('completed')) await this.notify(v.attrs.recordingStatusCallback, this.params(recording));
-    if (this.ended || !v.attrs.action) return undefined;
-    return next ?? undefined;
-  }
-  /**
-   * A `<Dial>` to answer points the sandbox plays by their own behaviour (call-centre agents; several at once for a
-   * ring-all offer): the first to answer takes the call and the others are cancelled; the caller may give up while
-   * they ring (`hangUpAfterSec`); after the talk the caller or the agent hangs up (`hangsUp`). The action says which.
-   */
-  private async dialPhones(v: XmlNode, legs: XmlNode[]): Promise<string | null | undefined> {
-    const timeout = Number(v.attrs.timeout ?? 30) || 30;
-    const fallback: SimPhone = { outcome: this.s.outcome === 'caller-hangup' ? 'no-answer' : this.s.outcome, answerAfterSec: this.s.answerAfterSec };
-    const plays = legs.map((n) => {
-      const target = n.text.trim();
-      return { target, child: sid('CA'), phone: this.carrier.phones.get(target) ?? fallback, events: (n.attrs.statusCallbackEvent ?? '').split(/[\s,]+/).filter(Boolean), url: n.attrs.statusCallback };
-    });
-    type Play = (typeof plays)[number];
-    const legCb = async (p: Play, event: string, status: string, extra: Record<string, string> = {}) => {
-      if (!p.events.includes(event)) return;
-      await this.notify(p.url, {
-        ...this.params({ CallSid: p.child, ParentCallSid: this.s.callSid, CallStatus: status, Direction: 'outbound-dial', From: this.s.from, To: p.target, Called: p.target, CallbackSource: 'call-progress-events', SequenceNumber: String(this.seqNo++) }),
-        ...extra,
-      });
-    };
-    this.trace.push(`t=${this.t} dial ${plays.map((p) => p.target).join(', ')} (timeout ${timeout} s)`);
-    for (const o of this.carrier.dialObservers) o(this.s.callSid, plays.map((p) => p.target));
-    const busy = this.carrier.phoneLegs;
-    for (const p of plays) {
-      if ((busy.get(p.target) ?? 0) > 0) this.carrier.doubleOffers.push(`${p.target} dialled for ${this.s.callSid} while on another leg`);
-      busy.set(p.target, (busy.get(p.target) ?? 0) + 1);
-    }
-    // The phones' legs are over before the carrier asks Telltale what next (the dial action).
-    const hangUpLegs = () => {
-      for (const p of plays) busy.set(p.target, (busy.get(p.target) ?? 1) - 1);
-    };
-    const answerAt = (p: Play) => (p.phone.outcome === 'answered' && (p.phone.answerAfterSec ?? 5) <= timeout ? (p.phone.answerAfterSec ?? 5) : Infinity);
-    const winner = plays.reduce((best, p) => (answerAt(p) < answerAt(best) ? p : best), plays[0]);
-    let dialStatus: string;
-    let talk = 0;
-    if (answerAt(winner) !== Infinity) {
-      if (await this.waitOrGiveUp(answerAt(winner), 'while an agent rang')) {
-        dialStatus = 'canceled';
-        for (const p of plays) await legCb(p, 'completed', 'canceled', { CallDuration: '0' });
-      } else {
-        this.connected = true;
-        await legCb(winner, 'answered', 'in-progress');
-        for (const p of plays) if (p !== winner) await legCb(p, 'completed', 'canceled', { CallDuration: '0' });
-        this.trace.push(`t=${this.t} answered by ${winner.target}`);
-        talk = this.s.talkSec;
-        await this.wait(talk);
-        dialStatus = 'completed';
-        await legCb(winner, 'completed', 'completed', { CallDuration: String(talk) });
-      }
-    } else {
-      const fast = plays.every((p) => p.phone.outcome === 'busy' || p.phone.outcome === 'failed');
-      if (await this.waitOrGiveUp(fast ? 1 : timeout, 'while an agent rang')) {
-        dialStatus = 'canceled';
-        for (const p of plays) await legCb(p, 'completed', 'canceled', { CallDuration: '0' });
-      } else {
-        dialStatus = fast ? (plays.some((p) => p.phone.outcome === 'busy') ? 'busy' : 'failed') : 'no-answer';
-        for (const p of plays) await legCb(p, 'completed', p.phone.outcome === 'busy' || p.phone.outcome === 'failed' ? p.phone.outcome : 'no-answer', { CallDuration: '0' });
-      }
-    }
-    this.trace.push(`t=${this.t} dial ${dialStatus}${talk ? ` after ${talk} s of talk` : ''}`);
-    hangUpLegs();
-    if (dialStatus === 'completed' && this.s.hangsUp === 'caller') this.hangup('completed', 'caller hung up after the talk');
-    let recording: Record<string, string> | null = null;
-    if (v.attrs.record && v.attrs.record !== 'do-not-record' && talk > 0) {
-      const rec = recordingSid(talk);
-      recording = { RecordingSid: rec, RecordingUrl: this.carrier.recordingUrl(rec), RecordingDuration: String(talk), RecordingChannels: v.attrs.record.endsWith('dual') ? '2' : '1', RecordingSource: 'DialVerb', RecordingStatus: 'completed' };
-    }
-    let next: string | null = null;
-    if (v.attrs.action) {
-      next = await this.ask(
-        v.attrs.action,
-        this.params({
-          CallStatus: this.ended ? 'completed' : 'in-progress',
-          DialCallStatus: dialStatus,
-          DialCallSid: winner.child,
-          DialCallDuration: String(talk),
-          DialBridged: String(talk > 0),
-          ...(recording ? { RecordingUrl: recording.RecordingUrl, RecordingSid: recording.RecordingSid } : {}),
-        }),
       );
     }
     if (recording && (v.attrs.recordingStatusCallbackEvent ?? 'completed').split(/[\s,]+/).includes('completed')) await this.notify(v.attrs.recordingStatusCallback, this.params(recording));

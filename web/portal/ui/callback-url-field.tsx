@@ -36,6 +36,7 @@ const GROUP_TEXT: Record<string, string> = {
   parties: 'Parties',
   sentiment: 'Sentiment',
   custom: 'Custom fields',
+  artic: 'Call centre',
 };
 
 /**
