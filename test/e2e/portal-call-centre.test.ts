@@ -109,6 +109,7 @@ describe('portal: the call centre (board, agents, set-up, history)', { skip: BRO
 
     // The lists, and what the API holds.
     const queueRow = page.locator('section[aria-labelledby="cc-q-h"] table.data tbody tr');
+    await queueRow.filter({ hasText: 'Sales line' }).waitFor();
     assert.equal(await queueRow.count(), 1);
     assert.match((await queueRow.textContent())!, /Sales line.*Longest idle.*Support.*Open.*2:00.*0:02.*within 0:15/);
     assert.match((await page.locator('section[aria-labelledby="cc-t-h"] table.data tbody tr').textContent())!, /Support.*Ann, Bob.*Sales line/);
