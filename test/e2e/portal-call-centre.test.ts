@@ -94,15 +94,15 @@ describe('portal: the call centre (board, agents, set-up, history)', { skip: BRO
     await page.getByRole('button', { name: 'New queue' }).click();
     await page.getByLabel('Queue name').fill('Sales line');
     await page.getByLabel('Strategy').selectOption('round_robin');
-    await page.getByLabel('Maximum wait (seconds)').fill('5');
+    await page.getByLabel('Max wait (seconds)').fill('5');
     await page.getByLabel('Wrap-up (seconds)').fill('2');
     await page.getByLabel('Service level (seconds)').fill('15');
     await page.getByRole('button', { name: 'Create queue' }).click();
-    const waitError = page.locator('.field.invalid', { has: page.getByLabel('Maximum wait (seconds)') }).locator('.field-error');
+    const waitError = page.locator('.field.invalid', { has: page.getByLabel('Max wait (seconds)') }).locator('.field-error');
     await waitError.waitFor();
     assert.match((await waitError.textContent())!, /10/);
     await shoot(page, 'call-centre-queue-form');
-    await page.getByLabel('Maximum wait (seconds)').fill('120');
+    await page.getByLabel('Max wait (seconds)').fill('120');
     await page.getByLabel('Strategy').selectOption('longest_idle');
     await page.getByRole('button', { name: 'Create queue' }).click();
     await page.getByText(/Queue Sales line created/).waitFor();
@@ -205,6 +205,7 @@ describe('portal: the call centre (board, agents, set-up, history)', { skip: BRO
     const wait = await figure(b, 'Sales line', 'longest-wait').textContent();
     await figure(b, 'Sales line', 'longest-wait').filter({ hasNotText: wait! }).waitFor({ timeout: 3000 });
     await stateOf(phoneBoard.page, 'Ann').filter({ hasText: 'Ringing' }).waitFor();
+    await shoot(b, 'call-centre-board-ringing');
     await stateOf(b, 'Ann').filter({ hasText: 'On call' }).waitFor({ timeout: 10_000 });
     assert.equal(await figure(b, 'Sales line', 'waiting').textContent(), '0');
     assert.equal(await figure(b, 'Sales line', 'connected').textContent(), '1');

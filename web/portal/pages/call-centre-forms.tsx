@@ -126,7 +126,7 @@ export function QueueForm(props: { teams: Team[]; onDone: Done; onCancel: () => 
         error={err?.field('strategy')}
       />
       <div class="cc-numbers">
-        <TextField label="Maximum wait (seconds)" value={maxWait} onValue={setMaxWait} inputMode="numeric" placeholder="300" hint="10–7200: then the call overflows (voicemail)." error={err?.field('max_wait_sec')} />
+        <TextField label="Max wait (seconds)" value={maxWait} onValue={setMaxWait} inputMode="numeric" placeholder="300" hint="10–7200: then the call overflows (voicemail)." error={err?.field('max_wait_sec')} />
         <TextField label="Wrap-up (seconds)" value={wrapup} onValue={setWrapup} inputMode="numeric" placeholder="10" hint="0–600 after each call." error={err?.field('wrapup_sec')} />
         <TextField label="Service level (seconds)" value={sl} onValue={setSl} inputMode="numeric" placeholder="20" hint="1–600: answered within this counts for the service level." error={err?.field('service_level_sec')} />
       </div>
