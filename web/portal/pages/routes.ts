@@ -19,6 +19,7 @@ export interface PageDef {
 import { CALLS_PAGES } from './calls.routes.ts';
 import { NUMBERS_PAGES } from './numbers.routes.ts';
 import { ADMIN_PAGES } from './admin.routes.ts';
+import { CALL_CENTRE_PAGES } from './call-centre.routes.ts';
 
-/** In navigation order: dashboard and calls, numbers and deliveries, then the account's set-up. */
-export const PAGES: PageDef[] = [...CALLS_PAGES, ...NUMBERS_PAGES, ...ADMIN_PAGES];
+/** In navigation order: dashboard and calls, numbers and deliveries, the call centre, then the account's set-up. */
+export const PAGES: PageDef[] = [...CALLS_PAGES, ...NUMBERS_PAGES, ...CALL_CENTRE_PAGES, ...ADMIN_PAGES];

@@ -76,7 +76,7 @@ export class PortalSource extends BundleSource<PortalBundle> {
 }
 
 /** The portal's pages (the app routes between them in the browser); every other path stays the APIs'. */
-export const PORTAL_PAGES = ['/', '/login', '/invite', '/calls', '/calls/*', '/numbers', '/numbers/*', '/deliveries', '/data-feeds', '/tracking', '/tracking/*', '/users', '/subscriptions', '/settings'] as const;
+export const PORTAL_PAGES = ['/', '/login', '/invite', '/calls', '/calls/*', '/numbers', '/numbers/*', '/deliveries', '/call-centre', '/call-centre/*', '/data-feeds', '/tracking', '/tracking/*', '/users', '/subscriptions', '/settings'] as const;
 
 /** The shell loads only its own script and stylesheet (no inline script or style) and talks only to Telltale (media: recordings). */
 export const PORTAL_CSP =

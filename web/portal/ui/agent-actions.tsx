@@ -1,0 +1,135 @@
+// An agent's buttons: Log in, Pause (a reason from a short list, or typed), Unpause, Log off, through POST
+// /artic/v1/agents/{id}/login|logout|pause|unpause. The API decides who may act for whom: its refusal (403) or
+// conflict (409) comes back to the page through `onError`, which shows it.
+import type { ComponentChildren } from 'preact';
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { api } from '../lib/api.ts';
+import { ErrorBox, FormActions, SelectField, TextField, useId, useSubmit } from './kit.tsx';
+import type { AgentState, MyAgent } from './artic-kit.tsx';
+
+export const PAUSE_REASONS: [string, string][] = [
+  ['break', 'Break'],
+  ['lunch', 'Lunch'],
+  ['meeting', 'Meeting'],
+  ['training', 'Training'],
+  ['admin', 'Paperwork'],
+  ['', 'Other (type the reason)'],
+];
+
+/** What happened, in words: "Ann is paused (lunch).", or what waits for the end of the call. */
+export function actionText(kind: string, a: MyAgent): string {
+  if (a.pending_action === 'logoff') return `${a.name} will be logged off when the call ends.`;
+  if (a.pending_action?.startsWith('pause:')) return `${a.name} will be paused (${a.pending_action.slice(6)}) when the call ends.`;
+  if (kind === 'login') return `${a.name} is logged in and available at ${a.answer_point}.`;
+  if (kind === 'logout') return `${a.name} is logged off.`;
+  if (kind === 'pause') return `${a.name} is paused (${a.pause_reason ?? ''}).`;
+  return `${a.name} is available again.`;
+}
+
+export function AgentButtons(props: { agent: { id: string; name: string; state: AgentState; pending_action?: string | null }; onDone: (kind: string, a: MyAgent) => void; onError: (e: unknown) => void; small?: boolean }) {
+  const a = props.agent;
+  const [pausing, setPausing] = useState(false);
+  const post = (kind: string, body: Record<string, string> = {}) => api<MyAgent>(`/artic/v1/agents/${encodeURIComponent(a.id)}/${kind}`, { method: 'POST', body });
+  const act = (kind: string) => async () => {
+    props.onError(null);
+    try {
+      props.onDone(kind, await post(kind));
+    } catch (e) {
+      props.onError(e);
+    }
+  };
+  const size = props.small ? ' small' : '';
+  const pendingPause = a.pending_action?.startsWith('pause:');
+  return (
+    <div class="cell-actions agent-actions">
+      {a.state === 'logged_out' ? (
+        <Act kind="primary" label={`Log in ${a.name}`} onAction={act('login')} busyText="Logging in…" size={size}>
+          Log in
+        </Act>
+      ) : (
+        <>
+          {a.state === 'paused' || pendingPause ? (
+            <Act kind="primary" label={`Unpause ${a.name}`} onAction={act('unpause')} busyText="Unpausing…" size={size}>
+              Unpause
+            </Act>
+          ) : (
+            <button type="button" class={`btn plain${size}`} aria-label={`Pause ${a.name}`} onClick={() => setPausing(true)}>
+              Pause
+            </button>
+          )}
+          <Act kind="plain" label={`Log off ${a.name}`} onAction={act('logout')} busyText="Logging off…" size={size}>
+            Log off
+          </Act>
+        </>
+      )}
+      <PauseDialog
+        open={pausing}
+        agentName={a.name}
+        onClose={() => setPausing(false)}
+        onPause={async (reason) => {
+          props.onError(null);
+          props.onDone('pause', await post('pause', { reason }));
+        }}
+      />
+    </div>
+  );
+}
+
+/** A button named for its agent ("Log in Ann") that shows progress and cannot be pressed twice meanwhile. */
+function Act(props: { kind: 'primary' | 'plain'; label: string; busyText: string; size: string; onAction: () => Promise<void>; children: ComponentChildren }) {
+  const [busy, setBusy] = useState(false);
+  return (
+    <button
+      type="button"
+      class={`btn ${props.kind}${props.size}`}
+      aria-label={props.label}
+      disabled={busy}
+      aria-busy={busy ? 'true' : undefined}
+      onClick={async () => {
+        setBusy(true);
+        try {
+          await props.onAction();
+        } finally {
+          setBusy(false);
+        }
+      }}
+    >
+      {busy ? props.busyText : props.children}
+    </button>
+  );
+}
+
+/** The pause reason, in a modal <dialog> (focus kept inside, Escape cancels); the API's 400 shows at the field. */
+function PauseDialog(props: { open: boolean; agentName: string; onClose: () => void; onPause: (reason: string) => Promise<void> }) {
+  const ref = useRef<HTMLDialogElement>(null);
+  const [choice, setChoice] = useState('break');
+  const [other, setOther] = useState('');
+  const { busy, error, setError, err, submit } = useSubmit();
+  useEffect(() => {
+    const d = ref.current;
+    if (!d) return;
+    if (props.open && !d.open) {
+      setError(null);
+      d.showModal();
+    } else if (!props.open && d.open) d.close();
+  }, [props.open]);
+  const reasonError = err?.field('reason');
+  const id = useId('pause');
+  return (
+    <dialog ref={ref} class="dialog pause-dialog" aria-labelledby={id} onClose={props.onClose}>
+      <form
+        onSubmit={submit(async () => {
+          await props.onPause(choice || other.trim());
+          props.onClose();
+        })}
+      >
+        <h2 id={id}>Pause {props.agentName}</h2>
+        <p class="small muted">No calls are offered until unpaused. During a call the pause starts when it ends.</p>
+        <SelectField label="Reason" value={choice} onValue={setChoice} options={PAUSE_REASONS} error={choice ? reasonError : undefined} />
+        {choice === '' ? <TextField label="Other reason" value={other} onValue={setOther} maxLength={40} required hint="Up to 40 letters, digits, spaces, . - _" error={reasonError} /> : null}
+        <ErrorBox error={error} title="Not paused" />
+        <FormActions busy={busy} submitText="Pause" busyText="Pausing…" onCancel={props.onClose} />
+      </form>
+    </dialog>
+  );
+}
