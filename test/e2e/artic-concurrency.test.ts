@@ -1,9 +1,9 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { request } from 'undici';
 import { DIALECTS } from '../support/dialects.ts';
-import { BIN, ROOT, cleanEnv, withApp } from '../support/cli.ts';
+import { cleanEnv, serveProcess, stopProcess, withApp } from '../support/cli.ts';
 import { buildTestApp, makeAccount } from '../support/app.ts';
 import { CallCentre } from '../support/call-centre.ts';
 import { systemClock, ManualClock, type Clock } from '../../src/domain/clock.ts';
@@ -98,29 +98,6 @@ describe('ARTIC: 100 simultaneous callers on 10 agents (sqlite, one process)', (
   });
 });
 
-/** `telltale serve` on a free port with the given environment; resolves its port once it listens. */
-function serveProcess(env: NodeJS.ProcessEnv): { child: ChildProcess; output: () => string; port: Promise<number> } {
-  const child = spawn(process.execPath, [BIN, 'serve'], { cwd: ROOT, env: { ...env, TT_PORT: '0' }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  const port = new Promise<number>((resolve, reject) => {
-    child.stdout!.on('data', (d) => {
-      out += d;
-      const m = /running on http:\/\/[^:]+:(\d+)/.exec(out);
-      if (m) resolve(Number(m[1]));
-    });
-    child.stderr!.on('data', (d) => (out += d));
-    child.on('exit', (code) => reject(new Error(`serve exited with ${code}: ${out}`)));
-  });
-  port.catch(() => undefined);
-  return { child, output: () => out, port };
-}
-
-async function stop(child: ChildProcess) {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGTERM');
-  await exited;
-}
 
 const pg = DIALECTS.find((d) => d.name === 'postgres')!;
 describe('ARTIC: 100 simultaneous callers on 10 agents (postgres, two processes)', { skip: pg.skip }, () => {
@@ -166,7 +143,7 @@ describe('ARTIC: 100 simultaneous callers on 10 agents (postgres, two processes)
       });
       for (const x of servers) assert.doesNotMatch(x.output(), /"level":50/, 'no process logged an error');
     } finally {
-      await Promise.all(procs.map(stop));
+      await Promise.all(procs.map(stopProcess));
       await db.drop();
     }
   });

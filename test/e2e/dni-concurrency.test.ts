@@ -1,37 +1,14 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { DIALECTS } from '../support/dialects.ts';
-import { BIN, ROOT, cleanEnv, withApp } from '../support/cli.ts';
+import { cleanEnv, serveProcess, stopProcess, withApp } from '../support/cli.ts';
 import { makeAccount } from '../support/app.ts';
 import { liveServices, trackingCode } from '../support/dni.ts';
 
 const VISITORS = 200;
 const POOL = 20;
 
-/** `telltale serve --no-worker` on a free port; resolves its port once it listens. */
-function serveProcess(env: NodeJS.ProcessEnv): { child: ChildProcess; output: () => string; port: Promise<number> } {
-  const child = spawn(process.execPath, [BIN, 'serve', '--no-worker'], { cwd: ROOT, env: { ...env, TT_PORT: '0' }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  const port = new Promise<number>((resolve, reject) => {
-    child.stdout!.on('data', (d) => {
-      out += d;
-      const m = /running on http:\/\/[^:]+:(\d+)/.exec(out);
-      if (m) resolve(Number(m[1]));
-    });
-    child.stderr!.on('data', (d) => (out += d));
-    child.on('exit', (code) => reject(new Error(`serve exited with ${code}: ${out}`)));
-  });
-  port.catch(() => undefined);
-  return { child, output: () => out, port };
-}
-
-async function stop(child: ChildProcess) {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGTERM');
-  await exited;
-}
 
 for (const dialect of DIALECTS) {
   describe(`DNI leasing across two API processes on one database (${dialect.name})`, { skip: dialect.skip }, () => {
@@ -47,7 +24,7 @@ for (const dialect of DIALECTS) {
           return { code: c.tracking_code, numbers: pool.map((p) => p.number).sort() };
         });
         const env = cleanEnv({ ...settings, TT_DEMO: '0', TT_LOG_LEVEL: 'warn' });
-        const servers = [serveProcess(env), serveProcess(env)];
+        const servers = [serveProcess(env, ['--no-worker']), serveProcess(env, ['--no-worker'])];
         procs.push(...servers.map((s) => s.child));
         const ports = await Promise.all(servers.map((s) => s.port));
         const answers = await Promise.all(
@@ -72,7 +49,7 @@ for (const dialect of DIALECTS) {
         for (const r of rows) assert.equal(r.visitor_id, byNumber.get(r.number), 'the database agrees with the answers');
         for (const s of servers) assert.doesNotMatch(s.output(), /"level":50/, 'no process logged an error');
       } finally {
-        await Promise.all(procs.map(stop));
+        await Promise.all(procs.map(stopProcess));
         await db.drop();
       }
     });

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pino from 'pino';
@@ -43,4 +43,29 @@ export async function withApp<T>(settings: Record<string, string>, fn: (app: App
   } finally {
     await app.close();
   }
+}
+
+/** `telltale serve [args]` on a free port (several processes on one database); resolves its port once it listens. */
+export function serveProcess(env: NodeJS.ProcessEnv, args: string[] = []): { child: ChildProcess; output: () => string; port: Promise<number> } {
+  const child = spawn(process.execPath, [BIN, 'serve', ...args], { cwd: ROOT, env: { ...env, TT_PORT: '0' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  const port = new Promise<number>((resolve, reject) => {
+    child.stdout!.on('data', (d) => {
+      out += d;
+      const m = /running on http:\/\/[^:]+:(\d+)/.exec(out);
+      if (m) resolve(Number(m[1]));
+    });
+    child.stderr!.on('data', (d) => (out += d));
+    child.on('exit', (code) => reject(new Error(`serve exited with ${code}: ${out}`)));
+  });
+  port.catch(() => undefined);
+  return { child, output: () => out, port };
+}
+
+/** Stops a process with SIGTERM and waits for its exit. */
+export async function stopProcess(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  await exited;
 }

@@ -2,9 +2,9 @@
 // /artic/v1/agents/{id}/login|logout|pause|unpause. The API decides who may act for whom: its refusal (403) or
 // conflict (409) comes back to the page through `onError`, which shows it.
 import type { ComponentChildren } from 'preact';
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import { api } from '../lib/api.ts';
-import { ErrorBox, FormActions, SelectField, TextField, useId, useSubmit } from './kit.tsx';
+import { ErrorBox, FormActions, SelectField, TextField, useId, useModal, useSubmit } from './kit.tsx';
 import type { AgentState, MyAgent } from './artic-kit.tsx';
 
 export const PAUSE_REASONS: [string, string][] = [
@@ -101,18 +101,10 @@ function Act(props: { kind: 'primary' | 'plain'; label: string; busyText: string
 
 /** The pause reason, in a modal <dialog> (focus kept inside, Escape cancels); the API's 400 shows at the field. */
 function PauseDialog(props: { open: boolean; agentName: string; onClose: () => void; onPause: (reason: string) => Promise<void> }) {
-  const ref = useRef<HTMLDialogElement>(null);
   const [choice, setChoice] = useState('break');
   const [other, setOther] = useState('');
   const { busy, error, setError, err, submit } = useSubmit();
-  useEffect(() => {
-    const d = ref.current;
-    if (!d) return;
-    if (props.open && !d.open) {
-      setError(null);
-      d.showModal();
-    } else if (!props.open && d.open) d.close();
-  }, [props.open]);
+  const ref = useModal(props.open, () => setError(null));
   const reasonError = err?.field('reason');
   const id = useId('pause');
   return (

@@ -243,17 +243,23 @@ export function ActionButton(props: { onAction: () => Promise<unknown>; children
  * A confirmation in a modal <dialog> (focus kept inside, Escape cancels). `open` shows it; the confirm button runs
  * `onConfirm` and shows its error, if any, in the dialog.
  */
-export function ConfirmDialog(props: { open: boolean; title: string; children?: ComponentChildren; confirmText: string; danger?: boolean; onConfirm: () => Promise<unknown>; onClose: () => void }) {
+/** A modal <dialog> that follows `open` (showModal / close); `onOpen` runs each time it opens. */
+export function useModal(open: boolean, onOpen?: () => void) {
   const ref = useRef<HTMLDialogElement>(null);
-  const [error, setError] = useState<unknown>(null);
   useEffect(() => {
     const d = ref.current;
     if (!d) return;
-    if (props.open && !d.open) {
-      setError(null);
+    if (open && !d.open) {
+      onOpen?.();
       d.showModal();
-    } else if (!props.open && d.open) d.close();
-  }, [props.open]);
+    } else if (!open && d.open) d.close();
+  }, [open]);
+  return ref;
+}
+
+export function ConfirmDialog(props: { open: boolean; title: string; children?: ComponentChildren; confirmText: string; danger?: boolean; onConfirm: () => Promise<unknown>; onClose: () => void }) {
+  const [error, setError] = useState<unknown>(null);
+  const ref = useModal(props.open, () => setError(null));
   return (
     <dialog ref={ref} class="dialog" aria-labelledby="dialog-title" onClose={props.onClose}>
       <h2 id="dialog-title">{props.title}</h2>
