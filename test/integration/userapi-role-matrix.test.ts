@@ -19,6 +19,7 @@ interface Operation {
   security?: Record<string, unknown>[];
   'x-permission'?: string;
   requestBody?: unknown;
+  responses?: Record<string, { content?: Record<string, unknown> }>;
 }
 
 const METHODS = ['get', 'post', 'put', 'patch', 'delete'];
@@ -30,7 +31,16 @@ for (const dialect of DIALECTS) {
   describe(`Role matrix on every authenticated route (${dialect.name})`, { skip: dialect.skip }, () => {
     let t: TestApp;
     let owner: Awaited<ReturnType<typeof makeAccount>>;
-    let routes: { method: string; path: string; url: string; permission: Permission | undefined; hasBody: boolean }[] = [];
+    let routes: { method: string; path: string; url: string; permission: Permission | undefined; hasBody: boolean; stream: boolean }[] = [];
+    // An event stream never ends: it is injected as a stream, its status read and the stream dropped.
+    const call = async (r: (typeof routes)[number], authorization: string) => {
+      const res = await t.server.inject({ method: r.method as 'GET', url: r.url, headers: { authorization }, ...(r.method === 'GET' || r.method === 'DELETE' ? {} : { payload: {} }), ...(r.stream ? { payloadAsStream: true } : {}) });
+      if (r.stream && res.statusCode === 200) {
+        res.stream().destroy();
+        return { statusCode: res.statusCode, headers: res.headers, body: '', json: () => ({}) };
+      }
+      return res;
+    };
     let readOnlyKey = '';
 
     before(async () => {
@@ -46,7 +56,7 @@ for (const dialect of DIALECTS) {
           if (!METHODS.includes(method)) continue;
           const signedIn = (op.security ?? []).some((s) => 'basicAuth' in s || 'bearerAuth' in s);
           if (!signedIn) continue;
-          routes.push({ method: method.toUpperCase(), path, url: fill(path), permission: op['x-permission'] as Permission | undefined, hasBody: !!op.requestBody });
+          routes.push({ method: method.toUpperCase(), path, url: fill(path), permission: op['x-permission'] as Permission | undefined, hasBody: !!op.requestBody, stream: !!op.responses?.['200']?.content?.['text/event-stream'] });
         }
       }
       routes = routes.sort((a, b) => `${a.path} ${a.method}`.localeCompare(`${b.path} ${b.method}`));
@@ -74,7 +84,7 @@ for (const dialect of DIALECTS) {
         const authorization = who.includes('key') ? `Bearer ${readOnlyKey}` : basic('reader', GOOD('reader'));
         const table: string[] = [];
         for (const r of routes) {
-          const res = await t.server.inject({ method: r.method as 'GET', url: r.url, headers: { authorization }, ...(r.method === 'GET' || r.method === 'DELETE' ? {} : { payload: {} }) });
+          const res = await call(r, authorization);
           const body = res.headers['content-type']?.toString().includes('json') ? (res.json() as { code?: string; detail?: string }) : {};
           const refused = res.statusCode === 403 && body.code === 'forbidden' && PERMISSION_REFUSAL.test(body.detail ?? '');
           table.push(`${r.method} ${r.path} [${r.permission}] -> ${res.statusCode}`);
@@ -88,7 +98,7 @@ for (const dialect of DIALECTS) {
     it('owner: no route refuses an owner for a permission', async () => {
       for (const r of routes) {
         if (r.path === '/userapi/v1/session' && r.method === 'DELETE') continue;
-        const res = await t.server.inject({ method: r.method as 'GET', url: r.url, headers: { authorization: owner.auth }, ...(r.method === 'GET' || r.method === 'DELETE' ? {} : { payload: {} }) });
+        const res = await call(r, owner.auth);
         const body = res.headers['content-type']?.toString().includes('json') ? (res.json() as { detail?: string }) : {};
         assert.ok(!(res.statusCode === 403 && PERMISSION_REFUSAL.test(body.detail ?? '')), `${r.method} ${r.path}: ${res.body}`);
       }
