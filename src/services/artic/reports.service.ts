@@ -97,7 +97,7 @@ export class ArticReportsService {
     // Each agent's state before the window, then the window in journal order.
     for (const r of await agentPrelude(db, clientId, setup.agents.map((a) => a.id), lo)) builder.add(r);
     // A queue report reads no missed offers (RINGNOANSWER is most of the journal).
-    await scanJournal(db, this.storage.dialect, clientId, lo, hi, group !== 'queue', (r) => builder.addParsed(r));
+    await scanJournal(this.storage, clientId, lo, hi, group !== 'queue', (r) => builder.addParsed(r));
     const m = builder.result();
     const names = new Map<string, string>([...setup.queues, ...setup.teams, ...setup.agents].map((x) => [x.id, x.name]));
     const labelled = new Map<number, ReturnType<typeof label>>();

@@ -8,7 +8,7 @@ import { TEXT1_EVENTS, type ParsedRow } from '../../domain/artic/metrics.ts';
  *
  * One record per row, records separated by 0x1E, fields by 0x1F (the journal's fields are numbers, ids, event names,
  * reason codes and answer points: neither byte can occur in them, nor in any UTF-8 sequence of other characters):
- *   RINGNOANSWER: `R`, entered_ms − base, agent_id
+ *   RINGNOANSWER: entered_ms − base, agent_id (a record starting with a digit or `-`)
  *   other events: event, at_ms − base, entered_ms − base (empty when null), queue_id, agent_id, data1, data2, data3, data4
  * Times are sent after `base` (fewer digits). ENTERQUEUE and CONNECT are left out (the report reads nothing of them);
  * RINGNOANSWER too when `missed` is false.
@@ -23,7 +23,7 @@ export function packedSql(dialect: Dialect, clientId: number, lo: number, hi: nu
   // concat_ws skips NULLs: an agent event's entered_ms is written as ''.
   const entered = pg ? sql`coalesce(cast(entered_ms - ${sql.lit(base)} as text), '')` : sql`ifnull(entered_ms - ${sql.lit(base)}, '')`;
   const at = sql`at_ms - ${sql.lit(base)}`;
-  const record = sql`case event when 'RINGNOANSWER' then concat_ws(${ch(US)}, 'R', ${entered}, agent_id)
+  const record = sql`case event when 'RINGNOANSWER' then concat_ws(${ch(US)}, entered_ms - ${sql.lit(base)}, agent_id)
     else concat_ws(${ch(US)}, event, ${at}, ${entered}, queue_id, agent_id, data1, data2, data3, data4) end`;
   // Two comparisons cost less than an IN list; events the report does not know are skipped when read.
   const where = sql`client_id = ${clientId} and at_ms >= ${lo} and at_ms < ${hi} and event <> 'ENTERQUEUE' and event <> 'CONNECT'${missed ? sql`` : sql` and event <> 'RINGNOANSWER'`}`;
@@ -101,10 +101,10 @@ export function unpack(buf: Uint8Array, base: number, sink: (r: ParsedRow) => vo
   let j = 0;
   let n = 0;
   while (i < L) {
-    if (buf[i] === 82 && buf[i + 1] === US) {
-      i += 2;
+    const c0 = buf[i];
+    if ((c0 >= 48 && c0 <= 57) || c0 === 45) {
       j = fieldEnd(buf, i, L);
-      row.entered_ms = j > i ? base + numberAt(buf, i, j) : -1;
+      row.entered_ms = base + numberAt(buf, i, j);
       i = j + 1;
       j = fieldEnd(buf, i, L);
       row.agent_id = interned.get(buf, i, j);
