@@ -6,7 +6,8 @@ import type { ParsedRow } from '../../domain/artic/metrics.ts';
 const pack = (records: string[][]) => Buffer.from(records.map((r) => r.join(String.fromCharCode(US))).join(String.fromCharCode(RS)), 'utf8');
 const read = (buf: Buffer, base: number) => {
   const out: ParsedRow[] = [];
-  unpack(buf, base, (r) => out.push({ ...r }));
+  const missed = (agent_id: string, entered_ms: number) => out.push({ event: 'RINGNOANSWER', at_ms: base, entered_ms, queue_id: 'NONE', agent_id, text1: '', d1: 0, d2: 0, d3: 0, d4: 0 });
+  unpack(buf, base, { row: (r) => out.push({ ...r }), missed });
   return out;
 };
 

@@ -90,10 +90,17 @@ function numberAt(buf: Uint8Array, i: number, j: number): number {
 }
 
 /**
- * Reads packed records into one reused ParsedRow handed to `sink` (which must copy what it keeps): times back from
- * `base`, numbers in place, ids and event names interned, data1 as text only for the events that read it.
+ * Reads packed records into one reused ParsedRow handed to `sink.row` (which must copy what it keeps), and
+ * RINGNOANSWER records to `sink.missed`: times back from `base`, numbers in place, ids and event names interned,
+ * data1 as text only for the events that read it.
  */
-export function unpack(buf: Uint8Array, base: number, sink: (r: ParsedRow) => void, interned = new Interned()): number {
+export interface UnpackSink {
+  row(r: ParsedRow): void;
+  /** A RINGNOANSWER record: its agent and entry only. */
+  missed(agentId: string, enteredMs: number): void;
+}
+
+export function unpack(buf: Uint8Array, base: number, sink: UnpackSink, interned = new Interned()): number {
   const row: ParsedRow = { event: '', at_ms: 0, entered_ms: -1, queue_id: 'NONE', agent_id: 'NONE', text1: '', d1: 0, d2: 0, d3: 0, d4: 0 };
   const textual = new Set(TEXT1_EVENTS);
   const L = buf.length;
@@ -104,16 +111,16 @@ export function unpack(buf: Uint8Array, base: number, sink: (r: ParsedRow) => vo
     const c0 = buf[i];
     if ((c0 >= 48 && c0 <= 57) || c0 === 45) {
       j = fieldEnd(buf, i, L);
-      row.entered_ms = base + numberAt(buf, i, j);
+      const entered = base + numberAt(buf, i, j);
       i = j + 1;
       j = fieldEnd(buf, i, L);
-      row.agent_id = interned.get(buf, i, j);
+      const agent = interned.get(buf, i, j);
       i = j;
-      row.event = 'RINGNOANSWER';
-      row.at_ms = base;
-      row.queue_id = 'NONE';
-      row.text1 = '';
-      row.d1 = row.d2 = row.d3 = row.d4 = 0;
+      while (i < L && buf[i] !== RS) i++;
+      i++;
+      n++;
+      sink.missed(agent, entered);
+      continue;
     } else {
       j = fieldEnd(buf, i, L);
       row.event = interned.get(buf, i, j);
@@ -148,7 +155,7 @@ export function unpack(buf: Uint8Array, base: number, sink: (r: ParsedRow) => vo
     while (i < L && buf[i] !== RS) i++;
     i++;
     n++;
-    sink(row);
+    sink.row(row);
   }
   return n;
 }

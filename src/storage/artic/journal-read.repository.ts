@@ -1,8 +1,7 @@
 import SQLite from 'better-sqlite3';
 import type { Executor, Storage } from '../database.ts';
 import type { JournalRow } from '../../domain/artic/journal.ts';
-import type { ParsedRow } from '../../domain/artic/metrics.ts';
-import { Interned, packedSql, unpack } from './journal-pack.ts';
+import { Interned, packedSql, unpack, type UnpackSink } from './journal-pack.ts';
 
 /**
  * The reads of the ARTIC reports, the same on SQLite and PostgreSQL.
@@ -17,11 +16,11 @@ const CHUNK_MS = 86_400_000;
 
 /**
  * Walks the account's rows written in [lo, hi) in journal order (at_ms, then as written) but ENTERQUEUE and CONNECT
- * (and RINGNOANSWER unless `missed`), handing each to `sink` as one reused ParsedRow. Answers how many. On SQLite the
+ * (and RINGNOANSWER unless `missed`), handing each to `sink` (journal-pack.ts unpack). Answers how many. On SQLite the
  * scan runs on a read-only connection of its own (one snapshot for the whole report, like the feeds). A memory-mapped
  * connection was measured slower (a fresh mapping faults every page in again on each report).
  */
-export async function scanJournal(storage: Pick<Storage, 'db' | 'dialect' | 'sqliteFile'>, clientId: number, lo: number, hi: number, missed: boolean, sink: (r: ParsedRow) => void): Promise<number> {
+export async function scanJournal(storage: Pick<Storage, 'db' | 'dialect' | 'sqliteFile'>, clientId: number, lo: number, hi: number, missed: boolean, sink: UnpackSink): Promise<number> {
   let n = 0;
   const interned = new Interned();
   const chunks: [number, number][] = [];
