@@ -23,6 +23,7 @@ const rand = () => {
   return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
 };
 const between = (a: number, b: number) => a + Math.floor(rand() * (b - a + 1));
+const point = (i: number) => `+614120${String(10_000 + i)}`;
 
 interface Row {
   at_ms: number;
@@ -48,9 +49,11 @@ export function seedArtic(file: string, n: number): { rows: number; calls: numbe
   db.pragma('journal_mode = WAL');
   const { clientId, zone } = ARTIC_SEED;
   const now = new Date('2026-03-01T00:00:00Z').toISOString();
-  const teamIds = Array.from({ length: ARTIC_SEED.teams }, (_, i) => `team_${i}`);
-  const queueIds = Array.from({ length: ARTIC_SEED.queues }, (_, i) => `queue_${i}`);
-  const agents: Agent[] = Array.from({ length: ARTIC_SEED.agents }, (_, i) => ({ id: `agent_${String(i).padStart(2, '0')}`, teams: i % 5 === 4 ? [teamIds[Math.floor(i / 10)], teamIds[(Math.floor(i / 10) + 1) % 5]] : [teamIds[Math.floor(i / 10)]], login: 0, logoff: 0, pauses: [], freeAt: 0 }));
+  // Ids as the set-up API makes them (prefix + 22 characters).
+  const created = Date.parse(now);
+  const teamIds = Array.from({ length: ARTIC_SEED.teams }, (_, i) => newId('atm', created + i));
+  const queueIds = Array.from({ length: ARTIC_SEED.queues }, (_, i) => newId('aq', created + 100 + i));
+  const agents: Agent[] = Array.from({ length: ARTIC_SEED.agents }, (_, i) => ({ id: newId('agt', created + 200 + i), teams: i % 5 === 4 ? [teamIds[Math.floor(i / 10)], teamIds[(Math.floor(i / 10) + 1) % 5]] : [teamIds[Math.floor(i / 10)]], login: 0, logoff: 0, pauses: [], freeAt: 0 }));
   const wrapupSec = [30, 20, 45, 30, 60];
   const maxWaitSec = 180;
   const journal = db.prepare('insert into artic_journal (id, client_id, at, at_ms, entered_ms, call_id, queue_id, agent_id, event, data1, data2, data3, data4, data5) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)');
@@ -58,18 +61,18 @@ export function seedArtic(file: string, n: number): { rows: number; calls: numbe
   let calls = 0;
   const first = DateTime.fromISO(ARTIC_SEED.firstDay, { zone });
   db.transaction(() => {
-    for (const id of teamIds) db.prepare('insert into artic_teams (id, client_id, name, created_at, updated_at) values (?, ?, ?, ?, ?)').run(id, clientId, `Team ${id.slice(5)}`, now, now);
+    teamIds.forEach((id, i) => db.prepare('insert into artic_teams (id, client_id, name, created_at, updated_at) values (?, ?, ?, ?, ?)').run(id, clientId, `Team ${i}`, now, now));
     queueIds.forEach((id, i) => {
       db.prepare(
         `insert into artic_queues (id, client_id, name, strategy, ring_time_sec, max_wait_sec, wrapup_sec, service_level_sec, short_abandon_sec, poll_sec, timezone, overflow, closed_route, created_at, updated_at)
          values (?, ?, ?, 'ring_all', 15, ?, ?, 20, 5, 20, ?, ?, '{"kind":"hangup"}', ?, ?)`,
-      ).run(id, clientId, `Queue ${i}`, maxWaitSec, wrapupSec[i], zone, i === 4 ? '{"kind":"team","team_id":"team_0"}' : '{"kind":"voicemail"}', now, now);
+      ).run(id, clientId, `Queue ${i}`, maxWaitSec, wrapupSec[i], zone, i === 4 ? JSON.stringify({ kind: 'team', team_id: teamIds[0] }) : '{"kind":"voicemail"}', now, now);
       for (const t of [teamIds[i], teamIds[(i + 1) % 5]]) db.prepare('insert into artic_queue_teams (queue_id, team_id) values (?, ?)').run(id, t);
     });
-    for (const a of agents) {
-      db.prepare('insert into artic_agents (id, client_id, name, answer_point, created_at, updated_at) values (?, ?, ?, ?, ?, ?)').run(a.id, clientId, `Agent ${a.id.slice(6)}`, `+6141200${a.id.slice(6)}00`, now, now);
+    agents.forEach((a, i) => {
+      db.prepare('insert into artic_agents (id, client_id, name, answer_point, created_at, updated_at) values (?, ?, ?, ?, ?, ?)').run(a.id, clientId, `Agent ${i}`, point(i), now, now);
       for (const t of a.teams) db.prepare('insert into artic_agent_teams (agent_id, team_id) values (?, ?)').run(a.id, t);
-    }
+    });
     // Agent events ≈ 50 agents × 8 a day; each call ≈ 5.1 rows (the last day stops at n rows).
     const callsPerDay = Math.max(1, Math.round((n / ARTIC_SEED.days - ARTIC_SEED.agents * 8) / 4.9));
     for (let day = 0; day < ARTIC_SEED.days && written < n; day++) {
@@ -105,7 +108,7 @@ export function seedArtic(file: string, n: number): { rows: number; calls: numbe
         const pos = String(between(1, 4));
         const ev = (t: number, event: string, agent: string, d: string[] = []) => rows.push({ at_ms: t, entered_ms: entered, call_id: callId, queue_id: queueId, agent_id: agent, event, d: [d[0] ?? '', d[1] ?? '', d[2] ?? '', d[3] ?? '', d[4] ?? ''] });
         ev(entered, 'ENTERQUEUE', 'NONE', ['', caller, pos]);
-        const patience = between(10, 400) * 1000;
+        const patience = between(2, 400) * 1000;
         let best: { a: Agent; t: number } | null = null;
         for (const a of candidates) {
           const t = freeFrom(a, entered + between(1, 4) * 1000);
@@ -114,7 +117,7 @@ export function seedArtic(file: string, n: number): { rows: number; calls: numbe
         let limit = entered + maxWaitSec * 1000;
         if (best && best.t > limit && q === 4) {
           // Overflow to team_0: the call stays and is offered to that team too, up to a second maximum wait.
-          ev(limit, 'OVERFLOW', 'NONE', ['team:team_0', pos, String(maxWaitSec)]);
+          ev(limit, 'OVERFLOW', 'NONE', [`team:${teamIds[0]}`, '', String(maxWaitSec)]);
           candidates = [...candidates, ...serving([teamIds[0]])];
           for (const a of candidates) {
             const t = freeFrom(a, limit);
@@ -128,40 +131,39 @@ export function seedArtic(file: string, n: number): { rows: number; calls: numbe
         const missed = candidates.filter((a) => a !== best?.a && freeFrom(a, offeredAt) !== null && a.login <= offeredAt).slice(between(0, 3)).slice(0, between(1, 4));
         if (answerAt > entered + patience && entered + patience < limit) {
           for (const a of missed.slice(0, 2)) ev(entered + patience - 1000, 'RINGNOANSWER', a.id, [String(Math.min(15_000, patience - 1000))]);
-          ev(entered + patience, 'ABANDON', 'NONE', [pos, pos, String(patience / 1000)]);
+          ev(entered + patience, 'ABANDON', 'NONE', ['1', pos, String(patience / 1000)]);
           continue;
         }
         if (answerAt > limit) {
-          ev(limit, 'EXITWITHTIMEOUT', 'NONE', [pos, pos, String((limit - entered) / 1000), 'voicemail']);
+          ev(limit, 'EXITWITHTIMEOUT', 'NONE', ['1', pos, String((limit - entered) / 1000), 'voicemail']);
           continue;
         }
         const a = best!.a;
         const hold = (answerAt - entered) / 1000;
         for (const m of missed) ev(answerAt, 'RINGNOANSWER', m.id, [String(between(2000, 15_000))]);
-        ev(answerAt, 'CONNECT', a.id, [String(hold), `CA${callId}`, String(between(1, 8))]);
+        ev(answerAt, 'CONNECT', a.id, [String(Math.round(hold)), `CA${callId}`, String(between(1, 8))]);
         const talk = between(30, 420);
         const end = answerAt + talk * 1000;
-        ev(end, rand() < 0.6 ? 'COMPLETECALLER' : 'COMPLETEAGENT', a.id, [String(hold), String(talk), pos, String(wrapupSec[q])]);
+        ev(end, rand() < 0.6 ? 'COMPLETECALLER' : 'COMPLETEAGENT', a.id, [String(Math.round(hold)), String(talk), pos, String(wrapupSec[q])]);
         // A pause or the log-off due during the call waits for its end.
         for (const p of a.pauses) if (p.start > answerAt && p.start < end) [p.start, p.end] = [end, end + (p.end - p.start)];
         if (a.logoff > answerAt && a.logoff < end) a.logoff = end;
         a.freeAt = end + wrapupSec[q] * 1000;
       }
-      for (const a of agents) {
+      agents.forEach((a, i) => {
         const agentEv = (t: number, event: string, d: string[] = []) => rows.push({ at_ms: t, entered_ms: null, call_id: 'NONE', queue_id: 'NONE', agent_id: a.id, event, d: [d[0] ?? '', d[1] ?? '', d[2] ?? '', d[3] ?? '', d[4] ?? ''] });
-        const point = `+6141200${a.id.slice(6)}00`;
-        agentEv(a.login, 'AGENTLOGIN', [point]);
+        agentEv(a.login, 'AGENTLOGIN', [point(i)]);
         for (const p of a.pauses) {
           if (p.start >= a.logoff) continue;
           agentEv(p.start, 'PAUSE', [p.reason]);
-          agentEv(Math.min(p.end, a.logoff), 'UNPAUSE', [p.reason, String((Math.min(p.end, a.logoff) - p.start) / 1000)]);
+          agentEv(Math.min(p.end, a.logoff), 'UNPAUSE', [p.reason, String(Math.round((Math.min(p.end, a.logoff) - p.start) / 1000))]);
         }
-        agentEv(a.logoff, 'AGENTLOGOFF', [point, String((a.logoff - a.login) / 1000)]);
-      }
+        agentEv(a.logoff, 'AGENTLOGOFF', [point(i), String(Math.round((a.logoff - a.login) / 1000))]);
+      });
       rows.sort((x, y) => x.at_ms - y.at_ms);
       for (const r of rows) {
         if (written >= n) break;
-        journal.run(newId('aj', r.at_ms), clientId, new Date(r.at_ms).toISOString(), r.at_ms, r.entered_ms, r.call_id, r.queue_id, r.agent_id, r.event, ...r.d);
+        journal.run(newId('qev', r.at_ms), clientId, new Date(r.at_ms).toISOString(), r.at_ms, r.entered_ms, r.call_id, r.queue_id, r.agent_id, r.event, ...r.d);
         written++;
       }
     }

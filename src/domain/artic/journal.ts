@@ -8,14 +8,6 @@ export interface QueueRule {
   short_abandon_sec: number;
 }
 
-/** Caller events counted by the call's entry. */
-export const CALLER_EVENTS = ['ABANDON', 'EXITWITHTIMEOUT', 'EXITEMPTY', 'OVERFLOW', 'RINGNOANSWER'] as const;
-export const COMPLETE_EVENTS = ['COMPLETECALLER', 'COMPLETEAGENT'] as const;
-/** Agent events. */
-export const AGENT_EVENTS = ['AGENTLOGIN', 'AGENTLOGOFF', 'PAUSE', 'UNPAUSE'] as const;
-/** Every event the historical report reads (ENTERQUEUE, CONNECT, EXITCLOSED and TRANSFER add nothing to it). */
-export const REPORT_EVENTS: readonly string[] = [...CALLER_EVENTS, ...COMPLETE_EVENTS, ...AGENT_EVENTS];
-
 /** A queue call ends (and its agent's wrap-up is cut) within this long after its entry: the journal is read this far past `to`. */
 export const LATE_MS = 86_400_000;
 
@@ -34,6 +26,4 @@ export const num = (s: string | null | undefined): number => {
   const n = Number(s);
   return Number.isFinite(n) ? n : 0;
 };
-/** Seconds as text to whole milliseconds. */
-export const millis = (seconds: string): number => Math.round(num(seconds) * 1000);
 export const isComplete = (e: string): boolean => e === 'COMPLETECALLER' || e === 'COMPLETEAGENT';

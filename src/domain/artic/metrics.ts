@@ -212,16 +212,18 @@ export class MetricsBuilder {
     this.addParsed(p);
   }
 
+  /** A RINGNOANSWER (the repository's fast path for the journal's most frequent row): an offer the agent did not take. */
+  missedOffer(agentId: string, enteredMs: number): void {
+    const bucket = bucketOf(this.bk, enteredMs);
+    if (bucket >= 0 && agentId !== 'NONE') this.cell(this.agentCells, this.agent(agentId), bucket).missed++;
+  }
+
   /** Adds the next row, its data already read as numbers (the repository's fast path; `add` for plain rows). */
   addParsed(r: ParsedRow): void {
     const at = r.at_ms;
     if (at >= this.hi) return;
     const ev = r.event;
-    if (ev === 'RINGNOANSWER') {
-      const bucket = bucketOf(this.bk, r.entered_ms);
-      if (bucket >= 0 && r.agent_id !== 'NONE') this.cell(this.agentCells, this.agent(r.agent_id), bucket).missed++;
-      return;
-    }
+    if (ev === 'RINGNOANSWER') return this.missedOffer(r.agent_id, r.entered_ms);
     if (ev === 'AGENTLOGIN' || ev === 'AGENTLOGOFF' || ev === 'PAUSE' || ev === 'UNPAUSE') {
       if (r.agent_id === 'NONE') return;
       const ai = this.agent(r.agent_id);

@@ -86,7 +86,8 @@ export async function articReportsRoutes(fastify: FastifyInstance, opts: { app: 
       reply.hijack();
       const res: ServerResponse = reply.raw;
       res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', 'x-content-type-options': 'nosniff', 'x-frame-options': 'DENY', 'x-accel-buffering': 'no', connection: 'keep-alive' });
-      const send = (r: typeof first) => res.write(`event: realtime\ndata: ${JSON.stringify(r)}\n\n`);
+      const gone = () => res.writableEnded || res.destroyed;
+      const send = (r: typeof first) => !gone() && res.write(`event: realtime\ndata: ${JSON.stringify(r)}\n\n`);
       let last = realtimeKey(first);
       send(first);
       let reading = false;
@@ -96,7 +97,7 @@ export async function articReportsRoutes(fastify: FastifyInstance, opts: { app: 
         try {
           const r = await app.articReports.realtime(clientId);
           const key = realtimeKey(r);
-          if (key !== last && !res.writableEnded) {
+          if (key !== last && !gone()) {
             last = key;
             send(r);
           }
@@ -106,16 +107,18 @@ export async function articReportsRoutes(fastify: FastifyInstance, opts: { app: 
           reading = false;
         }
       }, pollMs);
-      const keepAlive = setInterval(() => res.write(': keep-alive\n\n'), keepAliveMs);
+      const keepAlive = setInterval(() => !gone() && res.write(': keep-alive\n\n'), keepAliveMs);
       const end = () => {
         clearInterval(poll);
         clearInterval(keepAlive);
         open.delete(end);
-        if (!res.writableEnded) res.end();
+        if (!gone()) res.end();
       };
       open.add(end);
       request.raw.on('close', end);
       res.on('close', end);
+      // A write racing the client's disconnect fails on the socket: the stream just ends.
+      res.on('error', end);
     },
   );
 }
