@@ -3,7 +3,8 @@
 // database the app migrated, then times the historical report over the whole period through the service
 // (ArticReportsService.historical: the set-up, each agent's state before the period, the journal scan and the
 // metrics), group queue and agent, interval hour and day: p50 and max of RUNS runs each (wall time, and the
-// process's CPU time), against the target of 500 ms. Then one HTTP request of each through the real server
+// process's CPU time) reading the whole journal every time, against the target of 500 ms; then with the service's
+// packed closed days kept (its first run reads them, the next ones read only the days still open: none here). Then one HTTP request of each through the real server
 // (inject: auth, the route, serialization), and a check that the figures are the pure computation's. The machine's own speed and load are printed first: a plain JavaScript
 // loop timed here (1e8 additions with a modulo) makes figures of two machines comparable.
 // Usage: node --import tsx bench/artic-report.bench.ts [rows=1000000] [runs=10]
@@ -17,6 +18,7 @@ import { createApp } from '../src/app.ts';
 import { buildServer } from '../src/http/server.ts';
 import { articMetrics } from '../src/domain/artic/metrics.ts';
 import { lookbackMs } from '../src/domain/artic/journal.ts';
+import { ArticReportsService } from '../src/services/artic/reports.service.ts';
 import { ARTIC_SEED, seedArtic } from './support/seed-artic.ts';
 
 const N = Number(process.argv[2] && /^\d+$/.test(process.argv[2]) ? process.argv[2] : 1_000_000);
@@ -66,26 +68,33 @@ try {
   const app = await createApp(loadConfig(env), { log: pino({ level: 'silent' }) });
   const q = (group: string, interval: string) => ({ from: seeded.from, to: seeded.to, group, interval });
   // One warm-up run (module code compiled, the OS page cache holding the file as it would on a running server).
-  const warm = await app.articReports.historical(ARTIC_SEED.clientId, q('queue', 'day'));
+  const warm = await new ArticReportsService(app.storage, app.clock, { cacheBytes: 0 }).historical(ARTIC_SEED.clientId, q('queue', 'day'));
   const all = warm.all as { offered: number; answered: number; service_level: number | null; asa: number | null };
   console.log(`  warm-up: ${all.offered} calls offered, ${all.answered} answered, service level ${all.service_level}, ASA ${all.asa} s`);
   let met = true;
+  const time = async (service: ArticReportsService, group: string, interval: string) => {
+    const c = process.cpuUsage();
+    const s = performance.now();
+    const r = await service.historical(ARTIC_SEED.clientId, q(group, interval));
+    const u = process.cpuUsage(c);
+    return { wall: performance.now() - s, cpu: (u.user + u.system) / 1000, rows: r.rows.length };
+  };
   for (const [group, interval] of [['queue', 'hour'], ['queue', 'day'], ['agent', 'hour'], ['agent', 'day']] as const) {
-    const wall: number[] = [];
-    const cpu: number[] = [];
-    let rows = 0;
-    for (let i = 0; i < RUNS; i++) {
-      const c = process.cpuUsage();
-      const s = performance.now();
-      const r = await app.articReports.historical(ARTIC_SEED.clientId, q(group, interval));
-      wall.push(performance.now() - s);
-      const u = process.cpuUsage(c);
-      cpu.push((u.user + u.system) / 1000);
-      rows = r.rows.length;
-    }
-    const ok = pct(wall, 50) <= TARGET_MS;
+    // Every run reading the whole journal (no day kept), then a service keeping the closed days (its first run reads them).
+    const runs = async (service: ArticReportsService) => {
+      const out = [];
+      for (let i = 0; i < RUNS; i++) out.push(await time(service, group, interval));
+      return { p50: pct(out.map((x) => x.wall), 50), max: Math.max(...out.map((x) => x.wall)), cpu: pct(out.map((x) => x.cpu), 50), rows: out[0].rows };
+    };
+    const cold = await runs(new ArticReportsService(app.storage, app.clock, { cacheBytes: 0 }));
+    const keeping = new ArticReportsService(app.storage, app.clock);
+    const first = await time(keeping, group, interval);
+    const kept = await runs(keeping);
+    const ok = cold.p50 <= TARGET_MS;
     met &&= ok;
-    console.log(`  historical group=${group} interval=${interval}: p50 ${f0(pct(wall, 50))} ms, max ${f0(Math.max(...wall))} ms (CPU p50 ${f0(pct(cpu, 50))} ms) over ${RUNS} runs, ${rows.toLocaleString('en')} rows — target p50 ≤ ${TARGET_MS} ms: ${ok ? 'met' : 'NOT met'}`);
+    console.log(`  historical group=${group} interval=${interval} (${cold.rows.toLocaleString('en')} rows), ${RUNS} runs each:`);
+    console.log(`    reading the whole journal: p50 ${f0(cold.p50)} ms, max ${f0(cold.max)} ms (CPU p50 ${f0(cold.cpu)} ms) — target p50 ≤ ${TARGET_MS} ms: ${ok ? 'met' : 'NOT met'}`);
+    console.log(`    closed days kept: first run ${f0(first.wall)} ms, then p50 ${f0(kept.p50)} ms, max ${f0(kept.max)} ms (CPU p50 ${f0(kept.cpu)} ms)`);
   }
   const server = await buildServer(app);
   await server.ready();
@@ -116,7 +125,7 @@ try {
       lookback_ms: lookbackMs(Math.max(...queues.map((x) => x.wrapup_sec))),
     });
     const g = group === 'agent' ? m.agents : m.queues;
-    const r = await app.articReports.historical(ARTIC_SEED.clientId, q(group, interval));
+    const r = await new ArticReportsService(app.storage, app.clock, { cacheBytes: 0 }).historical(ARTIC_SEED.clientId, q(group, interval));
     const figures = ({ period: _p, period_start: _s, period_end: _e, id: _i, name: _n, ...f }: Record<string, unknown>) => f;
     const same = JSON.stringify([r.rows.map((x) => [x.id, figures(x as never)]), r.all]) === JSON.stringify([g.rows.map((x) => [x.id, x.figures]), g.all]);
     console.log(`  group=${group} interval=${interval}: the same figures as the pure computation over the ${rows.length.toLocaleString('en')} rows read plainly: ${same ? 'yes' : 'NO'}`);

@@ -87,6 +87,20 @@ for (const dialect of DIALECTS) {
       assert.equal(agents.rows.length, 3, 'one day bucket per active agent');
     });
 
+    it('reads closed days once: a report over them is the same from the packed days kept', async () => {
+      clock.set('2026-03-09T00:00:00.000Z');
+      try {
+        const url = `/reports/historical?${period}&interval=hour&group=agent`;
+        const first = await get(url, a.auth);
+        const again = await get(url, a.auth);
+        assert.equal(first.statusCode, 200, first.body);
+        assert.deepEqual(again.json(), first.json());
+        assert.deepEqual(first.json().all.login_sec, 11415);
+      } finally {
+        clock.set(NOW);
+      }
+    });
+
     it('answers XML with format=xml or Accept: application/xml', async () => {
       for (const [url, headers] of [[`/reports/historical?${period}&group=agent&format=xml`, {}], [`/reports/historical?${period}&group=agent`, { accept: 'application/xml' }]] as const) {
         const r = await get(url, a.auth, headers);

@@ -15,40 +15,85 @@ import { Interned, packedSql, unpack, type UnpackSink } from './journal-pack.ts'
 const CHUNK_MS = 86_400_000;
 
 /**
- * Walks the account's rows written in [lo, hi) in journal order (at_ms, then as written) but ENTERQUEUE and CONNECT
- * (and RINGNOANSWER unless `missed`), handing each to `sink` (journal-pack.ts unpack). Answers how many. On SQLite the
- * scan runs on a read-only connection of its own (one snapshot for the whole report, like the feeds). A memory-mapped
- * connection was measured slower (a fresh mapping faults every page in again on each report).
+ * Packed UTC days of journals (least recently used out first, within `maxBytes`). A day is kept only once it has
+ * closed: the journal is append-only and its rows are written as they happen, so a past day's rows never change.
+ * What is kept is rows, not figures: queue thresholds and team membership changing later change no cached byte.
  */
-export async function scanJournal(storage: Pick<Storage, 'db' | 'dialect' | 'sqliteFile'>, clientId: number, lo: number, hi: number, missed: boolean, sink: UnpackSink): Promise<number> {
-  let n = 0;
-  const interned = new Interned();
-  const chunks: [number, number][] = [];
-  for (let start = lo; start < hi; start += CHUNK_MS) chunks.push([start, Math.min(hi, start + CHUNK_MS)]);
-  if (storage.dialect === 'sqlite' && storage.sqliteFile) {
-    // Its parameters are client_id, then the range's bounds.
-    const q = packedSql('sqlite', clientId, lo, hi, lo, missed).compile(storage.db);
-    if (q.parameters.length !== 3) throw new Error(`the packed journal query takes 3 parameters, not ${q.parameters.length}`);
-    const conn = new SQLite(storage.sqliteFile, { readonly: true, fileMustExist: true });
-    try {
-      conn.pragma('busy_timeout = 10000');
-      const st = conn.prepare(q.sql).pluck(true);
-      // One read transaction: every chunk sees the same snapshot.
-      conn.prepare('begin').run();
-      for (const [start, end] of chunks) {
-        const packed = st.get(clientId, start, end) as Buffer | null;
-        if (packed) n += unpack(packed, lo, sink, interned);
-      }
-      conn.prepare('commit').run();
-    } finally {
-      conn.close();
+export class PackedDays {
+  private readonly days = new Map<string, Buffer | null>();
+  private bytes = 0;
+  constructor(readonly maxBytes: number) {}
+
+  get(key: string): Buffer | null | undefined {
+    const v = this.days.get(key);
+    if (v !== undefined) {
+      this.days.delete(key);
+      this.days.set(key, v);
     }
-    return n;
+    return v;
   }
-  for (const [start, end] of chunks) {
-    const r = await packedSql(storage.dialect, clientId, start, end, lo, missed).execute(storage.db);
-    const packed = r.rows[0]?.packed;
-    if (packed) n += unpack(packed, lo, sink, interned);
+
+  set(key: string, v: Buffer | null): void {
+    const size = v?.length ?? 0;
+    if (this.maxBytes <= 0 || size > this.maxBytes) return;
+    this.days.set(key, v);
+    this.bytes += size;
+    for (const [k, old] of this.days) {
+      if (this.bytes <= this.maxBytes) break;
+      this.days.delete(k);
+      this.bytes -= old?.length ?? 0;
+    }
+  }
+}
+
+/**
+ * Walks the account's rows written in [lo, hi) in journal order (at_ms, then as written) but ENTERQUEUE and CONNECT
+ * (and RINGNOANSWER unless `missed`), handing them to `sink` (journal-pack.ts unpack), a UTC day at a time. With
+ * `cache`, the days that closed before `cache.closedBefore` are read whole once and kept (PackedDays); RINGNOANSWER
+ * records of such a day come then even outside [lo, hi) (they carry no time: the report counts them by the call's
+ * entry, and an offer is made within the call's maximum wait of it). On SQLite the days are read on a read-only
+ * connection of its own (one snapshot for the whole report, like the feeds; a memory-mapped one was measured slower:
+ * a fresh mapping faults every page in again). Answers how many records were read.
+ */
+export async function scanJournal(
+  storage: Pick<Storage, 'db' | 'dialect' | 'sqliteFile'>,
+  clientId: number,
+  lo: number,
+  hi: number,
+  missed: boolean,
+  sink: UnpackSink,
+  cache?: { days: PackedDays; closedBefore: number },
+): Promise<number> {
+  const interned = new Interned();
+  const inWindow: UnpackSink = { row: (r) => r.at_ms >= lo && r.at_ms < hi && sink.row(r), missed: sink.missed };
+  let conn: SQLite.Database | null = null;
+  const read = async (start: number, end: number, base: number): Promise<Buffer | null> => {
+    const q = packedSql(storage.dialect, clientId, start, end, base, missed);
+    if (storage.dialect !== 'sqlite' || !storage.sqliteFile) return (await q.execute(storage.db)).rows[0]?.packed ?? null;
+    if (!conn) {
+      conn = new SQLite(storage.sqliteFile, { readonly: true, fileMustExist: true });
+      conn.pragma('busy_timeout = 10000');
+      // One read transaction: every day sees the same snapshot.
+      conn.prepare('begin').run();
+    }
+    const c = q.compile(storage.db);
+    return (conn.prepare(c.sql).pluck(true).get(...(c.parameters as unknown[])) as Buffer | null) ?? null;
+  };
+  let n = 0;
+  try {
+    for (let start = Math.floor(lo / CHUNK_MS) * CHUNK_MS; start < hi; start += CHUNK_MS) {
+      const end = start + CHUNK_MS;
+      let packed: Buffer | null;
+      if (cache && end <= cache.closedBefore) {
+        const key = `${clientId}|${missed ? 'all' : 'no-missed'}|${start}`;
+        const kept = cache.days.get(key);
+        packed = kept !== undefined ? kept : await read(start, end, start);
+        if (kept === undefined) cache.days.set(key, packed);
+      } else packed = await read(Math.max(start, lo), Math.min(end, hi), start);
+      if (packed) n += unpack(packed, start, inWindow, interned);
+    }
+  } finally {
+    (conn as SQLite.Database | null)?.close();
   }
   return n;
 }
