@@ -2,6 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { Interned, RS, US, unpack } from './journal-pack.ts';
 import type { ParsedRow } from '../../domain/artic/metrics.ts';
+import { PackedDays } from './journal-read.repository.ts';
 
 const pack = (records: string[][]) => Buffer.from(records.map((r) => r.join(String.fromCharCode(US))).join(String.fromCharCode(RS)), 'utf8');
 const read = (buf: Buffer, base: number) => {
@@ -49,5 +50,21 @@ describe('ARTIC packed journal records', () => {
 
   it('an empty text is no record', () => {
     assert.deepEqual(read(Buffer.alloc(0), 0), []);
+  });
+
+  it('keeps packed days within its budget, the least recently used out first; a budget of 0 keeps none', () => {
+    const days = new PackedDays(10);
+    days.set('a', Buffer.alloc(4));
+    days.set('b', Buffer.alloc(4));
+    days.get('a');
+    days.set('c', Buffer.alloc(4)); // 12 > 10: b (least recently used) goes
+    assert.deepEqual(['a', 'b', 'c'].map((k) => days.get(k)?.length), [4, undefined, 4]);
+    days.set('empty', null);
+    assert.equal(days.get('empty'), null, 'a day without rows is kept too');
+    days.set('huge', Buffer.alloc(11));
+    assert.equal(days.get('huge'), undefined);
+    const none = new PackedDays(0);
+    none.set('a', null);
+    assert.equal(none.get('a'), undefined);
   });
 });
