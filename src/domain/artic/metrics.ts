@@ -305,7 +305,29 @@ export class MetricsBuilder {
       w.loginAt = null;
     });
     const bk = this.bk;
-    // Teams: their current agents' sums, plus the calls overflowed to them.
+    // Each group is summed when first asked for (a report shows one).
+    let queues: Group<QueueFigures> | undefined;
+    let teams: Group<TeamFigures> | undefined;
+    let agents: Group<AgentFigures> | undefined;
+    const q = () => (queues ??= group(this.queueIds, this.queueCells, queueFigures));
+    const t = () => (teams ??= this.teamGroup());
+    const a = () => (agents ??= group(this.agentIds, this.agentCells, agentFigures));
+    return {
+      buckets: bk.nominal.map((local, i) => ({ start_ms: bk.bounds[i], end_ms: bk.bounds[i + 1], local_start_ms: local })),
+      get queues() {
+        return q();
+      },
+      get teams() {
+        return t();
+      },
+      get agents() {
+        return a();
+      },
+    };
+  }
+
+  /** Teams: their current agents' sums, plus the calls overflowed to them; over all, each agent in a team once. */
+  private teamGroup(): Group<TeamFigures> {
     const members = new Map<string, number[]>();
     for (const t of this.input.teams ?? []) members.set(t, []);
     for (const t of this.overflows.keys()) if (!members.has(t)) members.set(t, []);
@@ -324,15 +346,10 @@ export class MetricsBuilder {
       for (const [b, n] of this.overflows.get(t) ?? []) (cells[b] ??= newAcc()).overflowed_to_team += n;
       return cells;
     });
-    const teamAll = newAcc();
-    for (const ai of inTeam) for (const c of this.agentCells[ai]) if (c) mergeAcc(teamAll, c);
-    for (const byBucket of this.overflows.values()) for (const n of byBucket.values()) teamAll.overflowed_to_team += n;
-    return {
-      buckets: bk.nominal.map((local, i) => ({ start_ms: bk.bounds[i], end_ms: bk.bounds[i + 1], local_start_ms: local })),
-      queues: group(this.queueIds, this.queueCells, queueFigures),
-      teams: group(teamIds, teamCells, teamFigures, teamAll),
-      agents: group(this.agentIds, this.agentCells, agentFigures),
-    };
+    const all = newAcc();
+    for (const ai of inTeam) for (const c of this.agentCells[ai]) if (c) mergeAcc(all, c);
+    for (const byBucket of this.overflows.values()) for (const n of byBucket.values()) all.overflowed_to_team += n;
+    return group(teamIds, teamCells, teamFigures, all);
   }
 }
 
