@@ -100,10 +100,16 @@ try {
   await server.ready();
   const auth = `Basic ${Buffer.from('bench:bench-password').toString('base64')}`;
   for (const [group, interval] of [['agent', 'hour'], ['queue', 'day']] as const) {
-    const s = performance.now();
-    const r = await server.inject({ method: 'GET', url: `/artic/v1/reports/historical?from=${encodeURIComponent(seeded.from)}&to=${encodeURIComponent(seeded.to)}&group=${group}&interval=${interval}`, headers: { authorization: auth } });
-    if (r.statusCode !== 200) throw new Error(`HTTP ${r.statusCode}: ${r.body.slice(0, 300)}`);
-    console.log(`  HTTP GET /artic/v1/reports/historical group=${group} interval=${interval}: ${f0(performance.now() - s)} ms, ${(r.body.length / 1024).toFixed(0)} KiB of JSON`);
+    const times: number[] = [];
+    let size = 0;
+    for (let i = 0; i < 2; i++) {
+      const s = performance.now();
+      const r = await server.inject({ method: 'GET', url: `/artic/v1/reports/historical?from=${encodeURIComponent(seeded.from)}&to=${encodeURIComponent(seeded.to)}&group=${group}&interval=${interval}`, headers: { authorization: auth } });
+      if (r.statusCode !== 200) throw new Error(`HTTP ${r.statusCode}: ${r.body.slice(0, 300)}`);
+      times.push(performance.now() - s);
+      size = r.body.length;
+    }
+    console.log(`  HTTP GET /artic/v1/reports/historical group=${group} interval=${interval} (${(size / 1024).toFixed(0)} KiB of JSON): ${f0(times[0])} ms reading the days, ${f0(times[1])} ms again (days kept)`);
   }
   await server.close();
   // The figures are those of the pure computation (domain/artic/metrics.ts articMetrics) over the same rows read plainly.
