@@ -47,6 +47,9 @@ export class QueueDocuments {
 
   /** What the queue step of a document (after its leading steps) renders for the engine's decision. */
   decided(seg: Step[], d: Exclude<QueueDecision, { kind: 'left' }>, ctx: RenderCtx, at: string): Doc {
+    // The service records its calls: the agent's conversation is recorded (two channels where the carrier can).
+    const step = seg[seg.length - 1];
+    if (d.kind === 'offer' && step?.kind === 'queue') d.offer.record = step.record;
     const verbs = d.kind === 'offer' ? renderOffer(d.offer, ctx) : renderHold(d.hold, ctx);
     const events = this.rendered(seg.slice(0, -1), at);
     if (d.kind === 'offer') d.offer.agents.forEach((a, i) => events.push({ occurredAt: at, body: { kind: 'leg.started', legId: a.legId, target: a.answerPoint, record: false, targetName: d.agents[i].name } }));
