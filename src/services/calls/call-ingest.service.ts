@@ -1,14 +1,12 @@
 import { AppError } from '../../domain/errors.ts';
 import type { Clock } from '../../domain/clock.ts';
 import { newId } from '../../domain/ids.ts';
-import { parseNumber } from '../../domain/phone.ts';
-import { callerGeo, classifyCaller } from '../../domain/calls/caller-geo.ts';
+import { classifyCaller } from '../../domain/calls/caller-geo.ts';
 import { newCallRecord, PROBE_NUMBER } from '../../domain/calls/call-row.ts';
 import { buildCallPlan, buildClickToCallPlan, continuation, type CallPlan, type Step, type StepResult } from '../../telephony/call-plan.ts';
-import { openQueueCallsOf } from '../../storage/artic/queue.repository.ts';
-import { renderHold } from '../../telephony/adapters/twiml/render-queue.ts';
 import type { QueueCaller, QueueEngine } from '../artic/queue-engine.service.ts';
-import { offerLegEnds, QueueDocuments, type Doc } from './queue-documents.ts';
+import type { Doc } from './queue-documents.ts';
+import { QueueCallIngest } from './queue-call-ingest.ts';
 import { endPendingOutboundCall, findOutboundCall, updateOutboundCall } from '../../storage/calls/outbound.repository.ts';
 import { agentLegEndStatus } from '../../domain/calls/outbound-status.ts';
 import { eventKey, type EdgeEvent } from '../../telephony/call-events.ts';
@@ -21,42 +19,11 @@ import type { CallConsumers } from './call-consumers.ts';
 import type { CallFinalizer } from './call-finalize.service.ts';
 import type { RecordingService } from './recording.service.ts';
 import { sessionPlan, type SessionPlan } from './session-plan.ts';
+import { e164, geoOf, uniqueId } from './call-numbers.ts';
 
 const PROBE_WINDOW_MS = 120_000;
 /** The longest a call may last before it is finalized without its end (Twilio's default Dial timeLimit). */
 const MAX_CALL_MS = 4 * 3600_000;
-
-const NODE = `TT${process.pid % 100}`;
-let seq = Math.floor(Math.random() * 1_000_000);
-
-/** `NODE-unixtime.seq`, as the original's uniqueid. */
-function uniqueId(at: Date): string {
-  seq = (seq + 1) % 1_000_000;
-  return `${NODE}-${Math.floor(at.getTime() / 1000)}.${String(seq).padStart(6, '0')}`;
-}
-
-/** Numbers repeat (the same tracking numbers and callers): parsing with libphonenumber is worth remembering. */
-const e164Cache = new Map<string, string | null>();
-const e164 = (s: string): string | null => {
-  let v = e164Cache.get(s);
-  if (v === undefined) {
-    v = parseNumber(s)?.e164 ?? null;
-    if (e164Cache.size >= 10_000) e164Cache.clear();
-    e164Cache.set(s, v);
-  }
-  return v;
-};
-const geoCache = new Map<string, ReturnType<typeof callerGeo>>();
-const geoOf = (n: string | null) => {
-  if (!n) return callerGeo(null);
-  let g = geoCache.get(n);
-  if (!g) {
-    g = callerGeo(n);
-    if (geoCache.size >= 10_000) geoCache.clear();
-    geoCache.set(n, g);
-  }
-  return g;
-};
 
 /**
  * Call ingestion: a verified carrier request, already parsed into carrier-neutral events, is stored (raw row and
@@ -66,7 +33,7 @@ const geoOf = (n: string | null) => {
  */
 export class CallIngestService {
   private readonly repos: Storage['repos']['telephony'];
-  private readonly queueDocs: QueueDocuments;
+  private readonly queueCalls: QueueCallIngest;
 
   constructor(
     private readonly storage: Storage,
@@ -79,25 +46,17 @@ export class CallIngestService {
     private readonly queue: QueueEngine,
   ) {
     this.repos = storage.repos.telephony;
-    this.queueDocs = new QueueDocuments(queue, (steps, at) => this.renderedEvents(steps, at));
-  }
-
-  private articPlan(tx: Executor, svc: Parameters<QueueDocuments['plan']>[1]): Promise<CallPlan> {
-    return this.queueDocs.plan(tx, svc);
+    this.queueCalls = new QueueCallIngest(storage, clock, queue, finalizer, { renderedEvents: (steps, at) => this.renderedEvents(steps, at), storeEvents: (...a) => this.storeEvents(...a) });
   }
 
   /** The document a call runs next and the events it announces; a queue plan's queue steps ask the queue engine. */
   private document(tx: Executor, plan: CallPlan, steps: Step[], caller: QueueCaller, ctx: RenderCtx, at: string): Promise<Doc> | Doc {
-    if (plan.serviceType !== 'queue') return { twiml: renderTwiml(steps, ctx), events: this.renderedEvents(steps, at) };
-    return this.queueDocs.document(tx, plan, steps, caller, ctx, at);
+    return this.queueCalls.document(tx, plan, steps, caller, ctx, at);
   }
 
-  /** A retried incoming-call webhook of a queue call: hold and ask the queue again (no state changes here). */
-  private async resumeQueue(tx: Executor, carrier: string, callSid: string, sp: SessionPlan, ctx: Omit<RenderCtx, 'trackingNumber'>): Promise<string> {
-    const [qc] = await openQueueCallsOf(tx, carrier, callSid);
-    if (!qc) return HANGUP_TWIML;
-    const c = { ...ctx, trackingNumber: sp.tracking };
-    return renderTwiml([{ kind: 'queue', id: qc.step_id, queueId: qc.queue_id, queueName: '', record: false, onOverflow: [], onClosed: [] }], { ...c, queueVerbs: renderHold({ kind: 'hold', stepId: qc.step_id, queueCallId: qc.id, position: null, text: null, musicUrl: null, pollSec: 1 }, c) });
+  /** A queue's hold document asks again (`/queue?qc=`): the engine answers hold, an offer, or the route out. */
+  queuePoll(carrier: string, callSid: string | null, raw: CarrierRequestRow, ctx: Omit<RenderCtx, 'trackingNumber'>, qcId: string): Promise<string> {
+    return this.queueCalls.poll(carrier, callSid, raw, ctx, qcId);
   }
 
   async inbound(carrier: string, callSid: string | null, received: EdgeEvent | undefined, raw: CarrierRequestRow, ctx: Omit<RenderCtx, 'trackingNumber'>, now: Date): Promise<string> {
@@ -112,7 +71,7 @@ export class CallIngestService {
       if (existing) {
         // A retried webhook: the same answer, nothing new (a queue call asks the queue where it is).
         const sp = sessionPlan(existing.plan);
-        if (sp.plan.serviceType === 'queue') return { twiml: await this.resumeQueue(tx, carrier, callSid, sp, ctx), noise: false };
+        if (sp.plan.serviceType === 'queue') return { twiml: await this.queueCalls.resume(tx, carrier, callSid, sp, ctx), noise: false };
         return { twiml: renderTwiml(sp.plan.steps, { ...ctx, trackingNumber: sp.tracking }), noise: false };
       }
       // Number, service and account in one lookup.
@@ -123,7 +82,7 @@ export class CallIngestService {
       }
       const svc = route?.service;
       if (!svc || svc.status !== 'live') return { twiml: rejectTwiml('rejected'), noise: false };
-      const plan = svc.type === 'queue' ? await this.articPlan(tx, svc) : buildCallPlan(svc);
+      const plan = svc.type === 'queue' ? await this.queueCalls.plan(tx, svc) : buildCallPlan(svc);
       let testCallId: string | null = null;
       if (caller.e164 === PROBE_NUMBER) {
         const t = await this.repos.runningTestCallFor(tx, to, new Date(now.getTime() - PROBE_WINDOW_MS).toISOString());
@@ -330,7 +289,7 @@ export class CallIngestService {
   /** Dial, Gather and Record actions: stored, then answered with what the call does next. */
   async action(kind: 'dial' | 'gather' | 'record', carrier: string, callSid: string | null, events: EdgeEvent[], raw: CarrierRequestRow, ctx: Omit<RenderCtx, 'trackingNumber'>, step: string, queue?: { qc: string; callStatus: string | null }): Promise<string> {
     if (!callSid) throw new AppError('validation_failed', 'CallSid is required');
-    if (kind === 'dial' && queue?.qc) return this.offerAction(carrier, callSid, events, raw, ctx, step, queue.qc, queue.callStatus);
+    if (kind === 'dial' && queue?.qc) return this.queueCalls.offerAction(carrier, callSid, events, raw, ctx, step, queue.qc, queue.callStatus);
     let recording = false;
     const twiml = await this.storage.writes.run(async (tx) => {
       const st = this.repos.callStore(tx);
@@ -358,7 +317,7 @@ export class CallIngestService {
       const at = events[0]?.occurredAt ?? this.clock.now().toISOString();
       const c = { ...ctx, trackingNumber: sp.tracking };
       // A menu digit that leads to a queue enters it here.
-      const who = sp.plan.serviceType === 'queue' ? await this.queueCaller(tx, session.call_id, carrier, callSid) : null;
+      const who = sp.plan.serviceType === 'queue' ? await this.queueCalls.caller(tx, session.call_id, carrier, callSid) : null;
       const doc = who ? await this.document(tx, sp.plan, next, who, c, at) : { twiml: renderTwiml(next, c), events: this.renderedEvents(next, at) };
       const rendered = await this.storeEvents(tx, carrier, callSid, doc.events, raw.id, this.clock.now());
       if (stored.changed || rendered.changed) await this.finalizer.recompute(tx, session.call_id, false, session);
@@ -366,61 +325,6 @@ export class CallIngestService {
     });
     if (recording) await this.recordings.copyNow(carrier, callSid);
     return twiml;
-  }
-
-  /**
-   * The dial action of a queue offer (`?qc=`): the engine completes, abandons or moves the queue call on; the record
-   * gets each offered leg's end; the caller's next document is the engine's (hold, the next agent, or the route out).
-   */
-  private async offerAction(carrier: string, callSid: string, events: EdgeEvent[], raw: CarrierRequestRow, ctx: Omit<RenderCtx, 'trackingNumber'>, offerId: string, qcId: string, callStatus: string | null): Promise<string> {
-    return this.storage.writes.run(async (tx) => {
-      const st = this.repos.callStore(tx);
-      raw.id = await st.insertCarrierRequest(raw);
-      const session = await st.findSession(carrier, callSid);
-      const now = this.clock.now();
-      if (!session) return HANGUP_TWIML;
-      const sp = sessionPlan(session.plan);
-      const ended = events.find((e) => e.body.kind === 'leg.ended')?.body;
-      const result = ended?.kind === 'leg.ended' ? ended.result : 'failed';
-      const talkSec = ended?.kind === 'leg.ended' ? ended.talkSec : 0;
-      const known = (await st.eventsOfCall(carrier, callSid)).filter((e) => e.kind === 'leg.started' || e.kind === 'leg.answered').map((e) => JSON.parse(e.data) as { kind: string; legId: string; carrierLegId?: string });
-      const legIds = known.filter((e) => e.kind === 'leg.started' && e.legId.startsWith(`${offerId}.`)).map((e) => e.legId);
-      const answered = known.find((e) => e.kind === 'leg.answered' && e.legId.startsWith(`${offerId}.`));
-      const at = events[0]?.occurredAt ?? now.toISOString();
-      const decision = await this.queue.offerEnded(tx, qcId, { result, talkSec, callerGone: callStatus === 'completed' || result === 'canceled', answeredLegId: answered?.legId ?? null, carrierLegId: answered?.carrierLegId ?? (ended?.kind === 'leg.ended' ? (ended.carrierLegId ?? null) : null) });
-      const c = { ...ctx, trackingNumber: sp.tracking };
-      const doc =
-        result === 'canceled' || callStatus === 'completed'
-          ? { twiml: HANGUP_TWIML, events: [] }
-          : await this.queueDocs.after(tx, sp.plan, qcId, decision, () => this.queueCaller(tx, session.call_id, carrier, callSid), c, at);
-      const stored = await this.storeEvents(tx, carrier, callSid, [...events, ...offerLegEnds(legIds, answered?.legId ?? null, result, talkSec, ended?.kind === 'leg.ended' ? ended.carrierStatus : 'failed', at), ...doc.events], raw.id, now);
-      if (stored.changed) await this.finalizer.recompute(tx, session.call_id, false, session);
-      return doc.twiml;
-    });
-  }
-
-  /** The caller of a call as a queue sees it (for an overflow into another queue). */
-  private async queueCaller(tx: Executor, callId: number, carrier: string, callSid: string): Promise<QueueCaller | null> {
-    const call = await this.repos.callStore(tx).findCall(callId);
-    return call ? { callId, clientId: Number(call.client_id), carrier, carrierCallId: callSid, caller: call.caller_number } : null;
-  }
-
-  /** A queue's hold document asks again (`/queue?qc=`): the engine answers hold, an offer, or the route out. */
-  async queuePoll(carrier: string, callSid: string | null, raw: CarrierRequestRow, ctx: Omit<RenderCtx, 'trackingNumber'>, qcId: string): Promise<string> {
-    if (!callSid || !qcId) throw new AppError('validation_failed', 'CallSid and the queue call (?qc=) are required');
-    return this.storage.writes.run(async (tx) => {
-      const st = this.repos.callStore(tx);
-      raw.id = await st.insertCarrierRequest(raw);
-      const session = await st.findSession(carrier, callSid);
-      if (!session) return HANGUP_TWIML;
-      const sp = sessionPlan(session.plan);
-      const now = this.clock.now();
-      const decision = await this.queue.poll(tx, qcId);
-      const doc = await this.queueDocs.after(tx, sp.plan, qcId, decision, () => this.queueCaller(tx, session.call_id, carrier, callSid), { ...ctx, trackingNumber: sp.tracking }, now.toISOString());
-      const stored = await this.storeEvents(tx, carrier, callSid, doc.events, raw.id, now);
-      if (stored.changed) await this.finalizer.recompute(tx, session.call_id, false, session);
-      return doc.twiml;
-    });
   }
 
   /** Status and recording callbacks: stored; recordings are then copied into our storage. A queue call's agent leg answering, and its end, move the queue. */
