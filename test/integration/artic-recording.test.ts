@@ -17,6 +17,11 @@ describe('ARTIC: a queue service that records (sqlite)', () => {
       const ann = await cc.agent('Ann', '+61400009701', [team]);
       const q = await cc.queue('Sales', [team], { announce_position: false });
       const svc = await liveService(t.app, 9700, '+61290009701', { type: 'queue', artic_queue_id: q, record: true });
+      // A queue service names a queue of its own account only (another account's id is not found either).
+      await assert.rejects(
+        t.app.telco.createRequest({ userId: 'test', clientId: 9700 }, { type: 'new', number: '+61290009702', service: { type: 'queue', artic_queue_id: 'aq_not_ours' } }),
+        (e: { code?: string; details?: { path: string }[] }) => e.code === 'validation_failed' && !!e.details?.some((x) => x.path === 'service.artic_queue_id'),
+      );
       const admin: Principal = { userId: 'admin', username: 'admin', clientIds: [9700], roles: { 9700: 'owner' } };
       await t.app.agentActions.act(admin, 9700, ann, { kind: 'login' });
       t.app.sandbox.setPhone('+61400009701', { outcome: 'answered', answerAfterSec: 2 });

@@ -4,7 +4,7 @@ import { can, type Role } from '../../domain/accounts/roles.ts';
 import { parseAnswerPoint } from '../../domain/artic/config.ts';
 import type { Principal } from '../accounts/principal.ts';
 import type { Executor, Storage } from '../../storage/database.ts';
-import { appendJournal, findAgent, updateAgent, type AgentRow } from '../../storage/artic/queue.repository.ts';
+import { agentsOfUser, appendJournal, findAgent, sharesTeam, updateAgent, type AgentRow } from '../../storage/artic/queue.repository.ts';
 import { effectiveState, journalRow, logoffChange, pauseChange, type AgentChange } from './agent-state.ts';
 
 export type AgentAction = { kind: 'login'; answerPoint?: string } | { kind: 'logout' } | { kind: 'pause'; reason: string } | { kind: 'unpause' } | { kind: 'answer_point'; answerPoint: string };
@@ -50,24 +50,14 @@ export class AgentActionsService {
     const role = principal.roles[clientId] as Role | undefined;
     if (role && can(role, 'settings')) return;
     if (agent.user_id === principal.userId) return;
-    const me = await db.selectFrom('artic_agents').select(['id', 'supervisor']).where('client_id', '=', clientId).where('user_id', '=', principal.userId).execute();
-    const supervisors = me.filter((a) => a.supervisor === 1).map((a) => a.id);
-    if (supervisors.length) {
-      const shared = await db
-        .selectFrom('artic_agent_teams as mine')
-        .innerJoin('artic_agent_teams as theirs', 'theirs.team_id', 'mine.team_id')
-        .select('theirs.agent_id')
-        .where('mine.agent_id', 'in', supervisors)
-        .where('theirs.agent_id', '=', agent.id)
-        .executeTakeFirst();
-      if (shared) return;
-    }
+    const me = await agentsOfUser(db, clientId, principal.userId);
+    if (await sharesTeam(db, me.filter((a) => a.supervisor === 1).map((a) => a.id), agent.id)) return;
     throw new AppError('forbidden', me.length ? 'an agent acts only for themselves (a supervisor also for the agents of their teams)' : 'you are not an agent of this account: ask an admin to link your user to an agent');
   }
 
   /** The agent mapped to the signed-in user (`/artic/v1/me`). */
   async myAgent(principal: Principal, clientId: number): Promise<AgentStateView> {
-    const a = await this.storage.db.selectFrom('artic_agents').selectAll().where('client_id', '=', clientId).where('user_id', '=', principal.userId).executeTakeFirst();
+    const [a] = await agentsOfUser(this.storage.db, clientId, principal.userId);
     if (!a) throw new AppError('not_found', 'no agent of this account is linked to your user');
     return view(a, this.clock.now().toISOString());
   }

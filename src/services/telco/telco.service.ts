@@ -6,6 +6,7 @@ import { isNumberClass, parseNumber, type NumberClass } from '../../domain/phone
 import { checkUrlShape } from '../../domain/delivery/url-policy.ts';
 import { validateServiceFields, type RequestIn } from '../../domain/telco/service-fields.ts';
 import type { Executor, Storage } from '../../storage/database.ts';
+import { articTargetExists } from '../../storage/artic/queue.repository.ts';
 import type { RequestRow } from '../../storage/telco/request.repository.ts';
 import type { InventoryService } from '../inventory/inventory.service.ts';
 import type { RequestStatusNotifier } from './request-status.ts';
@@ -90,14 +91,8 @@ export class TelcoService {
 
   /** A queue service's queue or menu must be the account's own (another account's id is not found either). */
   private async checkArticTargets(db: Executor, clientId: number, changes: { artic_queue_id?: string | null; artic_menu_id?: string | null }): Promise<void> {
-    if (changes.artic_queue_id) {
-      const q = await db.selectFrom('artic_queues').select('id').where('id', '=', changes.artic_queue_id).where('client_id', '=', clientId).executeTakeFirst();
-      if (!q) throw fieldError('service.artic_queue_id', `no call-centre queue ${changes.artic_queue_id} in this account`);
-    }
-    if (changes.artic_menu_id) {
-      const m = await db.selectFrom('artic_menus').select('id').where('id', '=', changes.artic_menu_id).where('client_id', '=', clientId).executeTakeFirst();
-      if (!m) throw fieldError('service.artic_menu_id', `no call-centre menu ${changes.artic_menu_id} in this account`);
-    }
+    if (changes.artic_queue_id && !(await articTargetExists(db, 'artic_queues', clientId, changes.artic_queue_id))) throw fieldError('service.artic_queue_id', `no call-centre queue ${changes.artic_queue_id} in this account`);
+    if (changes.artic_menu_id && !(await articTargetExists(db, 'artic_menus', clientId, changes.artic_menu_id))) throw fieldError('service.artic_menu_id', `no call-centre menu ${changes.artic_menu_id} in this account`);
   }
 
   private async createNew(actor: Actor, input: RequestIn, base: RequestRow, inTx: InTx): Promise<RequestRow> {

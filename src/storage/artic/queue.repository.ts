@@ -130,3 +130,26 @@ export async function articSummaryOf(db: Executor, carrier: string, carrierCallI
     queues: rows.length,
   };
 }
+
+/** Whether a queue (or menu) with this id is the account's: a queue service may name only its own. */
+export async function articTargetExists(db: Executor, table: 'artic_queues' | 'artic_menus', clientId: number, id: string): Promise<boolean> {
+  return !!(await db.selectFrom(table).select('id').where('id', '=', id).where('client_id', '=', clientId).executeTakeFirst());
+}
+
+/** The agents of an account linked to a user (at most one; an empty list when none). */
+export function agentsOfUser(db: Executor, clientId: number, userId: string): Promise<AgentRow[]> {
+  return db.selectFrom('artic_agents').selectAll().where('client_id', '=', clientId).where('user_id', '=', userId).execute();
+}
+
+/** Whether `agentId` is in a team of one of the supervisors `supervisorIds`. */
+export async function sharesTeam(db: Executor, supervisorIds: string[], agentId: string): Promise<boolean> {
+  if (!supervisorIds.length) return false;
+  const row = await db
+    .selectFrom('artic_agent_teams as mine')
+    .innerJoin('artic_agent_teams as theirs', 'theirs.team_id', 'mine.team_id')
+    .select('theirs.agent_id')
+    .where('mine.agent_id', 'in', supervisorIds)
+    .where('theirs.agent_id', '=', agentId)
+    .executeTakeFirst();
+  return !!row;
+}

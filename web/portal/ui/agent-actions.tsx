@@ -1,10 +1,9 @@
 // An agent's buttons: Log in, Pause (a reason from a short list, or typed), Unpause, Log off, through POST
 // /artic/v1/agents/{id}/login|logout|pause|unpause. The API decides who may act for whom: its refusal (403) or
 // conflict (409) comes back to the page through `onError`, which shows it.
-import type { ComponentChildren } from 'preact';
 import { useState } from 'preact/hooks';
 import { api } from '../lib/api.ts';
-import { ErrorBox, FormActions, SelectField, TextField, useId, useModal, useSubmit } from './kit.tsx';
+import { ActionButton, ErrorBox, FormActions, SelectField, TextField, useId, useModal, useSubmit } from './kit.tsx';
 import type { AgentState, MyAgent } from './artic-kit.tsx';
 
 export const PAUSE_REASONS: [string, string][] = [
@@ -43,23 +42,23 @@ export function AgentButtons(props: { agent: { id: string; name: string; state: 
   return (
     <div class="cell-actions agent-actions">
       {a.state === 'logged_out' ? (
-        <Act kind="primary" label={`Log in ${a.name}`} onAction={act('login')} busyText="Logging in…" size={size}>
+        <ActionButton kind="primary" label={`Log in ${a.name}`} onAction={act('login')} busyText="Logging in…" size={size}>
           Log in
-        </Act>
+        </ActionButton>
       ) : (
         <>
           {a.state === 'paused' || pendingPause ? (
-            <Act kind="primary" label={`Unpause ${a.name}`} onAction={act('unpause')} busyText="Unpausing…" size={size}>
+            <ActionButton kind="primary" label={`Unpause ${a.name}`} onAction={act('unpause')} busyText="Unpausing…" size={size}>
               Unpause
-            </Act>
+            </ActionButton>
           ) : (
             <button type="button" class={`btn plain${size}`} aria-label={`Pause ${a.name}`} onClick={() => setPausing(true)}>
               Pause
             </button>
           )}
-          <Act kind="plain" label={`Log off ${a.name}`} onAction={act('logout')} busyText="Logging off…" size={size}>
+          <ActionButton kind="plain" label={`Log off ${a.name}`} onAction={act('logout')} busyText="Logging off…" size={size}>
             Log off
-          </Act>
+          </ActionButton>
         </>
       )}
       <PauseDialog
@@ -75,29 +74,6 @@ export function AgentButtons(props: { agent: { id: string; name: string; state: 
   );
 }
 
-/** A button named for its agent ("Log in Ann") that shows progress and cannot be pressed twice meanwhile. */
-function Act(props: { kind: 'primary' | 'plain'; label: string; busyText: string; size: string; onAction: () => Promise<void>; children: ComponentChildren }) {
-  const [busy, setBusy] = useState(false);
-  return (
-    <button
-      type="button"
-      class={`btn ${props.kind}${props.size}`}
-      aria-label={props.label}
-      disabled={busy}
-      aria-busy={busy ? 'true' : undefined}
-      onClick={async () => {
-        setBusy(true);
-        try {
-          await props.onAction();
-        } finally {
-          setBusy(false);
-        }
-      }}
-    >
-      {busy ? props.busyText : props.children}
-    </button>
-  );
-}
 
 /** The pause reason, in a modal <dialog> (focus kept inside, Escape cancels); the API's 400 shows at the field. */
 function PauseDialog(props: { open: boolean; agentName: string; onClose: () => void; onPause: (reason: string) => Promise<void> }) {

@@ -216,12 +216,13 @@ export function FormActions(props: { busy: boolean; submitText: ComponentChildre
 }
 
 /** A button that shows progress while its action runs and cannot be pressed twice meanwhile. */
-export function ActionButton(props: { onAction: () => Promise<unknown>; children: ComponentChildren; kind?: 'primary' | 'danger' | 'plain'; busyText?: string; disabled?: boolean; type?: 'button' | 'submit'; title?: string }) {
+export function ActionButton(props: { onAction: () => Promise<unknown>; children: ComponentChildren; kind?: 'primary' | 'danger' | 'plain'; busyText?: string; disabled?: boolean; type?: 'button' | 'submit'; title?: string; label?: string; size?: string }) {
   const [busy, setBusy] = useState(false);
   return (
     <button
       type={props.type ?? 'button'}
-      class={`btn ${props.kind ?? 'plain'}`}
+      class={`btn ${props.kind ?? 'plain'}${props.size ?? ''}`}
+      aria-label={props.label}
       disabled={busy || props.disabled}
       aria-busy={busy ? 'true' : undefined}
       title={props.title}
