@@ -48,14 +48,9 @@ export function phrasesOf(words: readonly RecognisedWord[], speaker: Speaker, ga
   return phrases;
 }
 
-/** The offline recogniser, Debian's `pocketsphinx_continuous`, present on this machine? */
-export async function pocketsphinxAvailable(): Promise<boolean> {
-  try {
-    await run('pocketsphinx_continuous', ['-infile', '/dev/null', '-logfn', '/dev/null'], { timeout: 10_000 });
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
-  }
-  return true;
+/** The recogniser's command line for one 16 kHz mono WAV file (word times on; the log discarded). */
+export function pocketsphinxArgs(file: string, model = POCKETSPHINX_MODEL): string[] {
+  return ['-infile', file, '-time', 'yes', '-hmm', path.join(model, 'en-us'), '-lm', path.join(model, 'en-us.lm.bin'), '-dict', path.join(model, 'cmudict-en-us.dict'), '-logfn', '/dev/null'];
 }
 
 /**
@@ -63,16 +58,11 @@ export async function pocketsphinxAvailable(): Promise<boolean> {
  * process, so the CPU work is off the JavaScript thread; `timeoutMs` bounds it.
  */
 export async function recogniseChannel(samples: Float32Array, rate: number, opts: { model?: string; timeoutMs?: number } = {}): Promise<RecognisedWord[]> {
-  const model = opts.model ?? POCKETSPHINX_MODEL;
   const dir = await mkdtemp(path.join(os.tmpdir(), 'tt-asr-'));
   try {
     const file = path.join(dir, 'channel.wav');
     await writeFile(file, writeWav({ rate: RATE, channels: [resample(samples, rate, RATE)] }));
-    const { stdout } = await run(
-      'pocketsphinx_continuous',
-      ['-infile', file, '-time', 'yes', '-hmm', path.join(model, 'en-us'), '-lm', path.join(model, 'en-us.lm.bin'), '-dict', path.join(model, 'cmudict-en-us.dict'), '-logfn', '/dev/null'],
-      { timeout: opts.timeoutMs ?? 600_000, maxBuffer: 64 * 1024 * 1024 },
-    );
+    const { stdout } = await run('pocketsphinx_continuous', pocketsphinxArgs(file, opts.model), { timeout: opts.timeoutMs ?? 600_000, maxBuffer: 64 * 1024 * 1024 });
     return parsePocketsphinxTimes(stdout);
   } finally {
     await rm(dir, { recursive: true, force: true });
