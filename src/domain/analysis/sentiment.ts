@@ -124,7 +124,8 @@ export function analyseSentiment(phrases: readonly Phrase[]): Sentiment {
 
 /** The stems of a text's words (wink-nlp's Porter stemmer), for keyword rules: "booked" and "booking" both give "book". */
 export function stemsOf(text: string): string[] {
-  const tokens = nlp.readDoc(text.toLowerCase()).tokens().out(its.stem as never) as unknown as string[];
-  const types = nlp.readDoc(text.toLowerCase()).tokens().out(its.type) as string[];
+  const doc = nlp.readDoc(text.toLowerCase());
+  const tokens = doc.tokens().out(its.stem as never) as unknown as string[];
+  const types = doc.tokens().out(its.type) as string[];
   return tokens.filter((_, i) => types[i] === 'word');
 }
